@@ -1,0 +1,36 @@
+"""Knowing an engine: probe scenes, plan chunks, render one chunk, stitch media."""
+
+from renderers.chunking import ChunkPolicy, balanced_ranges, plan_lesson, plan_scene
+from renderers.errors import ChunkRenderError, RenderError, SceneCodeError, StitchError
+from renderers.keys import chunk_key, probe_key
+from renderers.manim_renderer import ManimRenderer
+from renderers.models import AnimationInfo, ChunkSpec, RenderedChunk, SceneProbe, SceneSource
+from renderers.protocol import Renderer
+from renderers.quality import PRESETS, Quality
+from renderers.stitch import VideoInfo, concat, frame_hashes, probe_video
+
+__all__ = [
+    "PRESETS",
+    "AnimationInfo",
+    "ChunkPolicy",
+    "ChunkRenderError",
+    "ChunkSpec",
+    "ManimRenderer",
+    "Quality",
+    "RenderError",
+    "RenderedChunk",
+    "Renderer",
+    "SceneCodeError",
+    "SceneProbe",
+    "SceneSource",
+    "StitchError",
+    "VideoInfo",
+    "balanced_ranges",
+    "chunk_key",
+    "concat",
+    "frame_hashes",
+    "plan_lesson",
+    "plan_scene",
+    "probe_key",
+    "probe_video",
+]

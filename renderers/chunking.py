@@ -1,0 +1,67 @@
+"""Chunk planning: split each scene into contiguous animation ranges balanced by frames."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+from renderers.models import ChunkSpec, SceneProbe
+from renderers.quality import PRESETS, Quality
+
+
+@dataclass(frozen=True)
+class ChunkPolicy:
+    workers: int = 1
+    chunks_per_worker: int = 2  # slack so longest-first scheduling can even out the load
+    min_chunk_s: float = 1.0  # below this, start-up overhead outweighs parallelism
+    still_s: float = 1.0  # how long a still scene (no animations) is held
+
+
+def plan_lesson(scenes: Sequence[SceneProbe], quality: Quality, policy: ChunkPolicy) -> list[ChunkSpec]:
+    """All chunks of all scenes, in lesson order."""
+    fps = PRESETS[quality].fps
+    total = sum(s.frames(fps) for s in scenes)
+    target = max(policy.min_chunk_s * fps, total / max(1, policy.workers * policy.chunks_per_worker))
+    chunks: list[ChunkSpec] = []
+    for scene in scenes:
+        chunks += plan_scene(scene, quality, target, policy.still_s)
+    return chunks
+
+
+def plan_scene(scene: SceneProbe, quality: Quality, target_frames: float, still_s: float) -> list[ChunkSpec]:
+    fps = PRESETS[quality].fps
+    if scene.is_still:
+        return [ChunkSpec(scene.name, 0, -1, -1, max(1, round(still_s * fps)), quality, still_s)]
+    weights = [scene.frames(fps, i, i) for i in range(len(scene.animations))]
+    only_waits = all(a.kinds == ("Wait",) for a in scene.animations)
+    wanted = 1 if only_waits else round(sum(weights) / target_frames)
+    count = min(len(weights), max(1, wanted))
+    return [
+        ChunkSpec(scene.name, i, a, b, sum(weights[a : b + 1]), quality)
+        for i, (a, b) in enumerate(balanced_ranges(weights, count))
+    ]
+
+
+def balanced_ranges(weights: Sequence[int], count: int) -> list[tuple[int, int]]:
+    """Splits weights into `count` contiguous non-empty ranges minimising the largest sum."""
+    n = len(weights)
+    count = max(1, min(count, n))
+    prefix = [0, *accumulate(weights)]
+    # best[k][i]: smallest max-sum splitting the first i items into k ranges; cut[k][i]: last cut
+    best = [[math.inf] * (n + 1) for _ in range(count + 1)]
+    cut = [[0] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = 0
+    for k in range(1, count + 1):
+        for i in range(k, n + 1):
+            for j in range(k - 1, i):
+                cost = max(best[k - 1][j], prefix[i] - prefix[j])
+                if cost < best[k][i]:
+                    best[k][i], cut[k][i] = cost, j
+    ranges, end = [], n
+    for k in range(count, 0, -1):
+        start = cut[k][end]
+        ranges.append((start, end - 1))
+        end = start
+    return ranges[::-1]

@@ -1,0 +1,119 @@
+"""Manim entry points that run *inside* the sandbox, in a child forked from a warm zygote.
+
+Only manim and the standard library: nothing of scenefarm's host side is importable here.
+Each function takes the job payload and returns JSON data; files go to the job's working dir.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import manim
+from manim import Scene, config, tempconfig
+from manim.renderer.cairo_renderer import CairoRenderer
+
+CHUNK_FILE = "chunk.mp4"
+QUALITIES = {
+    "l": (854, 480, 15),
+    "m": (1280, 720, 30),
+    "h": (1920, 1080, 60),
+    "k": (3840, 2160, 60),
+}
+
+
+def _load(filename: str) -> ModuleType:
+    path = Path(filename).resolve()
+    name = path.stem
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {filename}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _scene_classes(module: ModuleType) -> list[type[Scene]]:
+    """Scene subclasses defined in the file itself, in definition order."""
+    return [
+        obj
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Scene) and obj.__module__ == module.__name__
+    ]
+
+
+def _pin(quality: str, first: int = 0, last: int = -1, dry_run: bool = False) -> None:
+    """Pins every output-affecting setting, after the user's module had its chance to change them."""
+    width, height, fps = QUALITIES[quality]
+    config.pixel_width, config.pixel_height, config.frame_rate = width, height, fps
+    config.format = "mp4"
+    config.transparent = False
+    config.save_sections = False
+    config.save_last_frame = False
+    config.write_to_movie = not dry_run
+    config.dry_run = dry_run
+    config.disable_caching = True
+    config.media_dir = os.path.abspath("media")
+    config.output_file = "chunk"
+    config.from_animation_number = first
+    config.upto_animation_number = last
+    config.verbosity = "WARNING"
+    config.progress_bar = "none"
+    config.preview = False
+    config.renderer = "cairo"
+
+
+def list_scenes(payload: dict[str, Any]) -> dict[str, Any]:
+    module = _load(payload["file"])
+    return {"scenes": [cls.__name__ for cls in _scene_classes(module)], "manim": manim.__version__}
+
+
+def probe(payload: dict[str, Any]) -> dict[str, Any]:
+    """Runs one scene with every animation skipped, recording each play's run time."""
+    module = _load(payload["file"])
+    scene_cls = getattr(module, payload["scene"])
+    plays: list[list[Any]] = []
+    original = CairoRenderer.play
+
+    def recording_play(self: CairoRenderer, scene: Scene, *args: Any, **kwargs: Any) -> None:
+        original(self, scene, *args, **kwargs)
+        kinds = [type(a).__name__ for a in (scene.animations or [])]
+        plays.append([float(scene.duration), kinds])
+
+    CairoRenderer.play = recording_play  # type: ignore[method-assign]
+    _pin(payload["quality"], dry_run=True)
+    with tempconfig({}):
+        scene_cls().render()
+    return {"animations": plays}
+
+
+def _with_trailing_wait(scene_cls: type[Scene], seconds: float) -> type[Scene]:
+    """A still scene rendered as a clip: its final frame held for `seconds`."""
+    construct = scene_cls.construct
+
+    def held(self: Scene) -> None:
+        construct(self)
+        self.wait(seconds)
+
+    return type(scene_cls.__name__, (scene_cls,), {"construct": held})
+
+
+def render(payload: dict[str, Any]) -> dict[str, Any]:
+    """Renders animations first..last of one scene into chunk.mp4."""
+    module = _load(payload["file"])
+    scene_cls = getattr(module, payload["scene"])
+    first, last = int(payload["first"]), int(payload["last"])
+    if first < 0:
+        scene_cls, first, last = _with_trailing_wait(scene_cls, float(payload["still_s"])), 0, -1
+    _pin(payload["quality"], first, last)
+    with tempconfig({}):
+        scene = scene_cls()
+        scene.render()
+        movie = Path(scene.renderer.file_writer.movie_file_path)
+    movie.replace(CHUNK_FILE)
+    return {"manim": manim.__version__}

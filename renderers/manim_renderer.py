@@ -1,0 +1,117 @@
+"""Manim Community as an engine: listing, probing and rendering chunks inside a sandbox."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from renderers.errors import ChunkRenderError, SceneCodeError
+from renderers.models import AnimationInfo, ChunkSpec, RenderedChunk, SceneProbe, SceneSource
+from renderers.quality import PRESETS
+from renderers.stitch import probe_video
+from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
+
+GUEST_DIR = Path(__file__).parent / "guest"
+ENTRY = "manim_entry"
+CHUNK_FILE = "chunk.mp4"
+_FILENAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}\.py$")
+_SCENE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+def _safe_filename(source: SceneSource) -> str:
+    """The name the file gets in the sandbox (and in tracebacks): its own, if it is tame."""
+    name = Path(source.filename).name
+    return name if _FILENAME.match(name) else "scene.py"
+
+
+def _check_scene_name(scene: str) -> None:
+    if not _SCENE.match(scene):
+        raise SceneCodeError(scene[:60], "InvalidName", "not a valid scene class name", None)
+
+
+class ManimRenderer:
+    engine = "manim"
+
+    def sandbox_spec(self, limits: SandboxLimits, owner: str) -> SandboxSpec:
+        return SandboxSpec(preload=("manim", ENTRY), guest_dirs=(GUEST_DIR,), limits=limits, owner=owner)
+
+    def list_scenes(self, sandbox: Sandbox, source: SceneSource) -> tuple[list[str], str]:
+        value = self._call(sandbox, source, "list_scenes", {}, scene=Path(source.filename).name)
+        names = [str(n) for n in value.get("scenes", []) if isinstance(n, str) and _SCENE.match(n)]
+        return names, str(value.get("manim", ""))
+
+    def probe(self, sandbox: Sandbox, source: SceneSource, scene: str) -> SceneProbe:
+        _check_scene_name(scene)
+        value = self._call(sandbox, source, "probe", {"scene": scene, "quality": "l"}, scene=scene)
+        animations = tuple(
+            AnimationInfo(i, max(0.0, float(run_time)), tuple(str(k) for k in kinds))
+            for i, (run_time, kinds) in enumerate(value.get("animations", []))
+        )
+        return SceneProbe(scene, animations)
+
+    def render_chunk(
+        self, sandbox: Sandbox, source: SceneSource, chunk: ChunkSpec, dest_dir: Path
+    ) -> tuple[RenderedChunk, Path]:
+        _check_scene_name(chunk.scene)
+        payload = {
+            "scene": chunk.scene, "first": chunk.first, "last": chunk.last,
+            "quality": chunk.quality.value, "still_s": chunk.still_s,
+        }
+        result = self._run(sandbox, source, "render", payload, (CHUNK_FILE,), dest_dir)
+        if not result.ok:
+            raise self._scene_error(chunk.scene, source, result)
+        path = result.outputs[CHUNK_FILE]
+        frames = self._validate(chunk, path)
+        rendered = RenderedChunk(chunk, frames, result.duration_s, result.peak_memory_mb)
+        return rendered, path
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _run(
+        self, sandbox: Sandbox, source: SceneSource, func: str, payload: dict[str, Any],
+        outputs: tuple[str, ...], dest_dir: Path,
+    ) -> SandboxResult:
+        filename = _safe_filename(source)
+        job = Job(
+            entry=f"{ENTRY}:{func}", payload={"file": filename, **payload},
+            files={filename: source.code.encode()}, outputs=outputs,
+        )
+        return sandbox.run(job, dest_dir)
+
+    def _call(
+        self, sandbox: Sandbox, source: SceneSource, func: str, payload: dict[str, Any], scene: str
+    ) -> dict[str, Any]:
+        result = self._run(sandbox, source, func, payload, (), Path("/nonexistent"))
+        if not result.ok:
+            raise self._scene_error(scene, source, result)
+        return result.value if isinstance(result.value, dict) else {}
+
+    @staticmethod
+    def _scene_error(scene: str, source: SceneSource, result: SandboxResult) -> SceneCodeError:
+        error = result.error
+        if error is not None:
+            line = error.line_in(_safe_filename(source))
+            return SceneCodeError(scene, error.type, error.message, line, result.status.value)
+        detail = result.detail or result.stderr_tail[-300:] or "failed"
+        return SceneCodeError(scene, _status_title(result.status), detail, None, result.status.value)
+
+    @staticmethod
+    def _validate(chunk: ChunkSpec, path: Path) -> int:
+        preset = PRESETS[chunk.quality]
+        info = probe_video(path)
+        expected = ("h264", preset.width, preset.height, preset.fps)
+        actual = (info.codec, info.width, info.height, info.fps)
+        if actual != expected or info.frames <= 0:
+            raise ChunkRenderError(chunk.label, "output_rejected", f"expected {expected}, got {actual}")
+        return info.frames
+
+
+def _status_title(status: SandboxStatus) -> str:
+    return {
+        SandboxStatus.TIMEOUT: "Timeout",
+        SandboxStatus.MEMORY: "MemoryLimit",
+        SandboxStatus.KILLED: "Killed",
+        SandboxStatus.FORBIDDEN: "Forbidden",
+        SandboxStatus.OUTPUT_REJECTED: "OutputRejected",
+    }.get(status, "Error")

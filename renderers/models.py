@@ -1,0 +1,67 @@
+"""What the renderer layer knows about scenes and chunks: plain, serialisable values."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from renderers.quality import Quality
+
+
+@dataclass(frozen=True)
+class SceneSource:
+    """A scene file: its name (as tracebacks show it) and its text."""
+
+    filename: str
+    code: str
+
+
+@dataclass(frozen=True)
+class AnimationInfo:
+    index: int
+    run_time_s: float
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SceneProbe:
+    name: str
+    animations: tuple[AnimationInfo, ...] = ()
+
+    @property
+    def is_still(self) -> bool:
+        return not self.animations
+
+    def frames(self, fps: int, first: int = 0, last: int | None = None) -> int:
+        """Estimated frames of animations first..last (inclusive)."""
+        chosen = self.animations[first : (len(self.animations) if last is None else last + 1)]
+        return sum(max(1, math.ceil(a.run_time_s * fps - 1e-9)) for a in chosen)
+
+
+@dataclass(frozen=True)
+class ChunkSpec:
+    """A contiguous range of one scene's animations, both ends inclusive.
+
+    A still scene has one chunk with first = last = -1: its final frame held `still_s`.
+    """
+
+    scene: str
+    index: int  # position of this chunk in its scene
+    first: int
+    last: int
+    est_frames: int
+    quality: Quality
+    still_s: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.scene}[{self.first}-{self.last}]" if self.first >= 0 else f"{self.scene}[still]"
+
+
+@dataclass(frozen=True)
+class RenderedChunk:
+    spec: ChunkSpec
+    frames: int
+    render_s: float  # time inside the sandbox
+    peak_memory_mb: float = 0.0
+    meta: dict[str, str] = field(default_factory=dict)

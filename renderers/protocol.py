@@ -1,0 +1,29 @@
+"""The Renderer protocol: what the cluster needs to know about an engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from renderers.models import ChunkSpec, RenderedChunk, SceneProbe, SceneSource
+from sandbox import Sandbox, SandboxLimits, SandboxSpec
+
+
+class Renderer(Protocol):
+    engine: str
+
+    def sandbox_spec(self, limits: SandboxLimits, owner: str) -> SandboxSpec:
+        """The warm sandbox this engine wants (pre-imported modules, guest code)."""
+        ...
+
+    def list_scenes(self, sandbox: Sandbox, source: SceneSource) -> tuple[list[str], str]:
+        """Scene names in definition order, and the engine's version."""
+        ...
+
+    def probe(self, sandbox: Sandbox, source: SceneSource, scene: str) -> SceneProbe: ...
+
+    def render_chunk(
+        self, sandbox: Sandbox, source: SceneSource, chunk: ChunkSpec, dest_dir: Path
+    ) -> tuple[RenderedChunk, Path]:
+        """Renders one chunk; returns its description and the MP4's path in dest_dir."""
+        ...

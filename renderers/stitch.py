@@ -1,0 +1,82 @@
+"""ffmpeg: join media by stream copy, and inspect what was rendered."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from renderers.errors import StitchError
+
+FFMPEG_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    codec: str
+    width: int
+    height: int
+    fps: Fraction
+    frames: int
+    pix_fmt: str
+
+
+def _run(argv: list[str]) -> str:
+    if shutil.which(argv[0]) is None:
+        raise StitchError(f"{argv[0]} is not installed")
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise StitchError(f"{argv[0]} timed out after {FFMPEG_TIMEOUT_S} s") from e
+    if done.returncode != 0:
+        raise StitchError(f"{argv[0]} failed: {done.stderr.strip()[-800:]}")
+    return done.stdout
+
+
+def concat(parts: Sequence[Path], out: Path) -> Path:
+    """Joins MP4s with identical encoding by stream copy; writes `out` atomically."""
+    if not parts:
+        raise StitchError("nothing to stitch")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.partial{out.suffix}")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        for part in parts:
+            escaped = str(part.resolve()).replace("'", r"'\''")
+            listing.write(f"file '{escaped}'\n")
+    try:
+        _run([
+            "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0",
+            "-i", listing.name, "-c", "copy", "-map", "0", "-movflags", "+faststart", str(tmp),
+        ])
+        tmp.replace(out)
+    finally:
+        Path(listing.name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Codec, size, rate and exact frame count (packets counted) of the first video stream."""
+    raw = _run([
+        "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
+        "stream=codec_name,width,height,r_frame_rate,nb_read_packets,pix_fmt", "-of", "json", str(path),
+    ])
+    streams = json.loads(raw).get("streams") or []
+    if not streams:
+        raise StitchError(f"{path.name} has no video stream")
+    s = streams[0]
+    return VideoInfo(
+        codec=s["codec_name"], width=int(s["width"]), height=int(s["height"]),
+        fps=Fraction(s["r_frame_rate"]), frames=int(s.get("nb_read_packets", 0)), pix_fmt=s.get("pix_fmt", ""),
+    )
+
+
+def frame_hashes(path: Path) -> list[str]:
+    """MD5 of every decoded frame (ffmpeg framemd5): equal lists mean identical frames."""
+    out = _run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0", "-f", "framemd5", "-"])
+    return [line.rsplit(",", 1)[-1].strip() for line in out.splitlines() if line and not line.startswith("#")]

@@ -1,0 +1,106 @@
+"""bubblewrap backend: own namespaces, read-only system, private scratch, unprivileged uid.
+
+As root, bwrap runs without a user namespace (one would map the sandbox user to host root) and
+`setpriv` drops to the sandbox's own uid with no capabilities and no_new_privs. As non-root,
+bwrap makes a user namespace for the caller's own uid and forbids further ones.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from sandbox.env import sandbox_env
+from sandbox.protocol import SandboxSpec
+from sandbox.result import SandboxUnavailable
+from sandbox.warm import GUEST_ROOT, GUEST_SCRATCH, Mounts
+
+# What rendering needs from the host, read-only. Anything else (home dirs, /etc/shadow,
+# sockets, other lessons' files) simply does not exist inside.
+_RO_PATHS = (
+    "/usr",
+    "/etc/fonts",
+    "/etc/texmf",
+    "/etc/ld.so.cache",
+    "/etc/alternatives",
+    "/var/lib/texmf",
+    "/var/cache/fontconfig",
+)
+_MERGED_USR = ("/bin", "/sbin", "/lib", "/lib64")
+_PASSWD = "root:x:0:0::/:/usr/sbin/nologin\nscene:x:{uid}:{uid}::/tmp/home:/usr/sbin/nologin\n"
+_GROUP = "root:x:0:\nscene:x:{uid}:\n"
+
+
+def zygote_argv(python: str) -> list[str]:
+    boot = f"import sys; sys.path.insert(0, '{GUEST_ROOT}/guest0'); import zygote; zygote.main()"
+    return [python, "-I", "-c", boot]
+
+
+class BwrapLauncher:
+    name = "bwrap"
+
+    def __init__(self, venv: Path | None = None) -> None:
+        if shutil.which("bwrap") is None:
+            raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
+        self.venv = (venv or Path(sys.prefix)).resolve()
+        self.root = os.geteuid() == 0
+        if self.root and shutil.which("setpriv") is None:
+            raise SandboxUnavailable("setpriv (util-linux) is needed to drop privileges as root")
+
+    def command(self, spec: SandboxSpec, mounts: Mounts, uid: int) -> list[str]:
+        self._write_identity(mounts.state, uid)
+        argv = ["bwrap", *self._namespaces(), *self._filesystem(spec, mounts), *self._env(spec)]
+        argv += ["--chdir", GUEST_SCRATCH, "--"]
+        return argv + self._drop_privileges(uid) + zygote_argv(f"{GUEST_ROOT}/venv/bin/python")
+
+    def cleanup(self, mounts: Mounts) -> None:
+        """Nothing to do: bwrap's namespaces vanish with its process."""
+
+    def _namespaces(self) -> list[str]:
+        ns = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        ns += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
+        if self.root:
+            return [*ns, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+        return [*ns, "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+
+    def _filesystem(self, spec: SandboxSpec, mounts: Mounts) -> list[str]:
+        args: list[str] = []
+        for path in _MERGED_USR:
+            target = os.readlink(path) if os.path.islink(path) else None
+            args += ["--symlink", target, path] if target else ["--ro-bind-try", path, path]
+        for parent in ("/etc", "/var", "/var/lib", "/var/cache", GUEST_ROOT):
+            args += ["--perms", "0755", "--dir", parent]  # bwrap would make them 0700 as root
+        for path in _RO_PATHS:
+            args += ["--ro-bind-try", path, path]
+        args += ["--ro-bind", str(mounts.state / "passwd"), "/etc/passwd"]
+        args += ["--ro-bind", str(mounts.state / "group"), "/etc/group"]
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        scratch_bytes = str(spec.limits.scratch_mb << 20)
+        args += ["--perms", "1777", "--size", scratch_bytes, "--tmpfs", "/tmp"]
+        args += ["--perms", "1777", "--size", scratch_bytes, "--tmpfs", "/dev/shm"]
+        args += ["--ro-bind", str(self.venv), f"{GUEST_ROOT}/venv"]
+        for host, guest in mounts.guest_dirs.items():
+            args += ["--ro-bind", str(host), guest]
+        args += ["--bind", str(mounts.scratch), GUEST_SCRATCH]
+        return args
+
+    def _env(self, spec: SandboxSpec) -> list[str]:
+        args = ["--clearenv"]
+        for name, value in sandbox_env(spec.env).items():
+            args += ["--setenv", name, value]
+        return args
+
+    def _drop_privileges(self, uid: int) -> list[str]:
+        if not self.root:
+            return []
+        return [
+            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+        ]
+
+    @staticmethod
+    def _write_identity(state: Path, uid: int) -> None:
+        (state / "passwd").write_text(_PASSWD.format(uid=uid))
+        (state / "group").write_text(_GROUP.format(uid=uid))

@@ -1,0 +1,249 @@
+"""In-sandbox warm process: pre-imports heavy modules, then forks one child per job.
+
+Runs *inside* the sandbox as the unprivileged sandbox user. Standard library only: it must not
+import anything of scenefarm's host side. Protocol: one JSON object per line on stdin (a job),
+one JSON object per line on stdout (its outcome). The child's return value is data, never a
+verdict: the host decides success from the exit status and its own checks of the outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import time
+import traceback
+from typing import Any
+
+PR_SET_DUMPABLE = 4
+PR_SET_PDEATHSIG = 1
+TAIL_BYTES = 16 * 1024
+VALUE_MAX_BYTES = 4 * 1024 * 1024
+EXIT_ERROR = 3
+EXIT_MEMORY = 4
+EXIT_FORBIDDEN = 5
+
+
+def _prctl(option: int, value: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(option, value, 0, 0, 0)
+
+
+def _set_limits(limits: dict[str, int]) -> None:
+    mb = 1024 * 1024
+    pairs = {
+        resource.RLIMIT_CPU: limits["cpu_s"],
+        resource.RLIMIT_AS: limits["memory_mb"] * mb,
+        resource.RLIMIT_FSIZE: limits["file_size_mb"] * mb,
+        resource.RLIMIT_NPROC: limits["processes"],
+        resource.RLIMIT_NOFILE: 256,
+        resource.RLIMIT_CORE: 0,
+    }
+    for kind, value in pairs.items():
+        resource.setrlimit(kind, (value, value))
+
+
+def _run_entry(entry: str, payload: dict[str, Any]) -> Any:
+    module_name, _, func_name = entry.partition(":")
+    func = getattr(importlib.import_module(module_name), func_name)
+    return func(payload)
+
+
+def _describe(exc: BaseException) -> dict[str, Any]:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc)[:2000],
+        "traceback": "".join(traceback.format_exception(exc))[-4000:],
+        "frames": [[f.filename, f.lineno or 0, f.name] for f in frames][-20:],
+    }
+
+
+def _child(job: dict[str, Any], value_w: int, out_w: int, err_w: int) -> None:
+    """Runs in the forked child; never returns."""
+    code = 0
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.closerange(3, value_w)
+        os.closerange(value_w + 1, 1 << 16)
+        os.chdir(job["workdir"])
+        _set_limits(job["limits"])
+        sys.stdout = os.fdopen(1, "w", buffering=1, errors="replace")
+        sys.stderr = os.fdopen(2, "w", buffering=1, errors="replace")
+        try:
+            value: Any = {"ok": _run_entry(job["entry"], job["payload"])}
+        except MemoryError as exc:
+            value, code = {"error": _describe(exc)}, EXIT_MEMORY
+        except PermissionError as exc:
+            value, code = {"error": _describe(exc)}, EXIT_FORBIDDEN
+        except BaseException as exc:  # the job's own failure: report it, whatever it is
+            value, code = {"error": _describe(exc)}, EXIT_ERROR
+        data = json.dumps(value, default=str).encode()[:VALUE_MAX_BYTES]
+        with os.fdopen(value_w, "wb") as pipe:
+            pipe.write(data)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        code = EXIT_ERROR
+    os._exit(code)
+
+
+class _Drain:
+    """Reads a child's pipes without blocking, keeping only a bounded tail."""
+
+    def __init__(self, fds: dict[str, int], output_max: int) -> None:
+        self.fds = dict(fds)
+        self.buffers = {name: bytearray() for name in fds}
+        self.total = 0
+        self.output_max = output_max
+        self.flooded = False
+
+    def pump(self, timeout_s: float) -> None:
+        open_fds = [fd for fd in self.fds.values() if fd >= 0]
+        if not open_fds:
+            time.sleep(timeout_s)
+            return
+        ready, _, _ = select.select(open_fds, [], [], timeout_s)
+        for name, fd in list(self.fds.items()):
+            if fd in ready:
+                self._read(name, fd)
+
+    def _read(self, name: str, fd: int) -> None:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            os.close(fd)
+            self.fds[name] = -1
+            return
+        buf = self.buffers[name]
+        buf.extend(chunk)
+        limit = VALUE_MAX_BYTES if name == "value" else TAIL_BYTES
+        if name != "value":
+            self.total += len(chunk)
+            self.flooded = self.flooded or self.total > self.output_max
+            del buf[:-limit]
+        elif len(buf) > limit:
+            del buf[limit:]
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            if fd >= 0:
+                os.close(fd)
+
+
+def _kill_everything_else() -> None:
+    """Ends every process of this sandbox except this one and the namespace's init."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.005)
+
+
+def _supervise(job: dict[str, Any]) -> dict[str, Any]:
+    pipes = {name: os.pipe() for name in ("value", "stdout", "stderr")}
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        _child(job, pipes["value"][1], pipes["stdout"][1], pipes["stderr"][1])
+    for _, w in pipes.values():
+        os.close(w)
+    drain = _Drain({name: r for name, (r, _) in pipes.items()}, job["limits"]["output_mb"] << 20)
+    deadline = started + job["limits"]["wall_s"]
+    outcome: dict[str, Any] = {"timed_out": False, "flooded": False}
+    status, usage = 0, None
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline or drain.flooded:
+            outcome["timed_out"] = not drain.flooded
+            outcome["flooded"] = drain.flooded
+            os.killpg(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            break
+        drain.pump(0.02)
+    duration = time.monotonic() - started
+    _kill_everything_else()
+    for _ in range(3):
+        drain.pump(0)
+    drain.close()
+    outcome.update(
+        duration_s=duration,
+        exit_code=os.waitstatus_to_exitcode(status),
+        cpu_s=(usage.ru_utime + usage.ru_stime) if usage else 0.0,
+        maxrss_kb=usage.ru_maxrss if usage else 0,
+        stdout=drain.buffers["stdout"].decode("utf-8", "replace"),
+        stderr=drain.buffers["stderr"].decode("utf-8", "replace"),
+        value=bytes(drain.buffers["value"]).decode("utf-8", "replace"),
+    )
+    return outcome
+
+
+def _wipe_shared_tmp() -> None:
+    """Removes what a job left in /tmp and /dev/shm, so the next job starts clean."""
+    for root in ("/tmp", "/dev/shm"):
+        try:
+            names = os.listdir(root)
+        except OSError:
+            continue
+        for name in names:
+            if name != "home":
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, name))
+
+
+def _preload(modules: list[str]) -> dict[str, str]:
+    versions = {}
+    for name in modules:
+        module = importlib.import_module(name)
+        versions[name] = str(getattr(module, "__version__", ""))
+    return versions
+
+
+def main() -> None:
+    _prctl(PR_SET_DUMPABLE, 0)  # jobs run as our uid: keep them out of /proc/<us> and ptrace
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    proto_in = os.fdopen(os.dup(0), "r")
+    proto_out = os.fdopen(os.dup(1), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(devnull, fd)
+    config = json.loads(proto_in.readline())
+    sys.path[:0] = config.get("paths", [])
+    for name, value in config.get("env", {}).items():
+        os.environ[name] = value
+    os.makedirs(os.environ.get("HOME", "/tmp/home"), exist_ok=True)
+    try:
+        versions = _preload(config.get("preload", []))
+    except BaseException as exc:
+        proto_out.write(json.dumps({"ready": False, "error": _describe(exc)}) + "\n")
+        return
+    proto_out.write(json.dumps({"ready": True, "versions": versions, "pid": os.getpid()}) + "\n")
+    for line in proto_in:
+        job = json.loads(line)
+        reply = _supervise(job)
+        _wipe_shared_tmp()
+        reply["id"] = job["id"]
+        proto_out.write(json.dumps(reply) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""Host side of a warm sandbox: one long-lived guest process, one forked child per job.
+
+Backends differ only in how they start the guest (`Launcher`); everything else, from the wire
+protocol to the verdict on a job, lives here.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from sandbox.collect import OutputRejected, collect_outputs
+from sandbox.env import sandbox_env
+from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
+from sandbox.result import JobError, SandboxError, SandboxResult, SandboxStatus, sanitize
+from sandbox.uids import UidLease
+
+log = logging.getLogger(__name__)
+
+GUEST_ROOT = "/opt/scenefarm"
+GUEST_SCRATCH = "/scratch"
+START_TIMEOUT_S = 120.0
+REPLY_GRACE_S = 15.0
+EXIT_ERROR, EXIT_MEMORY, EXIT_FORBIDDEN = 3, 4, 5  # mirrors guest/zygote.py
+_FORBIDDEN_ERRNOS = {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH}
+
+
+@dataclass(frozen=True)
+class Mounts:
+    """Where the guest finds things: host dirs -> guest paths, all read-only but scratch."""
+
+    scratch: Path  # host dir, writable by the sandbox uid, at GUEST_SCRATCH
+    guest_dirs: Mapping[Path, str]  # host dir -> guest path
+    state: Path  # host-only dir for the backend's own files (never mounted writable)
+
+
+class Launcher(Protocol):
+    name: str
+
+    def command(self, spec: SandboxSpec, mounts: Mounts, uid: int) -> list[str]:
+        """argv that starts the guest's Python running zygote.main() with stdin/stdout piped."""
+        ...
+
+    def cleanup(self, mounts: Mounts) -> None:
+        """Removes anything the backend left behind for this sandbox (containers, mounts)."""
+        ...
+
+
+def default_state_root() -> Path:
+    return Path(os.environ.get("SCENEFARM_SANDBOX_ROOT", Path(tempfile.gettempdir()) / "scenefarm-sandboxes"))
+
+
+class WarmSandbox:
+    """A Sandbox whose guest keeps `spec.preload` imported between jobs."""
+
+    def __init__(self, launcher: Launcher, spec: SandboxSpec, state_root: Path | None = None) -> None:
+        self.backend = launcher.name
+        self.spec = spec
+        self._launcher = launcher
+        self._state_root = state_root or default_state_root()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._mounts: Mounts | None = None
+        self._uid: UidLease | None = None
+        self._versions: dict[str, str] = {}
+        self._runs = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> dict[str, str]:
+        if self._proc is not None and self._proc.poll() is None:
+            return self._versions
+        self._stop()
+        self._uid = UidLease(self._state_root / "uids")
+        self._mounts = self._make_mounts(self._uid.uid)
+        argv = self._launcher.command(self.spec, self._mounts, self._uid.uid)
+        stderr = (self._mounts.state / "guest.stderr").open("wb")
+        self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+        stderr.close()
+        self._send(self._guest_config())
+        reply = self._receive(START_TIMEOUT_S)
+        if reply is None or not reply.get("ready"):
+            detail = (reply or {}).get("error") or self._guest_stderr()
+            self._stop()
+            raise SandboxError(f"{self.backend} sandbox failed to start: {detail}")
+        self._versions = dict(reply.get("versions", {}))
+        self._runs = 0
+        log.info("sandbox started", extra={"backend": self.backend, "uid": self._uid.uid})
+        return self._versions
+
+    def close(self) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            for stream in (self._proc.stdin, self._proc.stdout):
+                if stream:
+                    stream.close()
+            self._proc = None
+        if self._mounts is not None:
+            self._launcher.cleanup(self._mounts)
+            shutil.rmtree(self._mounts.state, ignore_errors=True)
+            self._mounts = None
+        if self._uid is not None:
+            self._uid.release()
+            self._uid = None
+
+    def _make_mounts(self, uid: int) -> Mounts:
+        self._state_root.mkdir(parents=True, exist_ok=True)
+        state = Path(tempfile.mkdtemp(prefix=f"sbx-{uid}-", dir=self._state_root))
+        state.chmod(0o755)
+        scratch = state / "scratch"
+        scratch.mkdir(mode=0o755)  # root-owned: the guest cannot plant names in it
+        (scratch / "jobs").mkdir(mode=0o755)
+        dirs = (GUEST_DIR, *self.spec.guest_dirs)
+        guest_dirs = {d.resolve(): f"{GUEST_ROOT}/guest{i}" for i, d in enumerate(dirs)}
+        return Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)
+
+    def _guest_config(self) -> dict[str, Any]:
+        assert self._mounts is not None
+        return {
+            "paths": list(self._mounts.guest_dirs.values()),
+            "preload": list(self.spec.preload),
+            "env": {},
+        }
+
+    # -- wire --------------------------------------------------------------------------------
+
+    def _send(self, message: Mapping[str, Any]) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.write(json.dumps(message).encode() + b"\n")
+        self._proc.stdin.flush()
+
+    def _receive(self, timeout_s: float) -> dict[str, Any] | None:
+        """One reply line, or None if the guest died or stayed silent past the timeout."""
+        assert self._proc is not None and self._proc.stdout is not None
+        stream: IO[bytes] = self._proc.stdout
+        ready, _, _ = select.select([stream], [], [], timeout_s)
+        if not ready:
+            return None
+        line = stream.readline(1 << 24)
+        if not line:
+            return None
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            return None
+        return reply if isinstance(reply, dict) else None
+
+    def _guest_stderr(self) -> str:
+        if self._mounts is None:
+            return ""
+        try:
+            return sanitize((self._mounts.state / "guest.stderr").read_text(errors="replace"), 2000)
+        except OSError:
+            return ""
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    def run(self, job: Job, dest_dir: Path) -> SandboxResult:
+        try:
+            self.start()
+            job_dir = self._prepare_job(job)
+        except (OSError, SandboxError) as e:
+            raise SandboxError(f"{self.backend} sandbox unusable: {e}") from e
+        limits = job.limits or self.spec.limits
+        started = time.monotonic()
+        try:
+            self._send(self._job_message(job, limits.as_wire()))
+            reply = self._receive(limits.wall_s + REPLY_GRACE_S)
+        except (BrokenPipeError, OSError):
+            reply = None
+        try:
+            result = self._verdict(job, reply, job_dir, dest_dir, time.monotonic() - started)
+        finally:
+            shutil.rmtree(job_dir, ignore_errors=True)
+        self._after(result)
+        return result
+
+    def _prepare_job(self, job: Job) -> Path:
+        assert self._mounts is not None and self._uid is not None
+        job_dir = self._mounts.scratch / "jobs" / job.job_id
+        job_dir.mkdir(mode=0o700)
+        for name, data in job.files.items():
+            fd = os.open(job_dir / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        if os.geteuid() == 0:
+            for path in (job_dir, *(job_dir / n for n in job.files)):
+                os.chown(path, self._uid.uid, self._uid.uid, follow_symlinks=False)
+        return job_dir
+
+    def _job_message(self, job: Job, limits: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": job.job_id,
+            "entry": job.entry,
+            "payload": dict(job.payload),
+            "workdir": f"{GUEST_SCRATCH}/jobs/{job.job_id}",
+            "limits": limits,
+        }
+
+    def _after(self, result: SandboxResult) -> None:
+        self._runs += 1
+        violation = result.status not in (SandboxStatus.OK, SandboxStatus.ERROR)
+        if violation or self._runs >= self.spec.max_runs:
+            log.info("recycling sandbox", extra={"backend": self.backend, "status": result.status})
+            self._stop()
+
+    def _verdict(
+        self, job: Job, reply: dict[str, Any] | None, job_dir: Path, dest: Path, elapsed: float
+    ) -> SandboxResult:
+        if reply is None or reply.get("id") != job.job_id:
+            return self._guest_lost(job, elapsed)
+        base = _base_result(reply)
+        status, error, detail = _classify(reply)
+        if status is SandboxStatus.OK:
+            try:
+                outputs = collect_outputs(job_dir, job.outputs, dest, (job.limits or self.spec.limits).file_size_mb << 20)
+            except OutputRejected as e:
+                return SandboxResult(**base, status=SandboxStatus.OUTPUT_REJECTED, detail=str(e))
+            return SandboxResult(**base, status=status, value=_value(reply).get("ok"), outputs=outputs)
+        return SandboxResult(**base, status=status, error=error, detail=detail)
+
+    def _guest_lost(self, job: Job, elapsed: float) -> SandboxResult:
+        limits = job.limits or self.spec.limits
+        timed_out = elapsed >= limits.wall_s
+        detail = "the sandbox stopped answering" if timed_out else "the sandbox process died"
+        stderr = self._guest_stderr()
+        self._stop()
+        status = SandboxStatus.TIMEOUT if timed_out else SandboxStatus.KILLED
+        return SandboxResult(status=status, exit_code=None, duration_s=elapsed, detail=detail, stderr_tail=stderr)
+
+
+def _value(reply: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        value = json.loads(reply.get("value") or "null")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _base_result(reply: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "exit_code": reply.get("exit_code"),
+        "duration_s": float(reply.get("duration_s", 0.0)),
+        "cpu_s": float(reply.get("cpu_s", 0.0)),
+        "peak_memory_mb": float(reply.get("maxrss_kb", 0)) / 1024,
+        "stdout_tail": sanitize(str(reply.get("stdout", ""))),
+        "stderr_tail": sanitize(str(reply.get("stderr", ""))),
+    }
+
+
+def _job_error(reply: Mapping[str, Any]) -> JobError | None:
+    raw = _value(reply).get("error")
+    if not isinstance(raw, dict):
+        return None
+    frames = tuple(
+        (str(f[0]), int(f[1]), str(f[2])) for f in raw.get("frames", []) if isinstance(f, list) and len(f) == 3
+    )
+    return JobError(
+        type=sanitize(str(raw.get("type", "")), 200),
+        message=sanitize(str(raw.get("message", "")), 2000),
+        traceback=sanitize(str(raw.get("traceback", "")), 4000),
+        frames=frames,
+    )
+
+
+_SIGNAL_STATUS = {
+    signal.SIGXCPU: (SandboxStatus.TIMEOUT, "CPU time limit exceeded"),
+    signal.SIGXFSZ: (SandboxStatus.OUTPUT_REJECTED, "file size limit exceeded"),
+    signal.SIGSEGV: (SandboxStatus.KILLED, "crashed (segmentation fault)"),
+    signal.SIGKILL: (SandboxStatus.KILLED, "killed"),
+}
+
+
+def _classify(reply: Mapping[str, Any]) -> tuple[SandboxStatus, JobError | None, str]:
+    """The host's verdict: from exit status and flags, never from what the job claims."""
+    code = reply.get("exit_code")
+    error = _job_error(reply)
+    if reply.get("timed_out"):
+        return SandboxStatus.TIMEOUT, error, "wall-clock limit exceeded"
+    if reply.get("flooded"):
+        return SandboxStatus.OUTPUT_REJECTED, error, "stdout/stderr exceeded the output cap"
+    if code == 0 and "ok" in _value(reply):
+        return SandboxStatus.OK, None, ""
+    if isinstance(code, int) and code < 0:
+        status, detail = _SIGNAL_STATUS.get(-code, (SandboxStatus.KILLED, f"killed by signal {-code}"))
+        return status, error, detail
+    if code == EXIT_MEMORY:
+        return SandboxStatus.MEMORY, error, "memory limit exceeded"
+    if code == EXIT_FORBIDDEN or _errno_forbidden(error):
+        return SandboxStatus.FORBIDDEN, error, "operation not permitted in the sandbox"
+    if code == EXIT_ERROR and error is not None:
+        return SandboxStatus.ERROR, error, error.message
+    return SandboxStatus.ERROR, error, f"exited with code {code} without a result"
+
+
+def _errno_forbidden(error: JobError | None) -> bool:
+    if error is None:
+        return False
+    return any(f"[Errno {n}]" in error.message for n in _FORBIDDEN_ERRNOS)
