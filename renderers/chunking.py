@@ -14,8 +14,8 @@ from renderers.quality import PRESETS, Quality
 @dataclass(frozen=True)
 class ChunkPolicy:
     workers: int = 1
-    chunks_per_worker: int = 2  # slack so longest-first scheduling can even out the load
-    min_chunk_s: float = 1.0  # below this, start-up overhead outweighs parallelism
+    chunks_per_worker: int = 3  # slack so longest-first scheduling can even out the load
+    min_chunk_s: float = 0.5  # below this, start-up overhead outweighs parallelism
     still_s: float = 1.0  # how long a still scene (no animations) is held
 
 

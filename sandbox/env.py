@@ -22,6 +22,8 @@ BASE_ENV: dict[str, str] = {
     "shell_escape": "f",
     "openin_any": "p",
     "openout_any": "p",
+    # ...where paranoid mode allows absolute paths only below TEXMFOUTPUT: the scratch dir.
+    "TEXMFOUTPUT": "/scratch",
 }
 
 

@@ -126,6 +126,9 @@ class WarmSandbox:
         scratch = state / "scratch"
         scratch.mkdir(mode=0o755)  # root-owned: the guest cannot plant names in it
         (scratch / "jobs").mkdir(mode=0o755)
+        (scratch / "cache").mkdir(mode=0o700)  # shared by this sandbox's jobs (one owner)
+        if os.geteuid() == 0:
+            os.chown(scratch / "cache", uid, uid)
         dirs = (GUEST_DIR, *self.spec.guest_dirs)
         guest_dirs = {d.resolve(): f"{GUEST_ROOT}/guest{i}" for i, d in enumerate(dirs)}
         return Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)

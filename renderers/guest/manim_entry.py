@@ -18,6 +18,7 @@ from manim import Scene, config, tempconfig
 from manim.renderer.cairo_renderer import CairoRenderer
 
 CHUNK_FILE = "chunk.mp4"
+TEX_CACHE = "/scratch/cache"
 QUALITIES = {
     "l": (854, 480, 15),
     "m": (1280, 720, 30),
@@ -59,6 +60,8 @@ def _pin(quality: str, first: int = 0, last: int = -1, dry_run: bool = False) ->
     config.dry_run = dry_run
     config.disable_caching = True
     config.media_dir = os.path.abspath("media")
+    if os.path.isdir(TEX_CACHE) and os.access(TEX_CACHE, os.W_OK):
+        config.tex_dir = TEX_CACHE  # LaTeX results outlive the job, within this sandbox only
     config.output_file = "chunk"
     config.from_animation_number = first
     config.upto_animation_number = last

@@ -78,6 +78,7 @@ def _child(job: dict[str, Any], value_w: int, out_w: int, err_w: int) -> None:
         os.closerange(3, value_w)
         os.closerange(value_w + 1, 1 << 16)
         os.chdir(job["workdir"])
+        os.environ["TMPDIR"] = job["workdir"]
         _set_limits(job["limits"])
         sys.stdout = os.fdopen(1, "w", buffering=1, errors="replace")
         sys.stderr = os.fdopen(2, "w", buffering=1, errors="replace")

@@ -1,0 +1,117 @@
+"""The `scenefarm` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.progress import Progress
+from api.settings import Settings, get_settings
+from cluster import (
+    ClusterStartError,
+    Farm,
+    FarmConfig,
+    LessonFailed,
+    LessonReport,
+    RenderRequest,
+    WorkerConfig,
+    lesson_id_for,
+    running_address,
+    stop_local_cluster,
+)
+from renderers import Quality, SceneSource
+from sandbox import BACKENDS, SandboxError, SandboxLimits
+
+EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 1, 2, 3
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scenefarm", description="Render Manim lessons on a farm of sandboxed workers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    render = sub.add_parser("render", help="render a scene file into one video")
+    render.add_argument("file", type=Path, help="a Python file defining Manim Scene classes")
+    render.add_argument("scenes", nargs="*", help="scenes to render, in this order (default: all, in file order)")
+    render.add_argument("-o", "--output", type=Path, required=True, help="the lesson video (.mp4) to write")
+    render.add_argument("--quality", "-q", choices=[q.value for q in Quality], default="l",
+                        help="l=480p15, m=720p30, h=1080p60, k=2160p60 (default: l)")
+    render.add_argument("--workers", type=_positive, help="render workers (default: one per CPU)")
+    render.add_argument("--no-cache", action="store_true", help="render every chunk, ignoring the chunk cache")
+    render.add_argument("--allow-partial", action="store_true", help="write a video of the scenes that rendered")
+    render.add_argument("--report", type=Path, help="write a JSON report here")
+    render.add_argument("--sandbox", choices=BACKENDS, help="sandbox backend (default: $SCENEFARM_SANDBOX or auto)")
+    render.add_argument("--timeout-s", type=_positive, help="wall-clock limit per chunk in seconds")
+    render.add_argument("--memory-mb", type=_positive, help="memory limit per chunk in MB")
+    sub.add_parser("down", help="stop the local cluster and its warm workers")
+    sub.add_parser("status", help="say whether the local cluster is running")
+    return parser
+
+
+def _render(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        source = SceneSource(args.file.name, args.file.read_text())
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"scenefarm: cannot read {args.file}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    limits = SandboxLimits().override(wall_s=args.timeout_s, memory_mb=args.memory_mb)
+    worker = WorkerConfig(backend=args.sandbox or settings.sandbox, limits=limits)
+    config = FarmConfig(settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s)
+    output = args.output.resolve()
+    request = RenderRequest(
+        lesson_id=lesson_id_for(source), source=source, output=output, scenes=tuple(args.scenes),
+        quality=Quality(args.quality), use_cache=not args.no_cache, allow_partial=args.allow_partial,
+        scenes_dir=output.with_name(f"{output.stem}_scenes"),
+    )
+    started = time.monotonic()
+    progress = Progress()
+    try:
+        with Farm(config, progress.say) as farm, progress:
+            report = farm.render(request, progress)
+    except LessonFailed as e:
+        e.report.error = str(e)
+        _finish(args, e.report, started)
+        print(f"scenefarm: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ClusterStartError, SandboxError, RuntimeError) as e:
+        print(f"scenefarm: the farm could not run: {e}", file=sys.stderr)
+        return EXIT_INFRA
+    _finish(args, report, started)
+    failed = [s.name for s in report.scenes if s.error]
+    note = f" (without failed scenes: {', '.join(failed)})" if failed else ""
+    print(f"scenefarm: wrote {output}{note}", file=sys.stderr)
+    return 0
+
+
+def _finish(args: argparse.Namespace, report: LessonReport, started: float) -> None:
+    report.totals["wall_s"] = round(time.monotonic() - started, 3)
+    if args.report:
+        report.write(args.report)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if args.command == "render":
+        return _render(args, settings)
+    if args.command == "down":
+        stopped = stop_local_cluster(settings.data_dir)
+        print("scenefarm: local cluster stopped" if stopped else "scenefarm: no local cluster was running")
+        return 0
+    address = running_address(settings.data_dir)
+    print(f"scenefarm: local cluster running at {address}" if address else "scenefarm: no local cluster running")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Renders one lesson: list scenes, probe them, plan chunks, fan out, stitch.
+
+Every chunk of every scene is scheduled at once, heaviest first. A scene that fails does not
+stop the others; the lesson then fails naming it, unless a partial video was asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cluster.cache import ChunkCache
+from cluster.events import Event
+from cluster.pool import Dispatcher, Task, WorkerPool
+from cluster.report import ChunkReport, LessonReport, SceneReport
+from cluster.worker import Failure, Outcome
+from renderers import (
+    PRESETS,
+    AnimationInfo,
+    ChunkPolicy,
+    ChunkSpec,
+    Quality,
+    RenderedChunk,
+    SceneProbe,
+    SceneSource,
+    StitchError,
+    chunk_key,
+    concat,
+    plan_lesson,
+    probe_key,
+)
+from scenes import SceneStatus, scene_transition
+
+log = logging.getLogger(__name__)
+
+
+class LessonFailed(Exception):
+    """The lesson video was not written; `report` says which scenes failed and why."""
+
+    def __init__(self, message: str, report: LessonReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    lesson_id: str
+    source: SceneSource
+    output: Path
+    scenes: tuple[str, ...] = ()  # empty: every scene, in definition order
+    quality: Quality = Quality.LOW
+    use_cache: bool = True
+    allow_partial: bool = False
+    scenes_dir: Path | None = None  # where per-scene videos go; None: not kept
+    policy: ChunkPolicy = field(default_factory=ChunkPolicy)
+
+
+@dataclass
+class _SceneState:
+    name: str
+    status: SceneStatus = SceneStatus.QUEUED
+    probe: SceneProbe | None = None
+    chunks: dict[int, ChunkReport] = field(default_factory=dict)
+    paths: dict[int, Path] = field(default_factory=dict)
+    planned: int = 0
+    failure: Failure | None = None
+
+    def move(self, new: SceneStatus) -> None:
+        self.status = scene_transition(self.status, new)
+
+
+class Coordinator:
+    def __init__(self, pool: WorkerPool, cache: ChunkCache, emit: Callable[[Event], None]) -> None:
+        self.pool = pool
+        self.cache = cache
+        self.emit = emit
+        self.engine_version = str(pool.info.get("manim", ""))
+        self.phases: dict[str, float] = {}
+
+    def render(self, req: RenderRequest) -> LessonReport:
+        started = time.monotonic()
+        names = self._scene_names(req)
+        states = {n: _SceneState(n) for n in names}
+        self.emit(Event("lesson_started", req.lesson_id, detail=f"{len(names)} scenes"))
+        phases = {"list_s": time.monotonic() - started}
+        mark = time.monotonic()
+        self._probe(req, states)
+        phases["probe_s"], mark = time.monotonic() - mark, time.monotonic()
+        self._render_chunks(req, states)
+        phases["render_s"], mark = time.monotonic() - mark, time.monotonic()
+        try:
+            return self._stitch(req, states, started)
+        finally:
+            phases["stitch_s"] = time.monotonic() - mark
+            self.phases = {k: round(v, 3) for k, v in phases.items()}
+
+    # -- scenes ------------------------------------------------------------------------------
+
+    def _scene_names(self, req: RenderRequest) -> list[str]:
+        key = probe_key(req.source, "*", self.engine_version)
+        names = self.cache.get_json("scene-lists", key) if req.use_cache else None
+        if names is None:
+            outcome = self._run_one(Task("list", "list_scenes", (req.source,), f"{req.lesson_id}/list"))
+            if outcome.failure:
+                failure = outcome.failure
+                report = LessonReport.empty(req.lesson_id)
+                raise LessonFailed(f"{req.source.filename}: {failure.describe()}", report)
+            names = list(outcome.value[0])
+            self.cache.put_json("scene-lists", key, names)
+        if not req.scenes:
+            if not names:
+                raise LessonFailed(f"{req.source.filename} defines no Scene", LessonReport.empty(req.lesson_id))
+            return list(names)
+        unknown = [s for s in req.scenes if s not in names]
+        if unknown:
+            known = ", ".join(names) or "none"
+            message = f"no scene named {', '.join(unknown)} in {req.source.filename} (scenes: {known})"
+            raise LessonFailed(message, LessonReport.empty(req.lesson_id))
+        return list(req.scenes)
+
+    def _run_one(self, task: Task) -> Outcome:
+        dispatcher = Dispatcher(self.pool)
+        dispatcher.submit([task])
+        for _, outcome in dispatcher.results():
+            return outcome
+        raise RuntimeError("dispatcher returned no result")
+
+    def _probe(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
+        tasks = []
+        for name, state in states.items():
+            state.move(SceneStatus.PROBING)
+            cached = self.cache.get_json("probes", probe_key(req.source, name, self.engine_version))
+            if req.use_cache and cached is not None:
+                state.probe = _probe_from_json(name, cached)
+                self.emit(Event("scene_probed", req.lesson_id, name, detail="cached"))
+                continue
+            tasks.append(Task(name, "probe", (req.source, name), f"{req.lesson_id}/{name}/probe", meta={"scene": name}))
+        dispatcher = Dispatcher(self.pool)
+        dispatcher.submit(tasks)
+        for task, outcome in dispatcher.results():
+            state = states[task.key]
+            if outcome.failure:
+                self._fail(req, state, outcome.failure)
+                continue
+            state.probe = outcome.value
+            self.cache.put_json("probes", probe_key(req.source, task.key, self.engine_version), _probe_to_json(outcome.value))
+            self.emit(Event("scene_probed", req.lesson_id, task.key, detail=f"{len(outcome.value.animations)} animations"))
+
+    def _fail(self, req: RenderRequest, state: _SceneState, failure: Failure) -> None:
+        if state.status is SceneStatus.FAILED:
+            return
+        state.failure = failure
+        state.move(SceneStatus.FAILED)
+        self.emit(Event("scene_failed", req.lesson_id, state.name, detail=failure.describe()))
+
+    # -- chunks ------------------------------------------------------------------------------
+
+    def _render_chunks(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
+        probes = [s.probe for s in states.values() if s.probe is not None and s.status is not SceneStatus.FAILED]
+        policy = replace(req.policy, workers=self.pool.size)
+        chunks = plan_lesson(probes, req.quality, policy)
+        tasks = []
+        for chunk in chunks:
+            state = states[chunk.scene]
+            state.planned += 1
+            if state.status is SceneStatus.PROBING:
+                state.move(SceneStatus.RENDERING)
+            key = chunk_key(req.source, chunk, self.engine_version)
+            hit = self.cache.get(key) if req.use_cache else None
+            if hit is not None:
+                self._record(req, state, chunk, hit[0], hit[1], cached=True)
+                continue
+            name = f"{req.lesson_id}/{chunk.scene}/chunk-{chunk.index}[{chunk.first}-{chunk.last}]"
+            tasks.append(Task(key, "render", (req.source, chunk), name, weight=chunk.est_frames,
+                              timeout_s=self.pool.config.limits.wall_s + 60, meta={"scene": chunk.scene, "chunk": chunk}))
+        self.emit(Event("chunks_planned", req.lesson_id, detail=f"{len(chunks)} chunks, {len(chunks) - len(tasks)} cached",
+                        data={"total": len(chunks), "cached": len(chunks) - len(tasks)}))
+        dispatcher = Dispatcher(self.pool)
+        dispatcher.submit(tasks)
+        for task, outcome in dispatcher.results():
+            state = states[task.meta["scene"]]
+            if outcome.failure:
+                self._fail(req, state, outcome.failure)
+                dispatcher.drop(lambda t, s=state.name: t.meta.get("scene") == s)
+                continue
+            rendered, data = outcome.value
+            self._store(req, state, task, rendered, data)
+
+    def _store(self, req: RenderRequest, state: _SceneState, task: Task, rendered: RenderedChunk, data: bytes) -> None:
+        info = {"frames": rendered.frames, "render_s": rendered.render_s, "peak_memory_mb": rendered.peak_memory_mb}
+        path = self.cache.put(task.key, data, info)
+        self._record(req, state, rendered.spec, path, info, cached=False, attempts=task.attempts)
+
+    def _record(
+        self, req: RenderRequest, state: _SceneState, chunk: ChunkSpec, path: Path,
+        info: dict[str, Any], cached: bool, attempts: int = 0,
+    ) -> None:
+        if state.status is SceneStatus.FAILED:
+            return
+        report = ChunkReport(chunk.first, chunk.last, int(info["frames"]), float(info["render_s"]), cached, attempts)
+        state.chunks[chunk.index] = report
+        state.paths[chunk.index] = path
+        self.emit(Event("chunk_done", req.lesson_id, chunk.scene, chunk.label,
+                        detail="cached" if cached else f"{report.render_s:.2f}s", data={"cached": cached}))
+
+    # -- stitching ---------------------------------------------------------------------------
+
+    def _stitch(self, req: RenderRequest, states: dict[str, _SceneState], started: float) -> LessonReport:
+        fps = PRESETS[req.quality].fps
+        scene_dir = req.scenes_dir or Path(tempfile.mkdtemp(prefix="scenefarm-scenes-"))
+        videos: list[Path] = []
+        for i, state in enumerate(states.values()):
+            if state.status is SceneStatus.FAILED:
+                continue
+            parts = [state.paths[k] for k in sorted(state.paths)]
+            try:
+                video = concat(parts, scene_dir / f"{i + 1:02d}-{state.name}.mp4")
+            except StitchError as e:
+                self._fail(req, state, Failure(state.name, "StitchError", str(e), status="error"))
+                continue
+            state.move(SceneStatus.READY)
+            videos.append(video)
+            self.emit(Event("scene_ready", req.lesson_id, state.name))
+        report = _report(req, states, fps, started)
+        failed = [s for s in states.values() if s.status is SceneStatus.FAILED]
+        if failed and not req.allow_partial:
+            raise LessonFailed(_failure_message(failed), report)
+        if not videos:
+            raise LessonFailed("no scene rendered: " + _failure_message(failed), report)
+        concat(videos, req.output)
+        report.video = str(req.output)
+        report.totals["wall_s"] = round(time.monotonic() - started, 3)
+        self.emit(Event("lesson_ready", req.lesson_id, detail=str(req.output)))
+        return report
+
+
+def _failure_message(failed: list[_SceneState]) -> str:
+    parts = [f"scene {s.name} failed: {s.failure.describe()}" for s in failed if s.failure]
+    return "; ".join(parts)
+
+
+def _report(req: RenderRequest, states: dict[str, _SceneState], fps: int, started: float) -> LessonReport:
+    scenes = []
+    for state in states.values():
+        chunks = [state.chunks[k] for k in sorted(state.chunks)]
+        frames = sum(c.frames for c in chunks)
+        error = state.failure.describe() if state.failure else None
+        scenes.append(SceneReport(state.name, frames, round(frames / fps, 3), chunks, error, state.status.value))
+    return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)
+
+
+def _probe_to_json(probe: SceneProbe) -> list[list[Any]]:
+    return [[a.run_time_s, list(a.kinds)] for a in probe.animations]
+
+
+def _probe_from_json(name: str, raw: list[list[Any]]) -> SceneProbe:
+    return SceneProbe(name, tuple(AnimationInfo(i, float(r), tuple(k)) for i, (r, k) in enumerate(raw)))
+
+
+def lesson_id_for(source: SceneSource) -> str:
+    return "lesson-" + hashlib.sha256(source.code.encode()).hexdigest()[:8]

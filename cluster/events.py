@@ -1,0 +1,18 @@
+"""Progress events of a lesson render: what the CLI shows and, later, SSE and webhooks read."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # lesson_started, scene_probed, chunks_planned, chunk_done, scene_failed, scene_ready, lesson_ready
+    lesson: str
+    scene: str = ""
+    chunk: str = ""
+    detail: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.time)

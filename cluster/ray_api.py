@@ -1,0 +1,86 @@
+"""The one module that imports ray: every Ray call scenefarm makes goes through here."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import ray
+from ray.exceptions import GetTimeoutError, RayActorError, RaySystemError, WorkerCrashedError
+
+NAMESPACE = "scenefarm"
+log = logging.getLogger(__name__)
+
+# A worker died or became unreachable: the task may be retried elsewhere.
+WORKER_LOST = (RayActorError, WorkerCrashedError, RaySystemError)
+TaskRef = Any
+ActorHandle = Any
+
+
+def connect(address: str) -> dict[str, float]:
+    """Joins a running cluster (a local head or RAY_ADDRESS); returns its resources."""
+    if not ray.is_initialized():
+        ray.init(
+            address=address, namespace=NAMESPACE, logging_level=logging.ERROR,
+            log_to_driver=False, configure_logging=False,
+        )
+    return {k: float(v) for k, v in ray.cluster_resources().items()}
+
+
+def disconnect() -> None:
+    if ray.is_initialized():
+        ray.shutdown()
+
+
+def worker_actor(cls: type, name: str, num_cpus: float, *args: Any) -> ActorHandle:
+    """A detached, named, self-restarting actor, reused when it already exists."""
+    remote_cls = ray.remote(cls)
+    return remote_cls.options(
+        name=name, namespace=NAMESPACE, lifetime="detached", get_if_exists=True,
+        num_cpus=num_cpus, max_restarts=-1, max_task_retries=0, max_concurrency=1,
+    ).remote(*args)
+
+
+def list_actor_names(prefix: str) -> list[str]:
+    infos = ray.util.list_named_actors(all_namespaces=True)
+    return sorted(i["name"] for i in infos if i.get("namespace") == NAMESPACE and i["name"].startswith(prefix))
+
+
+def kill_actor(name: str) -> None:
+    try:
+        ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=True)
+    except ValueError:
+        pass
+
+
+def call(actor: ActorHandle, method: str, task_name: str, *args: Any) -> TaskRef:
+    """Calls an actor method as a task named for the dashboard (lesson/scene/chunk)."""
+    return getattr(actor, method).options(name=task_name).remote(*args)
+
+
+def wait(refs: Sequence[TaskRef], timeout_s: float) -> tuple[list[TaskRef], list[TaskRef]]:
+    done, pending = ray.wait(list(refs), num_returns=1, timeout=timeout_s)
+    return list(done), list(pending)
+
+
+def get(ref: TaskRef, timeout_s: float | None = None) -> Any:
+    return ray.get(ref, timeout=timeout_s)
+
+
+def cancel(ref: TaskRef) -> None:
+    ray.cancel(ref, force=False)
+
+
+def is_timeout(error: BaseException) -> bool:
+    return isinstance(error, GetTimeoutError)
+
+
+def current_pid() -> int:
+    return os.getpid()
+
+
+def kill_worker(actor: ActorHandle) -> None:
+    """Kills an actor's process and lets Ray restart it."""
+    ray.kill(actor, no_restart=False)

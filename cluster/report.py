@@ -1,0 +1,66 @@
+"""The render report: what `--report` writes, per scene and chunk, plus totals."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class ChunkReport:
+    first_animation: int
+    last_animation: int
+    frames: int
+    render_s: float
+    cached: bool
+    attempts: int = 0
+
+
+@dataclass
+class SceneReport:
+    name: str
+    frames: int
+    duration_s: float
+    chunks: list[ChunkReport]
+    error: str | None = None
+    status: str = "ready"
+
+
+@dataclass
+class LessonReport:
+    lesson_id: str
+    scenes: list[SceneReport]
+    totals: dict[str, Any] = field(default_factory=dict)
+    video: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def build(cls, lesson_id: str, scenes: list[SceneReport], wall_s: float) -> LessonReport:
+        chunks = [c for s in scenes for c in s.chunks]
+        totals = {
+            "wall_s": round(wall_s, 3),
+            "chunks": len(chunks),
+            "cached_chunks": sum(c.cached for c in chunks),
+            "rendered_chunks": sum(not c.cached for c in chunks),
+            "failed_scenes": sum(s.error is not None for s in scenes),
+        }
+        return cls(lesson_id, scenes, totals)
+
+    @classmethod
+    def empty(cls, lesson_id: str) -> LessonReport:
+        return cls.build(lesson_id, [], 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for scene in data["scenes"]:
+            if scene["error"] is None:
+                del scene["error"]
+        return data
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.partial")
+        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        tmp.replace(path)

@@ -1,0 +1,118 @@
+"""The render worker: a warm sandbox plus an engine, wrapped as a Ray actor by the pool.
+
+Plain Python (no ray import). Scene failures come back as data (`Outcome.failure`) so they
+cross the Ray boundary typed; only a broken worker process surfaces as a Ray error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from renderers import ChunkSpec, ManimRenderer, RenderedChunk, Renderer, RenderError, SceneSource
+from renderers.errors import SceneCodeError
+from sandbox import Sandbox, SandboxError, SandboxLimits, make_sandbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    backend: str = "auto"
+    limits: SandboxLimits = SandboxLimits()
+    owner: str = "local"
+    engine: str = "manim"
+
+    def digest(self) -> str:
+        """Names the worker pool: a new config or new code never reuses stale warm workers."""
+        raw = json.dumps({**asdict(self), "code": code_digest()}, sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()[:10]
+
+
+def code_digest() -> str:
+    """SHA-256 over the code a worker runs (sandbox, renderers, cluster), guest side included."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in ("sandbox", "renderers", "cluster"):
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a task failed. `retryable` failures are the infrastructure's, not the scene's."""
+
+    scene: str
+    kind: str
+    message: str
+    line: int | None = None
+    status: str = "error"
+    retryable: bool = False
+
+    def describe(self) -> str:
+        where = f" at line {self.line}" if self.line else ""
+        return f"{self.kind}{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    value: Any = None
+    failure: Failure | None = None
+
+
+def make_renderer(engine: str) -> Renderer:
+    if engine != "manim":
+        raise ValueError(f"unknown engine {engine!r}")
+    return ManimRenderer()
+
+
+class RenderWorker:
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.renderer = make_renderer(config.engine)
+        spec = self.renderer.sandbox_spec(config.limits, config.owner)
+        self.sandbox: Sandbox = make_sandbox(config.backend, spec)
+        self.versions: dict[str, str] = {}
+
+    def warm(self) -> Outcome:
+        """Starts the sandbox (pre-imports the engine); returns pid, backend and versions."""
+        try:
+            self.versions = self.sandbox.start()
+        except SandboxError as e:
+            return Outcome(failure=Failure("", "SandboxError", str(e), status="sandbox", retryable=True))
+        info = {"pid": os.getpid(), "backend": self.sandbox.backend, **self.versions}
+        return Outcome(value=info)
+
+    def list_scenes(self, source: SceneSource) -> Outcome:
+        return self._guarded(source.filename, lambda: self.renderer.list_scenes(self.sandbox, source))
+
+    def probe(self, source: SceneSource, scene: str) -> Outcome:
+        return self._guarded(scene, lambda: self.renderer.probe(self.sandbox, source, scene))
+
+    def render(self, source: SceneSource, chunk: ChunkSpec) -> Outcome:
+        """Renders one chunk; the value is (RenderedChunk, mp4 bytes)."""
+        return self._guarded(chunk.scene, lambda: self._render(source, chunk))
+
+    def _render(self, source: SceneSource, chunk: ChunkSpec) -> tuple[RenderedChunk, bytes]:
+        with TemporaryDirectory(prefix="scenefarm-chunk-") as tmp:
+            rendered, path = self.renderer.render_chunk(self.sandbox, source, chunk, Path(tmp))
+            return rendered, path.read_bytes()
+
+    def _guarded(self, scene: str, work: Any) -> Outcome:
+        try:
+            return Outcome(value=work())
+        except SceneCodeError as e:
+            return Outcome(failure=Failure(scene, e.kind, e.message, e.line, e.status))
+        except RenderError as e:
+            return Outcome(failure=Failure(scene, type(e).__name__, str(e), status="output_rejected"))
+        except SandboxError as e:
+            log.warning("sandbox failure", extra={"scene": scene, "error": str(e)})
+            return Outcome(failure=Failure(scene, "SandboxError", str(e), status="sandbox", retryable=True))

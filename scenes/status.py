@@ -1,0 +1,66 @@
+"""Status machines for lessons, scenes and chunks: a str Enum and one pure transition each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LessonStatus(StrEnum):
+    QUEUED = "queued"
+    PLANNING = "planning"
+    GENERATING = "generating"
+    RENDERING = "rendering"
+    STITCHING = "stitching"
+    UPLOADING = "uploading"
+    READY = "ready"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class SceneStatus(StrEnum):
+    QUEUED = "queued"
+    GENERATING = "generating"
+    PROBING = "probing"
+    RENDERING = "rendering"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class ChunkStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class InvalidTransition(ValueError):
+    """A status change the machine does not allow."""
+
+
+_LESSON_FLOW = list(LessonStatus)[:7]
+_SCENE_FLOW = list(SceneStatus)[:5]
+_CHUNK_FLOW = list(ChunkStatus)[:3]
+
+
+def _forward(flow: list[StrEnum], state: StrEnum, new: StrEnum, terminal: set[StrEnum], sinks: set[StrEnum]) -> StrEnum:
+    if state in terminal:
+        raise InvalidTransition(f"{state} is final")
+    if new in sinks or (new in flow and state in flow and flow.index(new) > flow.index(state)):
+        return new
+    raise InvalidTransition(f"cannot go from {state} to {new}")
+
+
+def lesson_transition(state: LessonStatus, new: LessonStatus) -> LessonStatus:
+    """Forward along the flow (steps may be skipped), or to failed / cancelled."""
+    terminal = {LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED}
+    return LessonStatus(_forward(_LESSON_FLOW, state, new, terminal, {LessonStatus.FAILED, LessonStatus.CANCELLED}))
+
+
+def scene_transition(state: SceneStatus, new: SceneStatus) -> SceneStatus:
+    terminal = {SceneStatus.READY, SceneStatus.FAILED}
+    return SceneStatus(_forward(_SCENE_FLOW, state, new, terminal, {SceneStatus.FAILED}))
+
+
+def chunk_transition(state: ChunkStatus, new: ChunkStatus) -> ChunkStatus:
+    terminal = {ChunkStatus.DONE, ChunkStatus.FAILED}
+    return ChunkStatus(_forward(_CHUNK_FLOW, state, new, terminal, {ChunkStatus.FAILED}))
