@@ -23,7 +23,7 @@ from cluster import (
     running_address,
     stop_local_cluster,
 )
-from renderers import Quality, SceneSource
+from renderers import ChunkPolicy, Quality, SceneSource
 from sandbox import BACKENDS, SandboxError, SandboxLimits
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 1, 2, 3
@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--quality", "-q", choices=[q.value for q in Quality], default="l",
                         help="l=480p15, m=720p30, h=1080p60, k=2160p60 (default: l)")
     render.add_argument("--workers", type=_positive, help="render workers (default: one per CPU)")
+    render.add_argument("--chunk-frames", type=_positive,
+                        help="target frames per chunk (default: balance the lesson over the workers)")
     render.add_argument("--no-cache", action="store_true", help="render every chunk, ignoring the chunk cache")
     render.add_argument("--allow-partial", action="store_true", help="write a video of the scenes that rendered")
     render.add_argument("--report", type=Path, help="write a JSON report here")
@@ -71,6 +73,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         lesson_id=lesson_id_for(source), source=source, output=output, scenes=tuple(args.scenes),
         quality=Quality(args.quality), use_cache=not args.no_cache, allow_partial=args.allow_partial,
         scenes_dir=output.with_name(f"{output.stem}_scenes"),
+        policy=ChunkPolicy(target_frames=args.chunk_frames),
     )
     started = time.monotonic()
     progress = Progress()
@@ -98,8 +101,21 @@ def _finish(args: argparse.Namespace, report: LessonReport, started: float) -> N
         report.write(args.report)
 
 
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Options may come before or after the scene names (`render FILE A B -o x.mp4 --no-cache`)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args, _ = parser.parse_known_args(argv)
+    if args.command != "render":
+        return parser.parse_args(argv)
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    render_args = sub.choices["render"].parse_intermixed_args(argv[argv.index("render") + 1 :])
+    render_args.command = "render"
+    return render_args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     if args.command == "render":

@@ -32,8 +32,10 @@ from renderers import (
     StitchError,
     chunk_key,
     concat,
+    file_key,
     plan_lesson,
     probe_key,
+    scene_fingerprint,
 )
 from scenes import SceneStatus, scene_transition
 
@@ -82,6 +84,7 @@ class Coordinator:
         self.emit = emit
         self.engine_version = str(pool.info.get("manim", ""))
         self.phases: dict[str, float] = {}
+        self.fingerprints: dict[str, str] = {}
 
     def render(self, req: RenderRequest) -> LessonReport:
         started = time.monotonic()
@@ -103,7 +106,7 @@ class Coordinator:
     # -- scenes ------------------------------------------------------------------------------
 
     def _scene_names(self, req: RenderRequest) -> list[str]:
-        key = probe_key(req.source, "*", self.engine_version)
+        key = file_key(req.source, self.engine_version)
         names = self.cache.get_json("scene-lists", key) if req.use_cache else None
         if names is None:
             outcome = self._run_one(Task("list", "list_scenes", (req.source,), f"{req.lesson_id}/list"))
@@ -113,6 +116,7 @@ class Coordinator:
                 raise LessonFailed(f"{req.source.filename}: {failure.describe()}", report)
             names = list(outcome.value[0])
             self.cache.put_json("scene-lists", key, names)
+        self.fingerprints = {n: scene_fingerprint(req.source, n, names) for n in names}
         if not req.scenes:
             if not names:
                 raise LessonFailed(f"{req.source.filename} defines no Scene", LessonReport.empty(req.lesson_id))
@@ -135,7 +139,7 @@ class Coordinator:
         tasks = []
         for name, state in states.items():
             state.move(SceneStatus.PROBING)
-            cached = self.cache.get_json("probes", probe_key(req.source, name, self.engine_version))
+            cached = self.cache.get_json("probes", probe_key(self.fingerprints[name], name, self.engine_version))
             if req.use_cache and cached is not None:
                 state.probe = _probe_from_json(name, cached)
                 self.emit(Event("scene_probed", req.lesson_id, name, detail="cached"))
@@ -149,7 +153,8 @@ class Coordinator:
                 self._fail(req, state, outcome.failure)
                 continue
             state.probe = outcome.value
-            self.cache.put_json("probes", probe_key(req.source, task.key, self.engine_version), _probe_to_json(outcome.value))
+            key = probe_key(self.fingerprints[task.key], task.key, self.engine_version)
+            self.cache.put_json("probes", key, _probe_to_json(outcome.value))
             self.emit(Event("scene_probed", req.lesson_id, task.key, detail=f"{len(outcome.value.animations)} animations"))
 
     def _fail(self, req: RenderRequest, state: _SceneState, failure: Failure) -> None:
@@ -171,7 +176,7 @@ class Coordinator:
             state.planned += 1
             if state.status is SceneStatus.PROBING:
                 state.move(SceneStatus.RENDERING)
-            key = chunk_key(req.source, chunk, self.engine_version)
+            key = chunk_key(self.fingerprints[chunk.scene], chunk, self.engine_version)
             hit = self.cache.get(key) if req.use_cache else None
             if hit is not None:
                 self._record(req, state, chunk, hit[0], hit[1], cached=True)

@@ -17,6 +17,7 @@ class ChunkPolicy:
     chunks_per_worker: int = 3  # slack so longest-first scheduling can even out the load
     min_chunk_s: float = 0.5  # below this, start-up overhead outweighs parallelism
     still_s: float = 1.0  # how long a still scene (no animations) is held
+    target_frames: int | None = None  # fixed chunk size; None: balance over the workers
 
 
 def plan_lesson(scenes: Sequence[SceneProbe], quality: Quality, policy: ChunkPolicy) -> list[ChunkSpec]:
@@ -24,6 +25,8 @@ def plan_lesson(scenes: Sequence[SceneProbe], quality: Quality, policy: ChunkPol
     fps = PRESETS[quality].fps
     total = sum(s.frames(fps) for s in scenes)
     target = max(policy.min_chunk_s * fps, total / max(1, policy.workers * policy.chunks_per_worker))
+    if policy.target_frames is not None:
+        target = float(policy.target_frames)
     chunks: list[ChunkSpec] = []
     for scene in scenes:
         chunks += plan_scene(scene, quality, target, policy.still_s)

@@ -95,6 +95,50 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     return {"animations": plays}
 
 
+def _fast_forward_skipped_animations() -> None:
+    """Skipped animations step through every frame's time and clock, drawing nothing.
+
+    Manim's own skipping (`-n a,b`) advances a skipped animation in one step: a time-based
+    updater (`lambda m, dt: ...`) sees one dt of run_time instead of one per frame, and the
+    scene clock (`renderer.time`) jumps ahead before the animation instead of ticking with
+    its frames. Either makes the first chunk after a boundary start from another state than
+    a full render. Here skipped animations replay the full render's time steps and clock
+    ticks, with rasterising and encoding still off, so chunks are frame-identical.
+    """
+    original_progression = Scene.get_time_progression
+    original_internal = Scene.play_internal
+    original_freeze = CairoRenderer.freeze_current_frame
+    original_add_frame = CairoRenderer.add_frame
+
+    def every_frame(self: Scene, run_time: float, description: str, n_iterations: int | None = None,
+                    override_skip_animations: bool = False) -> Any:
+        return original_progression(self, run_time, description, n_iterations, override_skip_animations=True)
+
+    def play_internal(self: Scene, skip_rendering: bool = False) -> None:
+        skipping = self.renderer.skip_animations
+        if skipping:
+            self.renderer.time -= self.duration  # undo the jump; frames below tick it back
+        original_internal(self, skip_rendering)
+        if skipping:
+            self.update_mobjects(0)  # what a full render does after each animation
+
+    def freeze_current_frame(self: CairoRenderer, duration: float) -> None:
+        if self.skip_animations:
+            self.time -= duration
+        original_freeze(self, duration)
+
+    def add_frame(self: CairoRenderer, frame: Any, num_frames: int = 1) -> None:
+        if self.skip_animations:
+            self.time += num_frames / self.camera.frame_rate
+            return
+        original_add_frame(self, frame, num_frames)
+
+    Scene.get_time_progression = every_frame  # type: ignore[method-assign]
+    Scene.play_internal = play_internal  # type: ignore[method-assign]
+    CairoRenderer.freeze_current_frame = freeze_current_frame  # type: ignore[method-assign]
+    CairoRenderer.add_frame = add_frame  # type: ignore[method-assign]
+
+
 def _with_trailing_wait(scene_cls: type[Scene], seconds: float) -> type[Scene]:
     """A still scene rendered as a clip: its final frame held for `seconds`."""
     construct = scene_cls.construct
@@ -114,6 +158,7 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
     if first < 0:
         scene_cls, first, last = _with_trailing_wait(scene_cls, float(payload["still_s"])), 0, -1
     _pin(payload["quality"], first, last)
+    _fast_forward_skipped_animations()
     with tempconfig({}):
         scene = scene_cls()
         scene.render()

@@ -1,0 +1,116 @@
+"""scenes.status: the lesson, scene and chunk machines, checked pair by pair against an oracle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+import pytest
+
+from scenes.status import (
+    ChunkStatus,
+    InvalidTransition,
+    LessonStatus,
+    SceneStatus,
+    chunk_transition,
+    lesson_transition,
+    scene_transition,
+)
+
+L, S, C = LessonStatus, SceneStatus, ChunkStatus
+
+# (transition, the forward flow, the states reachable from anywhere, the final states)
+MACHINES: dict[str, tuple[Callable[..., StrEnum], list[StrEnum], set[StrEnum], set[StrEnum]]] = {
+    "lesson": (
+        lesson_transition,
+        [L.QUEUED, L.PLANNING, L.GENERATING, L.RENDERING, L.STITCHING, L.UPLOADING, L.READY],
+        {L.FAILED, L.CANCELLED},
+        {L.READY, L.FAILED, L.CANCELLED},
+    ),
+    "scene": (
+        scene_transition,
+        [S.QUEUED, S.GENERATING, S.PROBING, S.RENDERING, S.READY],
+        {S.FAILED},
+        {S.READY, S.FAILED},
+    ),
+    "chunk": (
+        chunk_transition,
+        [C.QUEUED, C.RUNNING, C.DONE],
+        {C.FAILED},
+        {C.DONE, C.FAILED},
+    ),
+}
+ENUMS: dict[str, type[StrEnum]] = {"lesson": LessonStatus, "scene": SceneStatus, "chunk": ChunkStatus}
+
+
+def _expected(machine: str, state: StrEnum, new: StrEnum) -> bool:
+    _, flow, sinks, final = MACHINES[machine]
+    if state in final:
+        return False
+    if new in sinks:
+        return True
+    return state in flow and new in flow and flow.index(new) > flow.index(state)
+
+
+def _pairs() -> list[tuple[str, StrEnum, StrEnum]]:
+    return [(m, a, b) for m, enum in ENUMS.items() for a in enum for b in enum]
+
+
+def test_oracle_covers_every_status() -> None:
+    for machine, (_, flow, sinks, _) in MACHINES.items():
+        assert set(flow) | sinks == set(ENUMS[machine])
+
+
+@pytest.mark.parametrize(("machine", "state", "new"), _pairs(), ids=lambda v: str(v))
+def test_transition_matches_oracle(machine: str, state: StrEnum, new: StrEnum) -> None:
+    transition, *_ = MACHINES[machine]
+    if _expected(machine, state, new):
+        result = transition(state, new)
+        assert result == new
+        assert type(result) is ENUMS[machine]
+    else:
+        with pytest.raises(InvalidTransition):
+            transition(state, new)
+
+
+def test_forward_skips_are_allowed() -> None:
+    assert lesson_transition(L.QUEUED, L.READY) is L.READY
+    assert lesson_transition(L.PLANNING, L.RENDERING) is L.RENDERING
+    assert scene_transition(S.QUEUED, S.RENDERING) is S.RENDERING
+    assert chunk_transition(C.QUEUED, C.DONE) is C.DONE  # a cache hit never runs
+
+
+def test_backward_and_repeated_steps_are_refused() -> None:
+    with pytest.raises(InvalidTransition):
+        lesson_transition(L.STITCHING, L.RENDERING)
+    with pytest.raises(InvalidTransition):
+        scene_transition(S.RENDERING, S.PROBING)
+    with pytest.raises(InvalidTransition):
+        chunk_transition(C.RUNNING, C.QUEUED)
+    with pytest.raises(InvalidTransition):
+        chunk_transition(C.RUNNING, C.RUNNING)
+
+
+def test_failure_from_any_live_state() -> None:
+    for state in (L.QUEUED, L.RENDERING, L.UPLOADING):
+        assert lesson_transition(state, L.FAILED) is L.FAILED
+        assert lesson_transition(state, L.CANCELLED) is L.CANCELLED
+    assert scene_transition(S.PROBING, S.FAILED) is S.FAILED
+    assert chunk_transition(C.RUNNING, C.FAILED) is C.FAILED
+
+
+def test_final_states_refuse_everything() -> None:
+    for state in (L.READY, L.FAILED, L.CANCELLED):
+        for new in LessonStatus:
+            with pytest.raises(InvalidTransition, match="final"):
+                lesson_transition(state, new)
+    for new in SceneStatus:
+        with pytest.raises(InvalidTransition):
+            scene_transition(S.READY, new)
+    for new in ChunkStatus:
+        with pytest.raises(InvalidTransition):
+            chunk_transition(C.FAILED, new)
+
+
+def test_invalid_transition_is_a_value_error() -> None:
+    assert issubclass(InvalidTransition, ValueError)
