@@ -19,6 +19,10 @@ class ChunkPolicy:
     still_s: float = 1.0  # how long a still scene (no animations) is held
     target_frames: int | None = None  # fixed chunk size; None: balance over the workers
 
+    def __post_init__(self) -> None:
+        if self.target_frames is not None and self.target_frames <= 0:
+            raise ValueError(f"target_frames must be positive, got {self.target_frames}")
+
 
 def plan_lesson(scenes: Sequence[SceneProbe], quality: Quality, policy: ChunkPolicy) -> list[ChunkSpec]:
     """All chunks of all scenes, in lesson order."""
@@ -50,6 +54,8 @@ def plan_scene(scene: SceneProbe, quality: Quality, target_frames: float, still_
 def balanced_ranges(weights: Sequence[int], count: int) -> list[tuple[int, int]]:
     """Splits weights into `count` contiguous non-empty ranges minimising the largest sum."""
     n = len(weights)
+    if n == 0:
+        return []
     count = max(1, min(count, n))
     prefix = [0, *accumulate(weights)]
     # best[k][i]: smallest max-sum splitting the first i items into k ranges; cut[k][i]: last cut

@@ -18,34 +18,45 @@ from renderers.models import ChunkSpec, SceneSource
 ENCODING_VERSION = "manim-mp4-x264-crf23-v1"  # bump when our own encoding choices change
 
 
-def _names_used(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
-        n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
-    }
+def _names_used(nodes: list[ast.stmt]) -> set[str]:
+    used: set[str] = set()
+    for node in nodes:
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name):
+                used.add(n.id)
+            elif isinstance(n, ast.Attribute):
+                used.add(n.attr)
+    return used
 
 
-def _needed(classes: dict[str, ast.ClassDef], scene: str, scenes: Collection[str]) -> set[str]:
-    """The scene plus every scene class it derives from or mentions, transitively."""
-    needed, todo = set(), [scene]
-    while todo:
-        name = todo.pop()
-        if name in needed or name not in classes:
-            continue
-        needed.add(name)
-        todo += [n for n in _names_used(classes[name]) if n in scenes]
-    return needed
+def _stub(cls: ast.ClassDef) -> ast.ClassDef:
+    """An unrelated scene without its methods: what still runs when the file is imported."""
+    body: list[ast.stmt] = [n for n in cls.body if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return ast.ClassDef(name=cls.name, bases=cls.bases, keywords=cls.keywords, body=body or [ast.Pass()],
+                        decorator_list=cls.decorator_list)
 
 
 def scene_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) -> str:
-    """SHA-256 of the file's code as it matters to `scene` (unrelated scenes left out)."""
+    """SHA-256 of the file's code as it matters to `scene`.
+
+    Other scene classes lose their methods unless anything kept mentions them (a base class,
+    an alias, a helper calling `Other.construct`), followed until nothing new is needed.
+    Their class-level statements stay: those run for every scene when the file is imported.
+    """
     try:
         tree = ast.parse(source.code)
     except SyntaxError:
         return hashlib.sha256(source.code.encode()).hexdigest()
-    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-    keep = _needed(classes, scene, scenes)
-    tree.body = [n for n in tree.body if not (isinstance(n, ast.ClassDef) and n.name in scenes and n.name not in keep)]
-    return hashlib.sha256(ast.unparse(tree).encode()).hexdigest()
+    others = {n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name in scenes and n.name != scene}
+    keep: set[str] = set()
+    while True:
+        kept = [n for n in tree.body if not (isinstance(n, ast.ClassDef) and n.name in others - keep)]
+        needed = _names_used(kept) & others
+        if needed <= keep:
+            break
+        keep |= needed
+    body = [_stub(n) if isinstance(n, ast.ClassDef) and n.name in others - keep else n for n in tree.body]
+    return hashlib.sha256(ast.unparse(ast.Module(body, [])).encode()).hexdigest()
 
 
 def _digest(identity: dict[str, object]) -> str:

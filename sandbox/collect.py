@@ -77,7 +77,8 @@ def collect_outputs(
                 if info.st_size > budget:
                     raise OutputRejected(f"output {name!r} exceeds the output size cap")
                 budget -= info.st_size
-                dest = dest_dir / name.replace("/", "_")
+                dest = dest_dir.joinpath(*_components(name))
+                dest.parent.mkdir(parents=True, exist_ok=True)
                 _copy(fd, dest, info.st_size)
                 collected[name] = dest
             finally:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 _SECRETISH = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL|^AWS_|^REDIS|^RAY_|^ANTHROPIC", re.I)
+_LOADERS = re.compile(r"^(LD_|PYTHON|TEXMF|openin_any$|openout_any$|shell_escape$|PATH$)")
 
 BASE_ENV: dict[str, str] = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -33,5 +34,7 @@ def sandbox_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     for name, value in (extra or {}).items():
         if _SECRETISH.search(name):
             raise ValueError(f"refusing to pass {name!r} into a sandbox: it looks like a secret")
+        if _LOADERS.match(name):
+            raise ValueError(f"refusing to override {name!r} in a sandbox: it controls what code runs")
         env[name] = value
     return env

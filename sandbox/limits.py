@@ -18,7 +18,7 @@ class SandboxLimits:
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            if not isinstance(value, int) or value <= 0:
+            if type(value) is not int or value <= 0:
                 raise ValueError(f"sandbox limit {name} must be a positive integer, got {value!r}")
 
     def override(self, **changes: int | None) -> SandboxLimits:

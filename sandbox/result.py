@@ -63,9 +63,13 @@ class SandboxUnavailable(SandboxError):
     """The requested backend is not usable on this machine."""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+_CONTROL = re.compile(
+    r"\x1b\[[0-9;?]*[ -/]*[@-~]"  # CSI (colours, cursor moves)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (titles, hyperlinks), ended by BEL or ESC \\
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # any other C0 or C1 control, ESC included
+)
 
 
 def sanitize(text: str, limit: int = 8192) -> str:
     """Strips control and escape sequences and keeps the last `limit` characters."""
-    return _CONTROL.sub("", text)[-limit:]
+    return _CONTROL.sub("", text)[-limit:] if limit > 0 else ""

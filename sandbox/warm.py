@@ -271,15 +271,20 @@ def _job_error(reply: Mapping[str, Any]) -> JobError | None:
     raw = _value(reply).get("error")
     if not isinstance(raw, dict):
         return None
-    frames = tuple(
-        (str(f[0]), int(f[1]), str(f[2])) for f in raw.get("frames", []) if isinstance(f, list) and len(f) == 3
-    )
+    frames = tuple(f for f in map(_frame, raw.get("frames") or []) if f is not None)
     return JobError(
         type=sanitize(str(raw.get("type", "")), 200),
         message=sanitize(str(raw.get("message", "")), 2000),
         traceback=sanitize(str(raw.get("traceback", "")), 4000),
         frames=frames,
     )
+
+
+def _frame(raw: Any) -> tuple[str, int, str] | None:
+    """One (file, line, function) frame as the guest reported it, or None if malformed."""
+    if not isinstance(raw, list) or len(raw) != 3 or type(raw[1]) is not int:
+        return None
+    return str(raw[0])[:500], raw[1], str(raw[2])[:200]
 
 
 _SIGNAL_STATUS = {

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import manim
+import numpy as np
 from manim import Scene, config, tempconfig
 from manim.renderer.cairo_renderer import CairoRenderer
 
@@ -109,34 +110,57 @@ def _fast_forward_skipped_animations() -> None:
     original_internal = Scene.play_internal
     original_freeze = CairoRenderer.freeze_current_frame
     original_add_frame = CairoRenderer.add_frame
+    state = {"stepwise": False, "tick": False}
 
-    def every_frame(self: Scene, run_time: float, description: str, n_iterations: int | None = None,
+    def progression(self: Scene, run_time: float, description: str, n_iterations: int | None = None,
                     override_skip_animations: bool = False) -> Any:
-        return original_progression(self, run_time, description, n_iterations, override_skip_animations=True)
+        stepwise = override_skip_animations or state["stepwise"]
+        return original_progression(self, run_time, description, n_iterations, stepwise)
 
     def play_internal(self: Scene, skip_rendering: bool = False) -> None:
-        skipping = self.renderer.skip_animations
-        if skipping:
-            self.renderer.time -= self.duration  # undo the jump; frames below tick it back
-        original_internal(self, skip_rendering)
-        if skipping:
-            self.update_mobjects(0)  # what a full render does after each animation
+        renderer = self.renderer
+        if not renderer.skip_animations:
+            original_internal(self, skip_rendering)
+            return
+        start = renderer.time - self.duration  # undo Manim's jump of the clock
+        renderer.time = start
+        # Only updaters can tell one big step from many small ones: step only for them.
+        state["stepwise"] = state["tick"] = _has_updaters(self)
+        try:
+            original_internal(self, skip_rendering)
+        finally:
+            state["stepwise"] = state["tick"] = False
+        frames = len(np.arange(0, self.duration, 1 / config.frame_rate))
+        renderer.time = start + frames / config.frame_rate  # the clock a full render ends with
+        self.update_mobjects(0)  # what a full render does after each animation
 
     def freeze_current_frame(self: CairoRenderer, duration: float) -> None:
-        if self.skip_animations:
-            self.time -= duration
-        original_freeze(self, duration)
+        if not self.skip_animations:
+            original_freeze(self, duration)
+            return
+        self.time -= duration
+        state["tick"] = True
+        try:
+            original_freeze(self, duration)
+        finally:
+            state["tick"] = False
 
     def add_frame(self: CairoRenderer, frame: Any, num_frames: int = 1) -> None:
-        if self.skip_animations:
+        if not self.skip_animations:
+            original_add_frame(self, frame, num_frames)
+        elif state["tick"]:
             self.time += num_frames / self.camera.frame_rate
-            return
-        original_add_frame(self, frame, num_frames)
 
-    Scene.get_time_progression = every_frame  # type: ignore[method-assign]
+    Scene.get_time_progression = progression  # type: ignore[method-assign]
     Scene.play_internal = play_internal  # type: ignore[method-assign]
     CairoRenderer.freeze_current_frame = freeze_current_frame  # type: ignore[method-assign]
     CairoRenderer.add_frame = add_frame  # type: ignore[method-assign]
+
+
+def _has_updaters(scene: Scene) -> bool:
+    if scene.updaters:
+        return True
+    return any(m.updaters for top in scene.mobjects for m in top.get_family())
 
 
 def _with_trailing_wait(scene_cls: type[Scene], seconds: float) -> type[Scene]:

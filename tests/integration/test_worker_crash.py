@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import threading
 import time
 
 import psutil
@@ -17,28 +19,43 @@ from .conftest import SCENES, Farm
 pytestmark = pytest.mark.integration
 
 
+IDLE_DESCENDANTS = 3  # bwrap, its namespace init, the warm zygote; a job adds a forked child
+
+
 def _busy_worker() -> psutil.Process | None:
+    """A render worker whose sandbox is running a job right now."""
     for proc in psutil.process_iter(["cmdline"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
-        if "ray::RenderWorker.render" in cmdline:
-            return proc
+        try:
+            # while a task runs, Ray titles the worker with the task's name (lesson/scene/chunk)
+            if not cmdline.startswith("ray::"):
+                continue
+            family = proc.children(recursive=True)
+            if any(p.name() == "bwrap" for p in family) and len(family) > IDLE_DESCENDANTS:
+                return proc
+        except psutil.NoSuchProcess:
+            continue
     return None
 
 
 def test_killed_worker_chunk_is_retried(farm: Farm) -> None:
     argv, output, report = farm.command(SCENES / "slow.py", "--workers", "2", "--no-cache")
-    proc = subprocess.Popen(argv, env=farm.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, env=farm.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
     victim, deadline = None, time.monotonic() + 240
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
-        victim = _busy_worker()
-        time.sleep(0.2)
-    assert victim is not None, "no worker was seen rendering"
+        if any("chunks_planned" in line for line in lines):  # probing is over: workers render chunks now
+            victim = _busy_worker()
+        time.sleep(0.1)
+    assert victim is not None, f"no worker was seen rendering: {proc.poll()} {''.join(lines)}"
     time.sleep(0.5)  # well inside a multi-second chunk
     os.kill(victim.pid, signal.SIGKILL)
-    _, stderr = proc.communicate(timeout=600)
+    proc.wait(timeout=600)
+    reader.join(timeout=10)
+    stderr = "".join(lines)
     assert proc.returncode == 0, stderr[-3000:]
-    import json
-
     data = json.loads(report.read_text())
     chunks = [c for s in data["scenes"] for c in s["chunks"]]
     assert max(c["attempts"] for c in chunks) >= 2

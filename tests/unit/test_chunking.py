@@ -84,7 +84,11 @@ def test_balanced_ranges_matches_brute_force_on_random_inputs() -> None:
         ranges = balanced_ranges(weights, count)
         assert len(ranges) == count, (weights, count, ranges)
         _assert_partition(ranges, n)
-        assert _max_sum(weights, ranges) == _brute_force_best(weights, count), (weights, count, ranges)
+        assert _max_sum(weights, ranges) == _brute_force_best(weights, count), (
+            weights,
+            count,
+            ranges,
+        )
 
 
 # -- plan_scene --------------------------------------------------------------------------------
@@ -175,7 +179,9 @@ def _lesson() -> list[SceneProbe]:
 
 def test_plan_lesson_more_workers_never_fewer_chunks() -> None:
     scenes = _lesson()
-    counts = [len(plan_lesson(scenes, Quality.MEDIUM, ChunkPolicy(workers=w))) for w in range(1, 13)]
+    counts = [
+        len(plan_lesson(scenes, Quality.MEDIUM, ChunkPolicy(workers=w))) for w in range(1, 13)
+    ]
     assert counts == sorted(counts)
     assert counts[-1] > counts[0]
 
@@ -214,3 +220,11 @@ def test_plan_lesson_single_worker_uses_chunks_per_worker() -> None:
 def test_plan_lesson_of_still_scenes_only() -> None:
     chunks = plan_lesson([SceneProbe("A"), SceneProbe("B")], Quality.LOW, ChunkPolicy(workers=8))
     assert [(c.scene, c.first, c.last) for c in chunks] == [("A", -1, -1), ("B", -1, -1)]
+
+
+def test_plan_lesson_fixed_target_frames_ignores_workers() -> None:
+    scene = _scene("Long", [2.0] * 12)  # 12 * 2 * FPS frames
+    for workers in (1, 4, 32):
+        policy = ChunkPolicy(workers=workers, target_frames=4 * FPS)
+        chunks = plan_lesson([scene], Quality.LOW, policy)
+        assert [(c.first, c.last) for c in chunks] == [(i, i + 1) for i in range(0, 12, 2)]

@@ -11,7 +11,7 @@ from renderers.keys import chunk_key, file_key, probe_key, scene_fingerprint
 from renderers.models import ChunkSpec, SceneSource
 from renderers.quality import Quality
 
-CODE = '''\
+CODE = """\
 from manim import *
 
 RADIUS = 1.5
@@ -41,7 +41,7 @@ class Outro(Scene):
 class Recap(Scene):
     def construct(self):
         Outro.construct(self)
-'''
+"""
 SCENES = ("Base", "Intro", "Outro", "Recap")
 SOURCE = SceneSource("lesson.py", CODE)
 FP = scene_fingerprint(SOURCE, "Intro", SCENES)
@@ -62,7 +62,9 @@ def test_chunk_key_is_sha256_hex() -> None:
 
 def test_chunk_key_is_stable_for_equal_inputs() -> None:
     same_chunk = ChunkSpec("Intro", 1, 2, 4, 90, Quality.MEDIUM)
-    same_fp = scene_fingerprint(SceneSource("lesson.py", "".join(list(CODE))), "Intro", list(SCENES))
+    same_fp = scene_fingerprint(
+        SceneSource("lesson.py", "".join(list(CODE))), "Intro", list(SCENES)
+    )
     assert chunk_key(FP, CHUNK, ENGINE) == chunk_key(same_fp, same_chunk, "manim 0.19.0")
 
 
@@ -103,7 +105,9 @@ def test_fingerprint_is_stable_and_per_scene() -> None:
 
 
 def test_fingerprint_ignores_comments_and_formatting() -> None:
-    noisy = CODE.replace("RADIUS = 1.5", "RADIUS = 1.5  # the radius").replace("Text(\"base\")", "Text( 'base' )")
+    noisy = CODE.replace("RADIUS = 1.5", "RADIUS = 1.5  # the radius").replace(
+        'Text("base")', "Text( 'base' )"
+    )
     assert noisy != CODE
     assert _fp(noisy, "Intro") == FP
 
@@ -146,7 +150,9 @@ def test_fingerprint_of_unparsable_code_still_tracks_the_code() -> None:
 def test_probe_key_changes_with_code_scene_and_engine() -> None:
     base = probe_key(FP, "Intro", ENGINE)
     assert probe_key(FP, "Intro", ENGINE) == base
-    assert probe_key(_fp(CODE.replace("RADIUS = 1.5", "RADIUS = 3"), "Intro"), "Intro", ENGINE) != base
+    assert (
+        probe_key(_fp(CODE.replace("RADIUS = 1.5", "RADIUS = 3"), "Intro"), "Intro", ENGINE) != base
+    )
     assert probe_key(FP, "Outro", ENGINE) != base
     assert probe_key(FP, "Intro", "manim 0.18.1") != base
     assert base != chunk_key(FP, CHUNK, ENGINE)
@@ -168,9 +174,10 @@ class Outro(Scene):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a scene reached through a non-scene helper is dropped")
 def test_fingerprint_follows_scenes_used_by_helpers() -> None:
-    code = _OUTRO + """
+    code = (
+        _OUTRO
+        + """
 class Helper:
     def run(self, scene):
         Outro.construct(scene)
@@ -180,22 +187,25 @@ class Intro(Scene):
     def construct(self):
         Helper().run(self)
 """
-    edited = code.replace("Square", "Circle")
-    assert scene_fingerprint(SceneSource("x.py", edited), "Intro", ["Outro", "Intro"]) != scene_fingerprint(
-        SceneSource("x.py", code), "Intro", ["Outro", "Intro"]
     )
+    edited = code.replace("Square", "Circle")
+    assert scene_fingerprint(
+        SceneSource("x.py", edited), "Intro", ["Outro", "Intro"]
+    ) != scene_fingerprint(SceneSource("x.py", code), "Intro", ["Outro", "Intro"])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a base scene reached through a module-level alias is dropped")
 def test_fingerprint_follows_aliased_base_scenes() -> None:
-    code = _OUTRO + """
+    code = (
+        _OUTRO
+        + """
 Ending = Outro
 
 
 class Intro(Ending):
     pass
 """
-    edited = code.replace("Square", "Circle")
-    assert scene_fingerprint(SceneSource("x.py", edited), "Intro", ["Outro", "Intro"]) != scene_fingerprint(
-        SceneSource("x.py", code), "Intro", ["Outro", "Intro"]
     )
+    edited = code.replace("Square", "Circle")
+    assert scene_fingerprint(
+        SceneSource("x.py", edited), "Intro", ["Outro", "Intro"]
+    ) != scene_fingerprint(SceneSource("x.py", code), "Intro", ["Outro", "Intro"])

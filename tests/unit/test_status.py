@@ -40,7 +40,11 @@ MACHINES: dict[str, tuple[Callable[..., StrEnum], list[StrEnum], set[StrEnum], s
         {C.DONE, C.FAILED},
     ),
 }
-ENUMS: dict[str, type[StrEnum]] = {"lesson": LessonStatus, "scene": SceneStatus, "chunk": ChunkStatus}
+ENUMS: dict[str, type[StrEnum]] = {
+    "lesson": LessonStatus,
+    "scene": SceneStatus,
+    "chunk": ChunkStatus,
+}
 
 
 def _expected(machine: str, state: StrEnum, new: StrEnum) -> bool:

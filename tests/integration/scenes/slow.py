@@ -1,19 +1,23 @@
-"""Chunks long enough (a few seconds each) to kill a worker in the middle of one."""
+"""Chunks long enough (seconds each) to kill a worker in the middle of one."""
 
 from manim import *
 
 
+def grid(shape, n=160):
+    return VGroup(*[shape().scale(0.12).shift(RIGHT * (j % 16 - 8) * 0.8 + UP * (j // 16 - 5) * 0.7) for j in range(n)])
+
+
 class SlowA(Scene):
     def construct(self):
-        for i in range(4):
-            squares = VGroup(*[Square(0.3).shift(RIGHT * (j % 8 - 4) + UP * (j // 8 - 2)) for j in range(40)])
-            self.play(LaggedStart(*[Rotate(s, angle=PI) for s in squares]), run_time=3)
+        for _ in range(3):
+            squares = grid(Square)
+            self.play(LaggedStart(*[Rotate(s, angle=PI) for s in squares]), run_time=6)
             self.remove(squares)
 
 
 class SlowB(Scene):
     def construct(self):
-        for i in range(4):
-            circles = VGroup(*[Circle(0.2).shift(LEFT * (j % 8 - 4) + DOWN * (j // 8 - 2)) for j in range(40)])
-            self.play(LaggedStart(*[GrowFromCenter(c) for c in circles]), run_time=3)
-            self.remove(circles)
+        for _ in range(3):
+            stars = grid(Star)
+            self.play(LaggedStart(*[GrowFromCenter(c) for c in stars]), run_time=6)
+            self.remove(stars)
