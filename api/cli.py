@@ -37,21 +37,41 @@ def _positive(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scenefarm", description="Render Manim lessons on a farm of sandboxed workers.")
+    parser = argparse.ArgumentParser(
+        prog="scenefarm", description="Render Manim lessons on a farm of sandboxed workers."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser("render", help="render a scene file into one video")
     render.add_argument("file", type=Path, help="a Python file defining Manim Scene classes")
-    render.add_argument("scenes", nargs="*", help="scenes to render, in this order (default: all, in file order)")
-    render.add_argument("-o", "--output", type=Path, required=True, help="the lesson video (.mp4) to write")
-    render.add_argument("--quality", "-q", choices=[q.value for q in Quality], default="l",
-                        help="l=480p15, m=720p30, h=1080p60, k=2160p60 (default: l)")
+    render.add_argument(
+        "scenes", nargs="*", help="scenes to render, in this order (default: all, in file order)"
+    )
+    render.add_argument(
+        "-o", "--output", type=Path, required=True, help="the lesson video (.mp4) to write"
+    )
+    render.add_argument(
+        "--quality",
+        "-q",
+        choices=[q.value for q in Quality],
+        default="l",
+        help="l=480p15, m=720p30, h=1080p60, k=2160p60 (default: l)",
+    )
     render.add_argument("--workers", type=_positive, help="render workers (default: one per CPU)")
-    render.add_argument("--chunk-frames", type=_positive,
-                        help="target frames per chunk (default: balance the lesson over the workers)")
-    render.add_argument("--no-cache", action="store_true", help="render every chunk, ignoring the chunk cache")
-    render.add_argument("--allow-partial", action="store_true", help="write a video of the scenes that rendered")
+    render.add_argument(
+        "--chunk-frames",
+        type=_positive,
+        help="target frames per chunk (default: balance the lesson over the workers)",
+    )
+    render.add_argument(
+        "--no-cache", action="store_true", help="render every chunk, ignoring the chunk cache"
+    )
+    render.add_argument(
+        "--allow-partial", action="store_true", help="write a video of the scenes that rendered"
+    )
     render.add_argument("--report", type=Path, help="write a JSON report here")
-    render.add_argument("--sandbox", choices=BACKENDS, help="sandbox backend (default: $SCENEFARM_SANDBOX or auto)")
+    render.add_argument(
+        "--sandbox", choices=BACKENDS, help="sandbox backend (default: $SCENEFARM_SANDBOX or auto)"
+    )
     render.add_argument("--timeout-s", type=_positive, help="wall-clock limit per chunk in seconds")
     render.add_argument("--memory-mb", type=_positive, help="memory limit per chunk in MB")
     sub.add_parser("down", help="stop the local cluster and its warm workers")
@@ -67,11 +87,18 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     limits = SandboxLimits().override(wall_s=args.timeout_s, memory_mb=args.memory_mb)
     worker = WorkerConfig(backend=args.sandbox or settings.sandbox, limits=limits)
-    config = FarmConfig(settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s)
+    config = FarmConfig(
+        settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s
+    )
     output = args.output.resolve()
     request = RenderRequest(
-        lesson_id=lesson_id_for(source), source=source, output=output, scenes=tuple(args.scenes),
-        quality=Quality(args.quality), use_cache=not args.no_cache, allow_partial=args.allow_partial,
+        lesson_id=lesson_id_for(source),
+        source=source,
+        output=output,
+        scenes=tuple(args.scenes),
+        quality=Quality(args.quality),
+        use_cache=not args.no_cache,
+        allow_partial=args.allow_partial,
         scenes_dir=output.with_name(f"{output.stem}_scenes"),
         policy=ChunkPolicy(target_frames=args.chunk_frames),
     )
@@ -109,7 +136,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.command != "render":
         return parser.parse_args(argv)
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    render_args = sub.choices["render"].parse_intermixed_args(argv[argv.index("render") + 1 :])
+    render_args: argparse.Namespace = sub.choices["render"].parse_intermixed_args(
+        argv[argv.index("render") + 1 :]
+    )
     render_args.command = "render"
     return render_args
 
@@ -122,10 +151,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _render(args, settings)
     if args.command == "down":
         stopped = stop_local_cluster(settings.data_dir)
-        print("scenefarm: local cluster stopped" if stopped else "scenefarm: no local cluster was running")
+        print(
+            "scenefarm: local cluster stopped"
+            if stopped
+            else "scenefarm: no local cluster was running"
+        )
         return 0
     address = running_address(settings.data_dir)
-    print(f"scenefarm: local cluster running at {address}" if address else "scenefarm: no local cluster running")
+    print(
+        f"scenefarm: local cluster running at {address}"
+        if address
+        else "scenefarm: no local cluster running"
+    )
     return 0
 
 

@@ -30,11 +30,15 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.console.is_terminal:
-            self.live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
+            self.live = Live(
+                self._table(), console=self.console, refresh_per_second=8, transient=False
+            )
             self.live.__enter__()
         return self
 
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.live is not None:
             self.live.update(self._table())
             self.live.__exit__(t, e, tb)
@@ -55,9 +59,19 @@ class Progress:
             row.status = "ready"
         if self.live is not None:
             self.live.update(self._table())
-        elif event.kind in ("scene_failed", "scene_ready", "chunks_planned", "chunk_done", "lesson_ready"):
+        elif event.kind in (
+            "scene_failed",
+            "scene_ready",
+            "chunks_planned",
+            "chunk_done",
+            "lesson_ready",
+        ):
             where = f"{event.scene} {event.chunk}".strip()
-            print(f"scenefarm: {event.kind} {where} {event.detail}".rstrip(), file=sys.stderr, flush=True)
+            print(
+                f"scenefarm: {event.kind} {where} {event.detail}".rstrip(),
+                file=sys.stderr,
+                flush=True,
+            )
 
     def _table(self) -> Table:
         table = Table(title="scenefarm", expand=False)
@@ -65,6 +79,11 @@ class Progress:
             table.add_column(column)
         for name, row in self.rows.items():
             style = {"failed": "red", "ready": "green"}.get(row.status, "")
-            table.add_row(name, f"[{style}]{row.status}[/]" if style else row.status,
-                          str(row.done), str(row.cached), row.detail[:80])
+            table.add_row(
+                name,
+                f"[{style}]{row.status}[/]" if style else row.status,
+                str(row.done),
+                str(row.cached),
+                row.detail[:80],
+            )
         return table

@@ -41,7 +41,11 @@ class ChunkCache:
             info = json.loads(meta.read_text())
         except (OSError, ValueError):
             return None
-        if not isinstance(info, dict) or not video.is_file() or video.stat().st_size != info.get("bytes"):
+        if (
+            not isinstance(info, dict)
+            or not video.is_file()
+            or video.stat().st_size != info.get("bytes")
+        ):
             return None
         return video, info
 

@@ -109,7 +109,9 @@ class Coordinator:
         key = file_key(req.source, self.engine_version)
         names = self.cache.get_json("scene-lists", key) if req.use_cache else None
         if names is None:
-            outcome = self._run_one(Task("list", "list_scenes", (req.source,), f"{req.lesson_id}/list"))
+            outcome = self._run_one(
+                Task("list", "list_scenes", (req.source,), f"{req.lesson_id}/list")
+            )
             if outcome.failure:
                 failure = outcome.failure
                 report = LessonReport.empty(req.lesson_id)
@@ -119,12 +121,16 @@ class Coordinator:
         self.fingerprints = {n: scene_fingerprint(req.source, n, names) for n in names}
         if not req.scenes:
             if not names:
-                raise LessonFailed(f"{req.source.filename} defines no Scene", LessonReport.empty(req.lesson_id))
+                raise LessonFailed(
+                    f"{req.source.filename} defines no Scene", LessonReport.empty(req.lesson_id)
+                )
             return list(names)
         unknown = [s for s in req.scenes if s not in names]
         if unknown:
             known = ", ".join(names) or "none"
-            message = f"no scene named {', '.join(unknown)} in {req.source.filename} (scenes: {known})"
+            message = (
+                f"no scene named {', '.join(unknown)} in {req.source.filename} (scenes: {known})"
+            )
             raise LessonFailed(message, LessonReport.empty(req.lesson_id))
         return list(req.scenes)
 
@@ -139,12 +145,22 @@ class Coordinator:
         tasks = []
         for name, state in states.items():
             state.move(SceneStatus.PROBING)
-            cached = self.cache.get_json("probes", probe_key(self.fingerprints[name], name, self.engine_version))
+            cached = self.cache.get_json(
+                "probes", probe_key(self.fingerprints[name], name, self.engine_version)
+            )
             if req.use_cache and cached is not None:
                 state.probe = _probe_from_json(name, cached)
                 self.emit(Event("scene_probed", req.lesson_id, name, detail="cached"))
                 continue
-            tasks.append(Task(name, "probe", (req.source, name), f"{req.lesson_id}/{name}/probe", meta={"scene": name}))
+            tasks.append(
+                Task(
+                    name,
+                    "probe",
+                    (req.source, name),
+                    f"{req.lesson_id}/{name}/probe",
+                    meta={"scene": name},
+                )
+            )
         dispatcher = Dispatcher(self.pool)
         dispatcher.submit(tasks)
         for task, outcome in dispatcher.results():
@@ -155,7 +171,14 @@ class Coordinator:
             state.probe = outcome.value
             key = probe_key(self.fingerprints[task.key], task.key, self.engine_version)
             self.cache.put_json("probes", key, _probe_to_json(outcome.value))
-            self.emit(Event("scene_probed", req.lesson_id, task.key, detail=f"{len(outcome.value.animations)} animations"))
+            self.emit(
+                Event(
+                    "scene_probed",
+                    req.lesson_id,
+                    task.key,
+                    detail=f"{len(outcome.value.animations)} animations",
+                )
+            )
 
     def _fail(self, req: RenderRequest, state: _SceneState, failure: Failure) -> None:
         if state.status is SceneStatus.FAILED:
@@ -167,7 +190,11 @@ class Coordinator:
     # -- chunks ------------------------------------------------------------------------------
 
     def _render_chunks(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
-        probes = [s.probe for s in states.values() if s.probe is not None and s.status is not SceneStatus.FAILED]
+        probes = [
+            s.probe
+            for s in states.values()
+            if s.probe is not None and s.status is not SceneStatus.FAILED
+        ]
         policy = replace(req.policy, workers=self.pool.size)
         chunks = plan_lesson(probes, req.quality, policy)
         tasks = []
@@ -182,41 +209,85 @@ class Coordinator:
                 self._record(req, state, chunk, hit[0], hit[1], cached=True)
                 continue
             name = f"{req.lesson_id}/{chunk.scene}/chunk-{chunk.index}[{chunk.first}-{chunk.last}]"
-            tasks.append(Task(key, "render", (req.source, chunk), name, weight=chunk.est_frames,
-                              timeout_s=self.pool.config.limits.wall_s + 60, meta={"scene": chunk.scene, "chunk": chunk}))
-        self.emit(Event("chunks_planned", req.lesson_id, detail=f"{len(chunks)} chunks, {len(chunks) - len(tasks)} cached",
-                        data={"total": len(chunks), "cached": len(chunks) - len(tasks)}))
+            tasks.append(
+                Task(
+                    key,
+                    "render",
+                    (req.source, chunk),
+                    name,
+                    weight=chunk.est_frames,
+                    timeout_s=self.pool.config.limits.wall_s + 60,
+                    meta={"scene": chunk.scene, "chunk": chunk},
+                )
+            )
+        self.emit(
+            Event(
+                "chunks_planned",
+                req.lesson_id,
+                detail=f"{len(chunks)} chunks, {len(chunks) - len(tasks)} cached",
+                data={"total": len(chunks), "cached": len(chunks) - len(tasks)},
+            )
+        )
         dispatcher = Dispatcher(self.pool)
         dispatcher.submit(tasks)
         for task, outcome in dispatcher.results():
             state = states[task.meta["scene"]]
             if outcome.failure:
                 self._fail(req, state, outcome.failure)
-                dispatcher.drop(lambda t, s=state.name: t.meta.get("scene") == s)
+                dispatcher.drop(_of_scene(state.name))
                 continue
             rendered, data = outcome.value
             self._store(req, state, task, rendered, data)
 
-    def _store(self, req: RenderRequest, state: _SceneState, task: Task, rendered: RenderedChunk, data: bytes) -> None:
-        info = {"frames": rendered.frames, "render_s": rendered.render_s, "peak_memory_mb": rendered.peak_memory_mb}
+    def _store(
+        self,
+        req: RenderRequest,
+        state: _SceneState,
+        task: Task,
+        rendered: RenderedChunk,
+        data: bytes,
+    ) -> None:
+        info = {
+            "frames": rendered.frames,
+            "render_s": rendered.render_s,
+            "peak_memory_mb": rendered.peak_memory_mb,
+        }
         path = self.cache.put(task.key, data, info)
         self._record(req, state, rendered.spec, path, info, cached=False, attempts=task.attempts)
 
     def _record(
-        self, req: RenderRequest, state: _SceneState, chunk: ChunkSpec, path: Path,
-        info: dict[str, Any], cached: bool, attempts: int = 0,
+        self,
+        req: RenderRequest,
+        state: _SceneState,
+        chunk: ChunkSpec,
+        path: Path,
+        info: dict[str, Any],
+        cached: bool,
+        attempts: int = 0,
     ) -> None:
         if state.status is SceneStatus.FAILED:
             return
-        report = ChunkReport(chunk.first, chunk.last, int(info["frames"]), float(info["render_s"]), cached, attempts)
+        report = ChunkReport(
+            chunk.first, chunk.last, int(info["frames"]), float(info["render_s"]), cached, attempts
+        )
         state.chunks[chunk.index] = report
         state.paths[chunk.index] = path
-        self.emit(Event("chunk_done", req.lesson_id, chunk.scene, chunk.label,
-                        detail="cached" if cached else f"{report.render_s:.2f}s", data={"cached": cached}))
+        self.emit(
+            Event(
+                "chunk_done",
+                req.lesson_id,
+                chunk.scene,
+                chunk.label,
+                detail="cached" if cached else f"{report.render_s:.2f}s",
+                data={"cached": cached},
+            )
+        )
 
     # -- stitching ---------------------------------------------------------------------------
 
-    def _stitch(self, req: RenderRequest, states: dict[str, _SceneState], started: float) -> LessonReport:
+    def _stitch(
+        self, req: RenderRequest, states: dict[str, _SceneState], started: float
+    ) -> LessonReport:
         fps = PRESETS[req.quality].fps
         scene_dir = req.scenes_dir or Path(tempfile.mkdtemp(prefix="scenefarm-scenes-"))
         videos: list[Path] = []
@@ -245,18 +316,28 @@ class Coordinator:
         return report
 
 
+def _of_scene(scene: str) -> Callable[[Task], bool]:
+    return lambda task: task.meta.get("scene") == scene
+
+
 def _failure_message(failed: list[_SceneState]) -> str:
     parts = [f"scene {s.name} failed: {s.failure.describe()}" for s in failed if s.failure]
     return "; ".join(parts)
 
 
-def _report(req: RenderRequest, states: dict[str, _SceneState], fps: int, started: float) -> LessonReport:
+def _report(
+    req: RenderRequest, states: dict[str, _SceneState], fps: int, started: float
+) -> LessonReport:
     scenes = []
     for state in states.values():
         chunks = [state.chunks[k] for k in sorted(state.chunks)]
         frames = sum(c.frames for c in chunks)
         error = state.failure.describe() if state.failure else None
-        scenes.append(SceneReport(state.name, frames, round(frames / fps, 3), chunks, error, state.status.value))
+        scenes.append(
+            SceneReport(
+                state.name, frames, round(frames / fps, 3), chunks, error, state.status.value
+            )
+        )
     return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)
 
 
@@ -265,7 +346,9 @@ def _probe_to_json(probe: SceneProbe) -> list[list[Any]]:
 
 
 def _probe_from_json(name: str, raw: list[list[Any]]) -> SceneProbe:
-    return SceneProbe(name, tuple(AnimationInfo(i, float(r), tuple(k)) for i, (r, k) in enumerate(raw)))
+    return SceneProbe(
+        name, tuple(AnimationInfo(i, float(r), tuple(k)) for i, (r, k) in enumerate(raw))
+    )
 
 
 def lesson_id_for(source: SceneSource) -> str:

@@ -9,7 +9,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # lesson_started, scene_probed, chunks_planned, chunk_done, scene_failed, scene_ready, lesson_ready
+    # lesson_started, scene_probed, chunks_planned, chunk_done, scene_failed, scene_ready,
+    # lesson_ready
+    kind: str
     lesson: str
     scene: str = ""
     chunk: str = ""

@@ -46,19 +46,27 @@ class Farm:
                 self.config.data_dir, os.cpu_count() or 1, self.config.idle_s
             )
             if self.started_cluster:
-                self.say(f"started a local Ray cluster at {address} (dashboard http://127.0.0.1:8265); "
-                         f"it stays up for later runs, `scenefarm down` stops it")
+                self.say(
+                    f"started a local Ray cluster at {address} (dashboard http://127.0.0.1:8265); "
+                    f"it stays up for later runs, `scenefarm down` stops it"
+                )
         resources = ray_api.connect(address)
         self._stack.callback(ray_api.disconnect)
         cpus = resources.get("CPU", 1.0)
         workers = self.config.workers or default_workers(cpus)
         self.pool = WorkerPool(self.config.worker, workers, cpus)
         info = self.pool.warm()
-        self.say(f"{workers} warm workers on {address} ({info.get('backend')} sandbox, manim {info.get('manim')})")
+        self.say(
+            f"{workers} warm workers on {address} "
+            f"({info.get('backend')} sandbox, manim {info.get('manim')})"
+        )
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._stack.close()
 

@@ -1,4 +1,4 @@
-"""Stops the local cluster after it has been idle for a while: python -m cluster.idle_watchdog DIR IDLE_S."""
+"""Stops the local cluster once idle: `python -m cluster.idle_watchdog DATA_DIR IDLE_S`."""
 
 from __future__ import annotations
 

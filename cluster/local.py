@@ -54,7 +54,11 @@ def _alive(address: str) -> bool:
 
 def _clean_env() -> dict[str, str]:
     """The head (and so every worker) never sees the caller's credentials."""
-    return {k: v for k, v in os.environ.items() if not _SECRETISH.search(k) and not k.startswith("RAY_ADDRESS")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not _SECRETISH.search(k) and not k.startswith("RAY_ADDRESS")
+    }
 
 
 @contextlib.contextmanager
@@ -75,7 +79,9 @@ def running_address(data_dir: Path) -> str | None:
     return address if address and _alive(address) else None
 
 
-def ensure_local_cluster(data_dir: Path, num_cpus: int, idle_s: float, log: object = None) -> tuple[str, bool]:
+def ensure_local_cluster(
+    data_dir: Path, num_cpus: int, idle_s: float, log: object = None
+) -> tuple[str, bool]:
     """The address of our local head, starting one if none runs; and whether it was started now."""
     with _lock(data_dir, fcntl.LOCK_EX):
         address = running_address(data_dir)
@@ -83,10 +89,23 @@ def ensure_local_cluster(data_dir: Path, num_cpus: int, idle_s: float, log: obje
             return address, False
         port = _free_port()
         argv = [
-            _ray_cli(), "start", "--head", f"--port={port}", f"--num-cpus={num_cpus}",
-            "--include-dashboard=true", "--dashboard-host=127.0.0.1", "--disable-usage-stats",
+            _ray_cli(),
+            "start",
+            "--head",
+            f"--port={port}",
+            f"--num-cpus={num_cpus}",
+            "--include-dashboard=true",
+            "--dashboard-host=127.0.0.1",
+            "--disable-usage-stats",
         ]
-        done = subprocess.run(argv, capture_output=True, text=True, env=_clean_env(), timeout=START_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+            timeout=START_TIMEOUT_S,
+            check=False,
+        )
         if done.returncode != 0:
             raise ClusterStartError(f"ray start failed: {done.stderr.strip()[-800:]}")
         address = f"127.0.0.1:{port}"
@@ -99,7 +118,14 @@ def ensure_local_cluster(data_dir: Path, num_cpus: int, idle_s: float, log: obje
 def _start_watchdog(data_dir: Path, idle_s: float) -> None:
     argv = [sys.executable, "-m", "cluster.idle_watchdog", str(data_dir), str(idle_s)]
     log = (_dir(data_dir) / "watchdog.log").open("a")
-    subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, env=_clean_env())
+    subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+        env=_clean_env(),
+    )
     log.close()
 
 
@@ -147,6 +173,12 @@ def stop_local_cluster(data_dir: Path) -> bool:
     """Stops the local head and its workers; True if one was running."""
     with _lock(data_dir, fcntl.LOCK_EX):
         was_running = running_address(data_dir) is not None
-        subprocess.run([_ray_cli(), "stop", "--force"], capture_output=True, env=_clean_env(), timeout=120, check=False)
+        subprocess.run(
+            [_ray_cli(), "stop", "--force"],
+            capture_output=True,
+            env=_clean_env(),
+            timeout=120,
+            check=False,
+        )
         (_dir(data_dir) / "address").unlink(missing_ok=True)
         return was_running

@@ -45,7 +45,8 @@ class WorkerPool:
         self._retire_other_configs(f"{PREFIX}-{config.owner}-", prefix)
         num_cpus = min(1.0, cpus / workers) if workers > 0 else 1.0
         self.actors = [
-            ray_api.worker_actor(RenderWorker, f"{prefix}-{i}", num_cpus, config) for i in range(workers)
+            ray_api.worker_actor(RenderWorker, f"{prefix}-{i}", num_cpus, config)
+            for i in range(workers)
         ]
         self.info: dict[str, Any] = {}
 
@@ -119,7 +120,9 @@ class Dispatcher:
             self.queue.insert(0, task)
             return None
         scene = str(task.meta.get("scene", ""))
-        failure = Failure(scene, "WorkerLost", f"{why} (after {task.attempts} attempts)", status="killed")
+        failure = Failure(
+            scene, "WorkerLost", f"{why} (after {task.attempts} attempts)", status="killed"
+        )
         return task, Outcome(failure=failure)
 
     def _expire(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Sequence
@@ -23,10 +24,14 @@ def connect(address: str) -> dict[str, float]:
     """Joins a running cluster (a local head or RAY_ADDRESS); returns its resources."""
     if not ray.is_initialized():
         ray.init(
-            address=address, namespace=NAMESPACE, logging_level=logging.ERROR,
-            log_to_driver=False, configure_logging=False,
+            address=address,
+            namespace=NAMESPACE,
+            logging_level=logging.ERROR,
+            log_to_driver=False,
+            configure_logging=False,
         )
-    return {k: float(v) for k, v in ray.cluster_resources().items()}
+    resources: dict[str, Any] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+    return {k: float(v) for k, v in resources.items()}
 
 
 def disconnect() -> None:
@@ -36,23 +41,29 @@ def disconnect() -> None:
 
 def worker_actor(cls: type, name: str, num_cpus: float, *args: Any) -> ActorHandle:
     """A detached, named, self-restarting actor, reused when it already exists."""
-    remote_cls = ray.remote(cls)
+    remote_cls: Any = ray.remote(cls)
     return remote_cls.options(
-        name=name, namespace=NAMESPACE, lifetime="detached", get_if_exists=True,
-        num_cpus=num_cpus, max_restarts=-1, max_task_retries=0, max_concurrency=1,
+        name=name,
+        namespace=NAMESPACE,
+        lifetime="detached",
+        get_if_exists=True,
+        num_cpus=num_cpus,
+        max_restarts=-1,
+        max_task_retries=0,
+        max_concurrency=1,
     ).remote(*args)
 
 
 def list_actor_names(prefix: str) -> list[str]:
     infos = ray.util.list_named_actors(all_namespaces=True)
-    return sorted(i["name"] for i in infos if i.get("namespace") == NAMESPACE and i["name"].startswith(prefix))
+    return sorted(
+        i["name"] for i in infos if i.get("namespace") == NAMESPACE and i["name"].startswith(prefix)
+    )
 
 
 def kill_actor(name: str) -> None:
-    try:
+    with contextlib.suppress(ValueError):
         ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=True)
-    except ValueError:
-        pass
 
 
 def call(actor: ActorHandle, method: str, task_name: str, *args: Any) -> TaskRef:

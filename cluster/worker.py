@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class WorkerConfig:
     backend: str = "auto"
-    limits: SandboxLimits = SandboxLimits()
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
     owner: str = "local"
     engine: str = "manim"
 
@@ -87,12 +87,16 @@ class RenderWorker:
         try:
             self.versions = self.sandbox.start()
         except SandboxError as e:
-            return Outcome(failure=Failure("", "SandboxError", str(e), status="sandbox", retryable=True))
+            return Outcome(
+                failure=Failure("", "SandboxError", str(e), status="sandbox", retryable=True)
+            )
         info = {"pid": os.getpid(), "backend": self.sandbox.backend, **self.versions}
         return Outcome(value=info)
 
     def list_scenes(self, source: SceneSource) -> Outcome:
-        return self._guarded(source.filename, lambda: self.renderer.list_scenes(self.sandbox, source))
+        return self._guarded(
+            source.filename, lambda: self.renderer.list_scenes(self.sandbox, source)
+        )
 
     def probe(self, source: SceneSource, scene: str) -> Outcome:
         return self._guarded(scene, lambda: self.renderer.probe(self.sandbox, source, scene))
@@ -112,7 +116,11 @@ class RenderWorker:
         except SceneCodeError as e:
             return Outcome(failure=Failure(scene, e.kind, e.message, e.line, e.status))
         except RenderError as e:
-            return Outcome(failure=Failure(scene, type(e).__name__, str(e), status="output_rejected"))
+            return Outcome(
+                failure=Failure(scene, type(e).__name__, str(e), status="output_rejected")
+            )
         except SandboxError as e:
             log.warning("sandbox failure", extra={"scene": scene, "error": str(e)})
-            return Outcome(failure=Failure(scene, "SandboxError", str(e), status="sandbox", retryable=True))
+            return Outcome(
+                failure=Failure(scene, "SandboxError", str(e), status="sandbox", retryable=True)
+            )

@@ -6,7 +6,9 @@ from manim import *
 class Title(Scene):
     def construct(self):
         title = Text("What is a derivative?", font_size=56)
-        subtitle = Text("the slope of a curve, one point at a time", font_size=30).next_to(title, DOWN)
+        subtitle = Text("the slope of a curve, one point at a time", font_size=30).next_to(
+            title, DOWN
+        )
         self.play(Write(title))
         self.play(FadeIn(subtitle, shift=UP * 0.3))
         self.wait(0.5)
@@ -50,10 +52,14 @@ class TangentLine(Scene):
 
 class Summary(Scene):
     def construct(self):
-        points = VGroup(
-            Text("• a derivative is a rate of change"),
-            Text("• it is the slope of the tangent line"),
-            Text("• for x², the slope at x is 2x"),
-        ).arrange(DOWN, aligned_edge=LEFT).scale(0.7)
+        points = (
+            VGroup(
+                Text("• a derivative is a rate of change"),
+                Text("• it is the slope of the tangent line"),
+                Text("• for x², the slope at x is 2x"),
+            )
+            .arrange(DOWN, aligned_edge=LEFT)
+            .scale(0.7)
+        )
         self.play(LaggedStart(*[FadeIn(p, shift=RIGHT * 0.3) for p in points], lag_ratio=0.4))
         self.wait(1)

@@ -24,11 +24,15 @@ class ChunkPolicy:
             raise ValueError(f"target_frames must be positive, got {self.target_frames}")
 
 
-def plan_lesson(scenes: Sequence[SceneProbe], quality: Quality, policy: ChunkPolicy) -> list[ChunkSpec]:
+def plan_lesson(
+    scenes: Sequence[SceneProbe], quality: Quality, policy: ChunkPolicy
+) -> list[ChunkSpec]:
     """All chunks of all scenes, in lesson order."""
     fps = PRESETS[quality].fps
     total = sum(s.frames(fps) for s in scenes)
-    target = max(policy.min_chunk_s * fps, total / max(1, policy.workers * policy.chunks_per_worker))
+    target = max(
+        policy.min_chunk_s * fps, total / max(1, policy.workers * policy.chunks_per_worker)
+    )
     if policy.target_frames is not None:
         target = float(policy.target_frames)
     chunks: list[ChunkSpec] = []
@@ -37,7 +41,9 @@ def plan_lesson(scenes: Sequence[SceneProbe], quality: Quality, policy: ChunkPol
     return chunks
 
 
-def plan_scene(scene: SceneProbe, quality: Quality, target_frames: float, still_s: float) -> list[ChunkSpec]:
+def plan_scene(
+    scene: SceneProbe, quality: Quality, target_frames: float, still_s: float
+) -> list[ChunkSpec]:
     fps = PRESETS[quality].fps
     if scene.is_still:
         return [ChunkSpec(scene.name, 0, -1, -1, max(1, round(still_s * fps)), quality, still_s)]

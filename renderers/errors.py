@@ -10,10 +10,18 @@ class RenderError(Exception):
 class SceneCodeError(RenderError):
     """The scene file or one scene in it failed: names the exception, message and line."""
 
-    def __init__(self, scene: str, kind: str, message: str, line: int | None, status: str = "error") -> None:
+    def __init__(
+        self, scene: str, kind: str, message: str, line: int | None, status: str = "error"
+    ) -> None:
         where = f" (line {line})" if line else ""
         super().__init__(f"{scene}: {kind}: {message}{where}")
-        self.scene, self.kind, self.message, self.line, self.status = scene, kind, message, line, status
+        self.scene, self.kind, self.message, self.line, self.status = (
+            scene,
+            kind,
+            message,
+            line,
+            status,
+        )
 
 
 class ChunkRenderError(RenderError):

@@ -31,9 +31,16 @@ def _names_used(nodes: list[ast.stmt]) -> set[str]:
 
 def _stub(cls: ast.ClassDef) -> ast.ClassDef:
     """An unrelated scene without its methods: what still runs when the file is imported."""
-    body: list[ast.stmt] = [n for n in cls.body if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    return ast.ClassDef(name=cls.name, bases=cls.bases, keywords=cls.keywords, body=body or [ast.Pass()],
-                        decorator_list=cls.decorator_list)
+    body: list[ast.stmt] = [
+        n for n in cls.body if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    return ast.ClassDef(
+        name=cls.name,
+        bases=cls.bases,
+        keywords=cls.keywords,
+        body=body or [ast.Pass()],
+        decorator_list=cls.decorator_list,
+    )
 
 
 def scene_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) -> str:
@@ -47,15 +54,24 @@ def scene_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) 
         tree = ast.parse(source.code)
     except SyntaxError:
         return hashlib.sha256(source.code.encode()).hexdigest()
-    others = {n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name in scenes and n.name != scene}
+    others = {
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.ClassDef) and n.name in scenes and n.name != scene
+    }
     keep: set[str] = set()
     while True:
-        kept = [n for n in tree.body if not (isinstance(n, ast.ClassDef) and n.name in others - keep)]
+        kept = [
+            n for n in tree.body if not (isinstance(n, ast.ClassDef) and n.name in others - keep)
+        ]
         needed = _names_used(kept) & others
         if needed <= keep:
             break
         keep |= needed
-    body = [_stub(n) if isinstance(n, ast.ClassDef) and n.name in others - keep else n for n in tree.body]
+    body = [
+        _stub(n) if isinstance(n, ast.ClassDef) and n.name in others - keep else n
+        for n in tree.body
+    ]
     return hashlib.sha256(ast.unparse(ast.Module(body, [])).encode()).hexdigest()
 
 
@@ -65,11 +81,17 @@ def _digest(identity: dict[str, object]) -> str:
 
 def chunk_key(scene_code: str, chunk: ChunkSpec, engine_version: str) -> str:
     """Key of a chunk; `scene_code` is the scene's fingerprint."""
-    return _digest({
-        "code": scene_code, "scene": chunk.scene, "range": [chunk.first, chunk.last],
-        "still_s": chunk.still_s, "quality": chunk.quality.value, "engine": engine_version,
-        "encoding": ENCODING_VERSION,
-    })
+    return _digest(
+        {
+            "code": scene_code,
+            "scene": chunk.scene,
+            "range": [chunk.first, chunk.last],
+            "still_s": chunk.still_s,
+            "quality": chunk.quality.value,
+            "engine": engine_version,
+            "encoding": ENCODING_VERSION,
+        }
+    )
 
 
 def probe_key(scene_code: str, scene: str, engine_version: str) -> str:
@@ -77,4 +99,6 @@ def probe_key(scene_code: str, scene: str, engine_version: str) -> str:
 
 
 def file_key(source: SceneSource, engine_version: str) -> str:
-    return _digest({"file": hashlib.sha256(source.code.encode()).hexdigest(), "engine": engine_version})
+    return _digest(
+        {"file": hashlib.sha256(source.code.encode()).hexdigest(), "engine": engine_version}
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ class ManimRenderer:
     engine = "manim"
 
     def sandbox_spec(self, limits: SandboxLimits, owner: str) -> SandboxSpec:
-        return SandboxSpec(preload=("manim", ENTRY), guest_dirs=(GUEST_DIR,), limits=limits, owner=owner)
+        return SandboxSpec(
+            preload=("manim", ENTRY), guest_dirs=(GUEST_DIR,), limits=limits, owner=owner
+        )
 
     def list_scenes(self, sandbox: Sandbox, source: SceneSource) -> tuple[list[str], str]:
         value = self._call(sandbox, source, "list_scenes", {}, scene=Path(source.filename).name)
@@ -55,8 +58,11 @@ class ManimRenderer:
     ) -> tuple[RenderedChunk, Path]:
         _check_scene_name(chunk.scene)
         payload = {
-            "scene": chunk.scene, "first": chunk.first, "last": chunk.last,
-            "quality": chunk.quality.value, "still_s": chunk.still_s,
+            "scene": chunk.scene,
+            "first": chunk.first,
+            "last": chunk.last,
+            "quality": chunk.quality.value,
+            "still_s": chunk.still_s,
         }
         result = self._run(sandbox, source, "render", payload, (CHUNK_FILE,), dest_dir)
         if not result.ok:
@@ -69,13 +75,20 @@ class ManimRenderer:
     # -- internals ---------------------------------------------------------------------------
 
     def _run(
-        self, sandbox: Sandbox, source: SceneSource, func: str, payload: dict[str, Any],
-        outputs: tuple[str, ...], dest_dir: Path,
+        self,
+        sandbox: Sandbox,
+        source: SceneSource,
+        func: str,
+        payload: dict[str, Any],
+        outputs: tuple[str, ...],
+        dest_dir: Path,
     ) -> SandboxResult:
         filename = _safe_filename(source)
         job = Job(
-            entry=f"{ENTRY}:{func}", payload={"file": filename, **payload},
-            files={filename: source.code.encode()}, outputs=outputs,
+            entry=f"{ENTRY}:{func}",
+            payload={"file": filename, **payload},
+            files={filename: source.code.encode()},
+            outputs=outputs,
         )
         return sandbox.run(job, dest_dir)
 
@@ -94,16 +107,20 @@ class ManimRenderer:
             line = error.line_in(_safe_filename(source))
             return SceneCodeError(scene, error.type, error.message, line, result.status.value)
         detail = result.detail or result.stderr_tail[-300:] or "failed"
-        return SceneCodeError(scene, _status_title(result.status), detail, None, result.status.value)
+        return SceneCodeError(
+            scene, _status_title(result.status), detail, None, result.status.value
+        )
 
     @staticmethod
     def _validate(chunk: ChunkSpec, path: Path) -> int:
         preset = PRESETS[chunk.quality]
         info = probe_video(path)
-        expected = ("h264", preset.width, preset.height, preset.fps)
+        expected = ("h264", preset.width, preset.height, Fraction(preset.fps))
         actual = (info.codec, info.width, info.height, info.fps)
         if actual != expected or info.frames <= 0:
-            raise ChunkRenderError(chunk.label, "output_rejected", f"expected {expected}, got {actual}")
+            raise ChunkRenderError(
+                chunk.label, "output_rejected", f"expected {expected}, got {actual}"
+            )
         return info.frames
 
 

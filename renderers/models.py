@@ -55,7 +55,9 @@ class ChunkSpec:
 
     @property
     def label(self) -> str:
-        return f"{self.scene}[{self.first}-{self.last}]" if self.first >= 0 else f"{self.scene}[still]"
+        return (
+            f"{self.scene}[{self.first}-{self.last}]" if self.first >= 0 else f"{self.scene}[still]"
+        )
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ def _run(argv: list[str]) -> str:
     if shutil.which(argv[0]) is None:
         raise StitchError(f"{argv[0]} is not installed")
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False
+        )
     except subprocess.TimeoutExpired as e:
         raise StitchError(f"{argv[0]} timed out after {FFMPEG_TIMEOUT_S} s") from e
     if done.returncode != 0:
@@ -49,10 +51,28 @@ def concat(parts: Sequence[Path], out: Path) -> Path:
             escaped = str(part.resolve()).replace("'", r"'\''")
             listing.write(f"file '{escaped}'\n")
     try:
-        _run([
-            "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0",
-            "-i", listing.name, "-c", "copy", "-map", "0", "-movflags", "+faststart", str(tmp),
-        ])
+        _run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                listing.name,
+                "-c",
+                "copy",
+                "-map",
+                "0",
+                "-movflags",
+                "+faststart",
+                str(tmp),
+            ]
+        )
         tmp.replace(out)
     finally:
         Path(listing.name).unlink(missing_ok=True)
@@ -62,21 +82,54 @@ def concat(parts: Sequence[Path], out: Path) -> Path:
 
 def probe_video(path: Path) -> VideoInfo:
     """Codec, size, rate and exact frame count (packets counted) of the first video stream."""
-    raw = _run([
-        "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
-        "stream=codec_name,width,height,r_frame_rate,nb_read_packets,pix_fmt", "-of", "json", str(path),
-    ])
+    raw = _run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-count_packets",
+            "-show_entries",
+            "stream=codec_name,width,height,r_frame_rate,nb_read_packets,pix_fmt",
+            "-of",
+            "json",
+            str(path),
+        ]
+    )
     streams = json.loads(raw).get("streams") or []
     if not streams:
         raise StitchError(f"{path.name} has no video stream")
     s = streams[0]
     return VideoInfo(
-        codec=s["codec_name"], width=int(s["width"]), height=int(s["height"]),
-        fps=Fraction(s["r_frame_rate"]), frames=int(s.get("nb_read_packets", 0)), pix_fmt=s.get("pix_fmt", ""),
+        codec=s["codec_name"],
+        width=int(s["width"]),
+        height=int(s["height"]),
+        fps=Fraction(s["r_frame_rate"]),
+        frames=int(s.get("nb_read_packets", 0)),
+        pix_fmt=s.get("pix_fmt", ""),
     )
 
 
 def frame_hashes(path: Path) -> list[str]:
     """MD5 of every decoded frame (ffmpeg framemd5): equal lists mean identical frames."""
-    out = _run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0", "-f", "framemd5", "-"])
-    return [line.rsplit(",", 1)[-1].strip() for line in out.splitlines() if line and not line.startswith("#")]
+    out = _run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-f",
+            "framemd5",
+            "-",
+        ]
+    )
+    return [
+        line.rsplit(",", 1)[-1].strip()
+        for line in out.splitlines()
+        if line and not line.startswith("#")
+    ]

@@ -29,8 +29,8 @@ _RO_PATHS = (
     "/var/cache/fontconfig",
 )
 _MERGED_USR = ("/bin", "/sbin", "/lib", "/lib64")
-_PASSWD = "root:x:0:0::/:/usr/sbin/nologin\nscene:x:{uid}:{uid}::/tmp/home:/usr/sbin/nologin\n"
-_GROUP = "root:x:0:\nscene:x:{uid}:\n"
+_PASSWD_FILE = "root:x:0:0::/:/usr/sbin/nologin\nscene:x:{uid}:{uid}::/tmp/home:/usr/sbin/nologin\n"  # noqa: S105 (an /etc/passwd, no password)
+_GROUP_FILE = "root:x:0:\nscene:x:{uid}:\n"
 
 
 def zygote_argv(python: str) -> list[str]:
@@ -59,10 +59,24 @@ class BwrapLauncher:
         """Nothing to do: bwrap's namespaces vanish with its process."""
 
     def _namespaces(self) -> list[str]:
-        ns = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        ns = [
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+        ]
         ns += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
         if self.root:
-            return [*ns, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+            return [
+                *ns,
+                "--cap-add",
+                "CAP_SETUID",
+                "--cap-add",
+                "CAP_SETGID",
+                "--cap-add",
+                "CAP_SETPCAP",
+            ]
         return [*ns, "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
 
     def _filesystem(self, spec: SandboxSpec, mounts: Mounts) -> list[str]:
@@ -96,11 +110,17 @@ class BwrapLauncher:
         if not self.root:
             return []
         return [
-            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
         ]
 
     @staticmethod
     def _write_identity(state: Path, uid: int) -> None:
-        (state / "passwd").write_text(_PASSWD.format(uid=uid))
-        (state / "group").write_text(_GROUP.format(uid=uid))
+        (state / "passwd").write_text(_PASSWD_FILE.format(uid=uid))
+        (state / "group").write_text(_GROUP_FILE.format(uid=uid))

@@ -35,6 +35,8 @@ def sandbox_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         if _SECRETISH.search(name):
             raise ValueError(f"refusing to pass {name!r} into a sandbox: it looks like a secret")
         if _LOADERS.match(name):
-            raise ValueError(f"refusing to override {name!r} in a sandbox: it controls what code runs")
+            raise ValueError(
+                f"refusing to override {name!r} in a sandbox: it controls what code runs"
+            )
         env[name] = value
     return env

@@ -17,7 +17,9 @@ BACKENDS = ("auto", "bwrap")
 def make_sandbox(kind: str, spec: SandboxSpec, state_root: Path | None = None) -> Sandbox:
     """A warm sandbox of the requested kind; raises SandboxUnavailable with the reason."""
     if kind not in BACKENDS:
-        raise SandboxUnavailable(f"unknown sandbox backend {kind!r}; choose one of {', '.join(BACKENDS)}")
+        raise SandboxUnavailable(
+            f"unknown sandbox backend {kind!r}; choose one of {', '.join(BACKENDS)}"
+        )
     launcher = BwrapLauncher()
     if kind == "auto":
         log.info("sandbox backend chosen: %s", launcher.name)

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from sandbox.collect import OutputRejected, collect_outputs
-from sandbox.env import sandbox_env
 from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
 from sandbox.result import JobError, SandboxError, SandboxResult, SandboxStatus, sanitize
 from sandbox.uids import UidLease
@@ -59,13 +58,19 @@ class Launcher(Protocol):
 
 
 def default_state_root() -> Path:
-    return Path(os.environ.get("SCENEFARM_SANDBOX_ROOT", Path(tempfile.gettempdir()) / "scenefarm-sandboxes"))
+    return Path(
+        os.environ.get(
+            "SCENEFARM_SANDBOX_ROOT", Path(tempfile.gettempdir()) / "scenefarm-sandboxes"
+        )
+    )
 
 
 class WarmSandbox:
     """A Sandbox whose guest keeps `spec.preload` imported between jobs."""
 
-    def __init__(self, launcher: Launcher, spec: SandboxSpec, state_root: Path | None = None) -> None:
+    def __init__(
+        self, launcher: Launcher, spec: SandboxSpec, state_root: Path | None = None
+    ) -> None:
         self.backend = launcher.name
         self.spec = spec
         self._launcher = launcher
@@ -86,7 +91,9 @@ class WarmSandbox:
         self._mounts = self._make_mounts(self._uid.uid)
         argv = self._launcher.command(self.spec, self._mounts, self._uid.uid)
         stderr = (self._mounts.state / "guest.stderr").open("wb")
-        self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+        self._proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr
+        )
         stderr.close()
         self._send(self._guest_config())
         reply = self._receive(START_TIMEOUT_S)
@@ -199,7 +206,9 @@ class WarmSandbox:
         job_dir = self._mounts.scratch / "jobs" / job.job_id
         job_dir.mkdir(mode=0o700)
         for name, data in job.files.items():
-            fd = os.open(job_dir / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            fd = os.open(
+                job_dir / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644
+            )
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
         if os.geteuid() == 0:
@@ -232,10 +241,14 @@ class WarmSandbox:
         status, error, detail = _classify(reply)
         if status is SandboxStatus.OK:
             try:
-                outputs = collect_outputs(job_dir, job.outputs, dest, (job.limits or self.spec.limits).file_size_mb << 20)
+                outputs = collect_outputs(
+                    job_dir, job.outputs, dest, (job.limits or self.spec.limits).file_size_mb << 20
+                )
             except OutputRejected as e:
                 return SandboxResult(**base, status=SandboxStatus.OUTPUT_REJECTED, detail=str(e))
-            return SandboxResult(**base, status=status, value=_value(reply).get("ok"), outputs=outputs)
+            return SandboxResult(
+                **base, status=status, value=_value(reply).get("ok"), outputs=outputs
+            )
         return SandboxResult(**base, status=status, error=error, detail=detail)
 
     def _guest_lost(self, job: Job, elapsed: float) -> SandboxResult:
@@ -245,7 +258,9 @@ class WarmSandbox:
         stderr = self._guest_stderr()
         self._stop()
         status = SandboxStatus.TIMEOUT if timed_out else SandboxStatus.KILLED
-        return SandboxResult(status=status, exit_code=None, duration_s=elapsed, detail=detail, stderr_tail=stderr)
+        return SandboxResult(
+            status=status, exit_code=None, duration_s=elapsed, detail=detail, stderr_tail=stderr
+        )
 
 
 def _value(reply: Mapping[str, Any]) -> dict[str, Any]:
@@ -287,7 +302,7 @@ def _frame(raw: Any) -> tuple[str, int, str] | None:
     return str(raw[0])[:500], raw[1], str(raw[2])[:200]
 
 
-_SIGNAL_STATUS = {
+_SIGNAL_STATUS: dict[int, tuple[SandboxStatus, str]] = {
     signal.SIGXCPU: (SandboxStatus.TIMEOUT, "CPU time limit exceeded"),
     signal.SIGXFSZ: (SandboxStatus.OUTPUT_REJECTED, "file size limit exceeded"),
     signal.SIGSEGV: (SandboxStatus.KILLED, "crashed (segmentation fault)"),
@@ -306,7 +321,9 @@ def _classify(reply: Mapping[str, Any]) -> tuple[SandboxStatus, JobError | None,
     if code == 0 and "ok" in _value(reply):
         return SandboxStatus.OK, None, ""
     if isinstance(code, int) and code < 0:
-        status, detail = _SIGNAL_STATUS.get(-code, (SandboxStatus.KILLED, f"killed by signal {-code}"))
+        status, detail = _SIGNAL_STATUS.get(
+            -code, (SandboxStatus.KILLED, f"killed by signal {-code}")
+        )
         return status, error, detail
     if code == EXIT_MEMORY:
         return SandboxStatus.MEMORY, error, "memory limit exceeded"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence, Set
 from enum import StrEnum
+from typing import TypeVar
 
 
 class LessonStatus(StrEnum):
@@ -33,6 +35,9 @@ class ChunkStatus(StrEnum):
     FAILED = "failed"
 
 
+S = TypeVar("S", LessonStatus, SceneStatus, ChunkStatus)
+
+
 class InvalidTransition(ValueError):
     """A status change the machine does not allow."""
 
@@ -42,7 +47,7 @@ _SCENE_FLOW = list(SceneStatus)[:5]
 _CHUNK_FLOW = list(ChunkStatus)[:3]
 
 
-def _forward(flow: list[StrEnum], state: StrEnum, new: StrEnum, terminal: set[StrEnum], sinks: set[StrEnum]) -> StrEnum:
+def _forward(flow: Sequence[S], state: S, new: S, terminal: Set[S], sinks: Set[S]) -> S:
     if state in terminal:
         raise InvalidTransition(f"{state} is final")
     if new in sinks or (new in flow and state in flow and flow.index(new) > flow.index(state)):
@@ -53,14 +58,15 @@ def _forward(flow: list[StrEnum], state: StrEnum, new: StrEnum, terminal: set[St
 def lesson_transition(state: LessonStatus, new: LessonStatus) -> LessonStatus:
     """Forward along the flow (steps may be skipped), or to failed / cancelled."""
     terminal = {LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED}
-    return LessonStatus(_forward(_LESSON_FLOW, state, new, terminal, {LessonStatus.FAILED, LessonStatus.CANCELLED}))
+    sinks = {LessonStatus.FAILED, LessonStatus.CANCELLED}
+    return _forward(_LESSON_FLOW, state, new, terminal, sinks)
 
 
 def scene_transition(state: SceneStatus, new: SceneStatus) -> SceneStatus:
     terminal = {SceneStatus.READY, SceneStatus.FAILED}
-    return SceneStatus(_forward(_SCENE_FLOW, state, new, terminal, {SceneStatus.FAILED}))
+    return _forward(_SCENE_FLOW, state, new, terminal, {SceneStatus.FAILED})
 
 
 def chunk_transition(state: ChunkStatus, new: ChunkStatus) -> ChunkStatus:
     terminal = {ChunkStatus.DONE, ChunkStatus.FAILED}
-    return ChunkStatus(_forward(_CHUNK_FLOW, state, new, terminal, {ChunkStatus.FAILED}))
+    return _forward(_CHUNK_FLOW, state, new, terminal, {ChunkStatus.FAILED})

@@ -50,7 +50,7 @@ def _scene_classes(module: ModuleType) -> list[type[Scene]]:
 
 
 def _pin(quality: str, first: int = 0, last: int = -1, dry_run: bool = False) -> None:
-    """Pins every output-affecting setting, after the user's module had its chance to change them."""
+    """Pins every output-affecting setting, after the user's module could have changed them."""
     width, height, fps = QUALITIES[quality]
     config.pixel_width, config.pixel_height, config.frame_rate = width, height, fps
     config.format = "mp4"
@@ -112,8 +112,13 @@ def _fast_forward_skipped_animations() -> None:
     original_add_frame = CairoRenderer.add_frame
     state = {"stepwise": False, "tick": False}
 
-    def progression(self: Scene, run_time: float, description: str, n_iterations: int | None = None,
-                    override_skip_animations: bool = False) -> Any:
+    def progression(
+        self: Scene,
+        run_time: float,
+        description: str,
+        n_iterations: int | None = None,
+        override_skip_animations: bool = False,
+    ) -> Any:
         stepwise = override_skip_animations or state["stepwise"]
         return original_progression(self, run_time, description, n_iterations, stepwise)
 

@@ -144,10 +144,8 @@ class _Drain:
 
 def _kill_everything_else() -> None:
     """Ends every process of this sandbox except this one and the namespace's init."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(-1, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)

@@ -59,14 +59,18 @@ class Farm:
     def env(self) -> dict[str, str]:
         return _env(self.data_dir)
 
-    def command(self, file: Path, *args: str, out: str = "lesson.mp4") -> tuple[list[str], Path, Path]:
+    def command(
+        self, file: Path, *args: str, out: str = "lesson.mp4"
+    ) -> tuple[list[str], Path, Path]:
         output, report = self.tmp / out, self.tmp / f"{out}.json"
         argv = [CLI, "render", str(file), "-o", str(output), "--report", str(report), *args]
         return argv, output, report
 
     def render(self, file: Path, *args: str, out: str = "lesson.mp4", timeout: int = 600) -> Run:
         argv, output, report = self.command(file, *args, out=out)
-        done = subprocess.run(argv, env=self.env(), capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            argv, env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
+        )
         data = json.loads(report.read_text()) if report.exists() else {}
         return Run(done.returncode, done.stdout, done.stderr, data, output)
 
@@ -79,8 +83,20 @@ def farm(data_dir: Path, tmp_path: Path) -> Farm:
 def manim_reference(file: Path, scene: str, workdir: Path) -> Path:
     """The scene rendered by plain `manim` (480p15), as the ground truth."""
     media = workdir / f"manim-{scene}"
-    argv = [MANIM, "render", "-ql", "--disable_caching", "-v", "WARNING", "--media_dir", str(media),
-            "-o", scene, str(file), scene]
+    argv = [
+        MANIM,
+        "render",
+        "-ql",
+        "--disable_caching",
+        "-v",
+        "WARNING",
+        "--media_dir",
+        str(media),
+        "-o",
+        scene,
+        str(file),
+        scene,
+    ]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return next(media.glob(f"videos/**/{scene}.mp4"))

@@ -17,7 +17,9 @@ def _rendered(run) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return {s["name"]: sum(not c["cached"] for c in s["chunks"]) for s in run.report["scenes"]}
 
 
-def test_second_run_renders_nothing_and_edit_rerenders_one_scene(farm: Farm, tmp_path: Path) -> None:
+def test_second_run_renders_nothing_and_edit_rerenders_one_scene(
+    farm: Farm, tmp_path: Path
+) -> None:
     lesson = tmp_path / "lesson.py"
     lesson.write_text((SCENES / "identity.py").read_text())
     scenes = ["TransformScene", "LaggedScene", "WaitsOnly"]
@@ -30,7 +32,9 @@ def test_second_run_renders_nothing_and_edit_rerenders_one_scene(farm: Farm, tmp
     assert set(_rendered(second).values()) == {0}
     assert frame_hashes(second.output) == frame_hashes(first.output)
 
-    lesson.write_text(lesson.read_text().replace("dots.animate.arrange(DOWN)", "dots.animate.arrange(UP)"))
+    lesson.write_text(
+        lesson.read_text().replace("dots.animate.arrange(DOWN)", "dots.animate.arrange(UP)")
+    )
     third = farm.render(lesson, *scenes, "--workers", "2", out="c.mp4")
     assert third.code == 0
     rendered = _rendered(third)

@@ -18,12 +18,18 @@ def test_scene_exception_names_scene_line_and_message(farm: Farm, tmp_path: Path
     run = farm.render(BROKEN, "--no-cache")
     assert run.code == 1
     assert not run.output.exists()
-    assert "Broken" in run.stderr and "line 13" in run.stderr and "the square is not round" in run.stderr
+    assert (
+        "Broken" in run.stderr
+        and "line 13" in run.stderr
+        and "the square is not round" in run.stderr
+    )
     error = run.scene("Broken")["error"]
     assert "ValueError" in error and "line 13" in error and "the square is not round" in error
     for good in ("First", "Last"):
         assert "error" not in run.scene(good)
-        assert frame_hashes(run.scene_video(good)) == frame_hashes(manim_reference(BROKEN, good, tmp_path))
+        assert frame_hashes(run.scene_video(good)) == frame_hashes(
+            manim_reference(BROKEN, good, tmp_path)
+        )
 
 
 def test_allow_partial_writes_the_scenes_that_rendered(farm: Farm) -> None:
@@ -36,7 +42,9 @@ def test_allow_partial_writes_the_scenes_that_rendered(farm: Farm) -> None:
 
 def test_syntax_error_fails_with_line(farm: Farm, tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("from manim import *\n\nclass A(Scene):\n    def construct(self)\n        pass\n")
+    bad.write_text(
+        "from manim import *\n\nclass A(Scene):\n    def construct(self)\n        pass\n"
+    )
     run = farm.render(bad)
     assert run.code == 1
     assert "SyntaxError" in run.stderr and "line 4" in run.stderr

@@ -40,13 +40,19 @@ def _busy_worker() -> psutil.Process | None:
 
 def test_killed_worker_chunk_is_retried(farm: Farm) -> None:
     argv, output, report = farm.command(SCENES / "slow.py", "--workers", "2", "--no-cache")
-    proc = subprocess.Popen(argv, env=farm.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        argv, env=farm.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True
+    )  # type: ignore[union-attr]
     reader.start()
     victim, deadline = None, time.monotonic() + 240
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
-        if any("chunks_planned" in line for line in lines):  # probing is over: workers render chunks now
+        if any(
+            "chunks_planned" in line for line in lines
+        ):  # probing is over: workers render chunks now
             victim = _busy_worker()
         time.sleep(0.1)
     assert victim is not None, f"no worker was seen rendering: {proc.poll()} {''.join(lines)}"

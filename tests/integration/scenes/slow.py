@@ -4,7 +4,12 @@ from manim import *
 
 
 def grid(shape, n=160):
-    return VGroup(*[shape().scale(0.12).shift(RIGHT * (j % 16 - 8) * 0.8 + UP * (j // 16 - 5) * 0.7) for j in range(n)])
+    return VGroup(
+        *[
+            shape().scale(0.12).shift(RIGHT * (j % 16 - 8) * 0.8 + UP * (j // 16 - 5) * 0.7)
+            for j in range(n)
+        ]
+    )
 
 
 class SlowA(Scene):

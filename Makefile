@@ -1,0 +1,57 @@
+# scenefarm: `make demo` renders the sample lesson, `make test` runs every test.
+# Both install what is missing first (Debian packages, uv, the project's venv).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON ?= /usr/bin/python3
+export UV_PYTHON_DOWNLOADS ?= never
+export UV_COMPILE_BYTECODE := 1
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+PY := .venv/bin/python
+PACKAGES := api cluster sandbox scenes renderers
+
+.PHONY: help setup compile demo test lint unit bench down clean
+help:
+	@echo "make demo   install what is missing, render examples/lesson.py into out/lesson.mp4"
+	@echo "make test   install what is missing, run lint and every test"
+	@echo "make bench  farm vs plain manim on the sample lesson"
+	@echo "make down   stop the local cluster and its warm workers"
+
+setup: .venv/.ready
+
+.venv/.ready: pyproject.toml uv.lock scripts/install-system.sh
+	scripts/install-system.sh
+	@if [ ! -x "$(UV)" ]; then echo "scenefarm: installing uv into .tools/"; \
+		python3 -m venv .tools && .tools/bin/pip install -q uv; fi
+	$(UV) sync --frozen
+	@touch $@
+
+# Our code runs read-only inside sandboxes (and PYTHONDONTWRITEBYTECODE may be set):
+# compile its bytecode up front, or every sandboxed start pays for compilation.
+compile: setup
+	@$(PY) -m compileall -q $(PACKAGES)
+	@if [ "$$(id -u)" = 0 ]; then fc-cache -s >/dev/null 2>&1 || true; fi
+
+demo: compile
+	$(UV) run --frozen scenefarm render examples/lesson.py -o out/lesson.mp4 --report out/report.json
+	@echo "demo: wrote out/lesson.mp4 (scene videos in out/lesson_scenes/, report in out/report.json)"
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check $(PACKAGES) tests bench
+	$(UV) run --frozen mypy
+
+test: compile lint
+	$(UV) run --frozen pytest -q
+
+unit: compile
+	$(UV) run --frozen pytest -q tests/unit
+
+bench: compile
+	$(UV) run --frozen python bench/bench_render.py
+
+down: setup
+	$(UV) run --frozen scenefarm down
+
+clean:
+	rm -rf out .venv .tools
