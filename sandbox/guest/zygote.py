@@ -203,10 +203,10 @@ def _wipe_shared_tmp() -> None:
         except OSError:
             continue
         for name in names:
-            if name != "home":
-                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(root, name))
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(root, name))
+    os.makedirs(os.environ.get("HOME", "/tmp/home"), exist_ok=True)
 
 
 def _preload(modules: list[str]) -> dict[str, str]:
