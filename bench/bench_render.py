@@ -52,6 +52,8 @@ class FarmRun:
     """One `scenefarm render` as the user saw it, plus what its report says."""
 
     wall_s: float
+    phases: dict[str, float]  # the coordinator's list_s, probe_s, render_s, stitch_s
+    report_wall_s: float  # the CLI's own clock: connect to the cluster and warm pool, render
     render_phase_s: float  # the coordinator's render phase: first chunk dispatched to last back
     chunk_render_s: tuple[float, ...]  # per rendered chunk: time inside the sandbox job
     chunks: int
@@ -63,11 +65,22 @@ class FarmRun:
         totals = report["totals"]
         return cls(
             wall_s=wall_s,
+            phases={k: float(v) for k, v in totals["phases"].items()},
+            report_wall_s=float(totals["wall_s"]),
             render_phase_s=float(totals["phases"]["render_s"]),
             chunk_render_s=tuple(float(c["render_s"]) for c in chunks if not c["cached"]),
             chunks=int(totals["chunks"]),
             cached_chunks=int(totals["cached_chunks"]),
         )
+
+    def breakdown(self) -> dict[str, float]:
+        """Where the command's wall time went, in order; the parts add up to `wall_s`."""
+        inside = sum(self.phases.values())
+        return {
+            "process": self.wall_s - self.report_wall_s,  # interpreter start, imports, exit
+            "connect": self.report_wall_s - inside,  # cluster connect, warm-pool check
+            **{k.removesuffix("_s"): v for k, v in self.phases.items()},
+        }
 
     def scheduling_overhead_s(self, workers: int) -> float:
         """Worker time in the render phase not spent inside a sandbox job, per rendered chunk."""
@@ -110,11 +123,8 @@ def say(message: str) -> None:
 
 
 def manim_argv(file: Path, quality: str, media_dir: Path, scene: str | None) -> list[str]:
-    which = [scene] if scene else ["-a"]
-    return [
-        tool("manim"), "render", f"-q{quality}", *which[:0], "--disable_caching",
-        "-v", "WARNING", "--media_dir", str(media_dir), str(file), *which,
-    ]  # fmt: skip
+    head = [tool("manim"), "render", f"-q{quality}", "--disable_caching", "-v", "WARNING"]
+    return [*head, "--media_dir", str(media_dir), str(file), scene or "-a"]
 
 
 def manim_runs(opts: Options, file: Path, scene: str | None, work: Path, label: str) -> list[float]:
@@ -157,9 +167,7 @@ class Farm:
         return runs
 
     def down(self) -> None:
-        subprocess.run(
-            [tool("scenefarm"), "down"], env=self.env, capture_output=True, check=False
-        )
+        subprocess.run([tool("scenefarm"), "down"], env=self.env, capture_output=True, check=False)
 
 
 @dataclass(frozen=True)
@@ -192,57 +200,80 @@ def med(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def split(runs: Sequence[FarmRun]) -> str:
+    """Median of each part of the wall time (see FarmRun.breakdown)."""
+    parts = [r.breakdown() for r in runs]
+    return ", ".join(f"{k} {med([p[k] for p in parts]):.2f}" for k in parts[0])
+
+
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b > 0 else "n/a"
 
 
-def rows(opts: Options, base: list[float], cold_trivial: list[float], farm: FarmResults) -> list[
-    tuple[str, str, str]
-]:
-    n = opts.workers
-    base_s, farm_s = med(base), med([r.wall_s for r in farm.lesson])
-    resub = med([r.wall_s for r in farm.resubmit])
-    cached = min(r.cached_chunks for r in farm.resubmit)
-    total = farm.resubmit[0].chunks
-    triv_phase = med([r.render_phase_s for r in farm.trivial])
-    triv_job = med([r.chunk_render_s[0] for r in farm.trivial])
-    triv_cmd = med([r.wall_s for r in farm.trivial])
-    cold_manim = med(cold_trivial)
-    sched = med([r.scheduling_overhead_s(n) for r in farm.lesson])
-    work_s = med([sum(r.chunk_render_s) for r in farm.lesson])
-    chunks = farm.lesson[0].chunks
+Row = tuple[str, str, str]  # metric, value, what it means
+
+
+def setup_rows(opts: Options) -> list[Row]:
     return [
-        ("N (workers)", str(n), "`--workers` given to the farm"),
+        ("N (workers)", str(opts.workers), "`--workers` given to the farm"),
         ("cores", str(os.cpu_count()), "os.cpu_count() on this machine"),
         ("quality", opts.quality, "manim `-q` / scenefarm `--quality`"),
-        ("runs", str(opts.runs), "timed runs per measurement; every time below is a median"),
-        ("baseline wall", f"{base_s:.2f} s", "`manim render -a`, one process, fresh media dir"),
+        ("runs", str(opts.runs), "timed runs per measurement; every time below is their median"),
+    ]
+
+
+def speed_rows(n: int, base: list[float], farm: FarmResults) -> list[Row]:
+    base_s, farm_s = med(base), med([r.wall_s for r in farm.lesson])
+    work_s = med([sum(r.chunk_render_s) for r in farm.lesson])
+    resub = med([r.wall_s for r in farm.resubmit])
+    cached = f"{min(r.cached_chunks for r in farm.resubmit)}/{farm.resubmit[0].chunks}"
+    chunks = farm.lesson[0].chunks
+    return [
+        ("baseline wall", f"{base_s:.2f} s", "`manim render -a`: one process, fresh media dir"),
         ("farm wall", f"{farm_s:.2f} s", f"`scenefarm render --no-cache`, warm, {chunks} chunks"),
         ("speedup", ratio(base_s, farm_s), "baseline wall / farm wall"),
         ("target speedup", f"{0.85 * n:.2f}x", "DESIGN.md: >= 0.85 * N"),
         ("speedup / target", ratio(base_s / farm_s, 0.85 * n), ">= 1.00x meets the target"),
-        ("farm chunk work", f"{work_s:.2f} s", "sum of chunk render_s (inside sandboxes)"),
-        ("cold start wall", f"{farm.cold.wall_s:.2f} s", "first farm run: Ray + workers start"),
-        ("cached resubmit wall", f"{resub:.2f} s", f"unchanged lesson, {cached}/{total} cached"),
+        ("farm wall split", split(farm.lesson),
+         "medians, s: process = CLI start/imports/exit, connect = Ray + warm pool, then phases"),
+        ("farm chunk work", f"{work_s:.2f} s", "sum of chunk render_s (time inside sandboxes)"),
+        ("cold start wall", f"{farm.cold.wall_s:.2f} s", "first farm run: starts Ray + workers"),
+        ("cached resubmit wall", f"{resub:.2f} s", f"unchanged lesson, {cached} chunks cached"),
+        ("resubmit wall split", split(farm.resubmit), "medians, s: as for the farm wall"),
         ("resubmit target", "< 1.00 s", "DESIGN.md"),
-        ("trivial chunk: render phase", f"{triv_phase:.3f} s",
-         "farm per-chunk overhead: 1-frame chunk dispatched -> mp4 back"),
-        ("trivial chunk: sandbox job", f"{triv_job:.3f} s",
-         "its render_s: fork + scene + 1 frame + encode, in sandbox"),
-        ("trivial chunk: dispatch", f"{triv_phase - triv_job:.3f} s",
-         "render phase - sandbox job (Ray call, bytes, ffprobe)"),
-        ("trivial: farm command wall", f"{triv_cmd:.2f} s",
-         "whole `scenefarm render` of it (CLI, connect, list, probe, stitch)"),
-        ("trivial: cold manim wall", f"{cold_manim:.2f} s", "same scene, one `manim` process"),
-        ("per-chunk overhead target", "<= 0.300 s", "DESIGN.md, vs 2-3.5 s for a cold manim"),
-        ("cold manim / farm chunk", ratio(cold_manim, triv_phase),
-         "trivial cold manim wall / trivial render phase"),
-        ("lesson scheduling overhead", f"{sched:.3f} s",
-         "per chunk: (render phase * N - sum render_s) / chunks; includes idle tail"),
     ]  # fmt: skip
 
 
-def markdown(table: list[tuple[str, str, str]]) -> str:
+def overhead_rows(n: int, cold_trivial: list[float], farm: FarmResults) -> list[Row]:
+    phase = med([r.render_phase_s for r in farm.trivial])
+    job = med([r.chunk_render_s[0] for r in farm.trivial])
+    command = med([r.wall_s for r in farm.trivial])
+    cold = med(cold_trivial)
+    sched = med([r.scheduling_overhead_s(n) for r in farm.lesson])
+    return [
+        ("trivial chunk: render phase", f"{phase:.3f} s",
+         "farm per-chunk overhead: a 1-frame chunk, dispatched -> mp4 back"),
+        ("trivial chunk: sandbox job", f"{job:.3f} s",
+         "its render_s: fork + build scene + 1 frame + encode, in the sandbox"),
+        ("trivial chunk: outside sandbox", f"{phase - job:.3f} s",
+         "render phase - sandbox job: Ray call, mp4 bytes back, ffprobe check"),
+        ("per-chunk overhead target", "<= 0.300 s", "DESIGN.md, vs 2-3.5 s for a cold manim"),
+        ("trivial: cold manim wall", f"{cold:.2f} s", "the same scene in one `manim` process"),
+        ("cold manim / farm chunk", ratio(cold, phase),
+         "trivial cold manim wall / trivial chunk render phase"),
+        ("trivial: farm command wall", f"{command:.2f} s",
+         "whole `scenefarm render` of it: CLI start, connect, list, probe, stitch"),
+        ("lesson scheduling overhead", f"{sched:.3f} s",
+         "per chunk: (render phase * N - sum render_s) / chunks; counts idle tail too"),
+    ]  # fmt: skip
+
+
+def rows(opts: Options, base: list[float], cold: list[float], farm: FarmResults) -> list[Row]:
+    n = opts.workers
+    return setup_rows(opts) + speed_rows(n, base, farm) + overhead_rows(n, cold, farm)
+
+
+def markdown(table: list[Row]) -> str:
     lines = ["| metric | value | meaning |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in table]
     return "\n".join(lines)
@@ -253,10 +284,11 @@ def markdown(table: list[tuple[str, str, str]]) -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", type=Path, default=ROOT / "examples" / "lesson.py")
-    parser.add_argument("--quality", choices=QUALITIES, default="l")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--runs", type=int, default=3)
+    default_file = ROOT / "examples" / "lesson.py"
+    parser.add_argument("--file", type=Path, default=default_file, help="the lesson to render")
+    parser.add_argument("--quality", choices=QUALITIES, default="l", help="default: l (480p15)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: cores")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs each (medians reported)")
     args = parser.parse_args(argv)
     if args.workers < 1 or args.runs < 1:
         parser.error("--workers and --runs must be positive")

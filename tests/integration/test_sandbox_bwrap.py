@@ -87,7 +87,8 @@ def test_fork_bomb_is_contained(box: Sandbox, tmp_path: Path) -> None:
 def test_files_do_not_persist_between_jobs(box: Sandbox, tmp_path: Path) -> None:
     code = "import os; open('/tmp/left', 'w').write('x'); open(os.path.expanduser('~/.x'), 'w')"
     assert run(box, code, tmp_path).status is SandboxStatus.OK
-    check = "import os; result = [os.path.exists('/tmp/left'), os.path.exists(os.path.expanduser('~/.x'))]"
+    paths = "('/tmp/left', os.path.expanduser('~/.x'))"
+    check = f"import os; result = [os.path.exists(p) for p in {paths}]"
     assert run(box, check, tmp_path).value == [False, False]
 
 
