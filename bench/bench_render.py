@@ -11,6 +11,7 @@ of the user's is read or written) and is stopped with `scenefarm down` at the en
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -23,6 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -168,6 +171,18 @@ class Farm:
 
     def down(self) -> None:
         subprocess.run([tool("scenefarm"), "down"], env=self.env, capture_output=True, check=False)
+        stop_watchdog(self.env["SCENEFARM_DATA_DIR"])
+
+
+def stop_watchdog(data_dir: str) -> None:
+    """`scenefarm down` leaves the cluster's idle watchdog polling for up to 10 s; it would
+    recreate the data dir after the temp dir is gone. Ours is the one watching our data dir."""
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if "cluster.idle_watchdog" in cmdline and data_dir in cmdline:
+            with contextlib.suppress(psutil.Error):
+                proc.terminate()
+                proc.wait(timeout=5)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,23 @@ class ChunkCache:
         _atomic_write(meta, json.dumps({**info, "bytes": len(data)}).encode())
         return video
 
+    def joined(self, key: str) -> Path | None:
+        """A stitched video (scene or lesson) made earlier from the same chunks."""
+        path = self.root / "joined" / key[:2] / f"{key}.mp4"
+        return path if path.is_file() else None
+
+    def scratch(self, key: str) -> Path:
+        """Where to build a joined video before it is put in the cache."""
+        path = self.root / "tmp" / f"{key}.mp4"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def put_joined(self, key: str, built: Path) -> Path:
+        path = self.root / "joined" / key[:2] / f"{key}.mp4"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        built.replace(path)  # same file system: atomic
+        return path
+
     def get_json(self, kind: str, key: str) -> Any:
         try:
             return json.loads((self.root / kind / f"{key}.json").read_text())

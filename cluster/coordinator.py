@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cluster.cache import ChunkCache
 from cluster.events import Event
@@ -37,6 +38,7 @@ from renderers import (
     probe_key,
     scene_fingerprint,
 )
+from sandbox import SandboxLimits
 from scenes import SceneStatus, scene_transition
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class _SceneState:
     probe: SceneProbe | None = None
     chunks: dict[int, ChunkReport] = field(default_factory=dict)
     paths: dict[int, Path] = field(default_factory=dict)
+    keys: dict[int, str] = field(default_factory=dict)  # chunk index -> cache key
     planned: int = 0
     failure: Failure | None = None
 
@@ -77,12 +80,27 @@ class _SceneState:
         self.status = scene_transition(self.status, new)
 
 
+class Pools(Protocol):
+    """Workers on demand: nothing is connected or started until `get()` is called."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def engine_version(self) -> str: ...
+
+    @property
+    def limits(self) -> SandboxLimits: ...
+
+    def get(self) -> WorkerPool: ...
+
+
 class Coordinator:
-    def __init__(self, pool: WorkerPool, cache: ChunkCache, emit: Callable[[Event], None]) -> None:
-        self.pool = pool
+    def __init__(self, pools: Pools, cache: ChunkCache, emit: Callable[[Event], None]) -> None:
+        self.pools = pools
         self.cache = cache
         self.emit = emit
-        self.engine_version = str(pool.info.get("manim", ""))
+        self.engine_version = pools.engine_version
         self.phases: dict[str, float] = {}
         self.fingerprints: dict[str, str] = {}
 
@@ -135,7 +153,7 @@ class Coordinator:
         return list(req.scenes)
 
     def _run_one(self, task: Task) -> Outcome:
-        dispatcher = Dispatcher(self.pool)
+        dispatcher = Dispatcher(self.pools.get())
         dispatcher.submit([task])
         for _, outcome in dispatcher.results():
             return outcome
@@ -161,9 +179,7 @@ class Coordinator:
                     meta={"scene": name},
                 )
             )
-        dispatcher = Dispatcher(self.pool)
-        dispatcher.submit(tasks)
-        for task, outcome in dispatcher.results():
+        for task, outcome in self._results(tasks):
             state = states[task.key]
             if outcome.failure:
                 self._fail(req, state, outcome.failure)
@@ -180,6 +196,19 @@ class Coordinator:
                 )
             )
 
+    def _results(
+        self, tasks: list[Task], dropped: set[str] | None = None
+    ) -> Iterator[tuple[Task, Outcome]]:
+        """Runs tasks on the workers (connecting only if there are any); skips dropped scenes."""
+        if not tasks:
+            return
+        dispatcher = Dispatcher(self.pools.get())
+        dispatcher.submit(tasks)
+        for task, outcome in dispatcher.results():
+            yield task, outcome
+            if dropped:
+                dispatcher.drop(lambda t: t.meta.get("scene") in dropped)
+
     def _fail(self, req: RenderRequest, state: _SceneState, failure: Failure) -> None:
         if state.status is SceneStatus.FAILED:
             return
@@ -195,7 +224,7 @@ class Coordinator:
             for s in states.values()
             if s.probe is not None and s.status is not SceneStatus.FAILED
         ]
-        policy = replace(req.policy, workers=self.pool.size)
+        policy = replace(req.policy, workers=self.pools.size)
         chunks = plan_lesson(probes, req.quality, policy)
         tasks = []
         for chunk in chunks:
@@ -206,7 +235,7 @@ class Coordinator:
             key = chunk_key(self.fingerprints[chunk.scene], chunk, self.engine_version)
             hit = self.cache.get(key) if req.use_cache else None
             if hit is not None:
-                self._record(req, state, chunk, hit[0], hit[1], cached=True)
+                self._record(req, state, chunk, key, hit, cached=True)
                 continue
             name = f"{req.lesson_id}/{chunk.scene}/chunk-{chunk.index}[{chunk.first}-{chunk.last}]"
             tasks.append(
@@ -216,7 +245,7 @@ class Coordinator:
                     (req.source, chunk),
                     name,
                     weight=chunk.est_frames,
-                    timeout_s=self.pool.config.limits.wall_s + 60,
+                    timeout_s=self.pools.limits.wall_s + 60,
                     meta={"scene": chunk.scene, "chunk": chunk},
                 )
             )
@@ -228,13 +257,12 @@ class Coordinator:
                 data={"total": len(chunks), "cached": len(chunks) - len(tasks)},
             )
         )
-        dispatcher = Dispatcher(self.pool)
-        dispatcher.submit(tasks)
-        for task, outcome in dispatcher.results():
+        dropped: set[str] = set()
+        for task, outcome in self._results(tasks, dropped):
             state = states[task.meta["scene"]]
             if outcome.failure:
                 self._fail(req, state, outcome.failure)
-                dispatcher.drop(_of_scene(state.name))
+                dropped.add(state.name)
                 continue
             rendered, data = outcome.value
             self._store(req, state, task, rendered, data)
@@ -253,25 +281,27 @@ class Coordinator:
             "peak_memory_mb": rendered.peak_memory_mb,
         }
         path = self.cache.put(task.key, data, info)
-        self._record(req, state, rendered.spec, path, info, cached=False, attempts=task.attempts)
+        self._record(req, state, rendered.spec, task.key, (path, info), False, task.attempts)
 
     def _record(
         self,
         req: RenderRequest,
         state: _SceneState,
         chunk: ChunkSpec,
-        path: Path,
-        info: dict[str, Any],
+        key: str,
+        stored: tuple[Path, dict[str, Any]],
         cached: bool,
         attempts: int = 0,
     ) -> None:
         if state.status is SceneStatus.FAILED:
             return
+        path, info = stored
         report = ChunkReport(
             chunk.first, chunk.last, int(info["frames"]), float(info["render_s"]), cached, attempts
         )
         state.chunks[chunk.index] = report
         state.paths[chunk.index] = path
+        state.keys[chunk.index] = key
         self.emit(
             Event(
                 "chunk_done",
@@ -285,6 +315,14 @@ class Coordinator:
 
     # -- stitching ---------------------------------------------------------------------------
 
+    def _joined(self, parts: list[Path], keys: list[str], dest: Path) -> Path:
+        """Concatenates parts into dest, reusing an earlier identical join from the cache."""
+        key = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+        cached = self.cache.joined(key)
+        if cached is None:
+            cached = self.cache.put_joined(key, concat(parts, self.cache.scratch(key)))
+        return _copy(cached, dest)
+
     def _stitch(
         self, req: RenderRequest, states: dict[str, _SceneState], started: float
     ) -> LessonReport:
@@ -295,8 +333,9 @@ class Coordinator:
             if state.status is SceneStatus.FAILED:
                 continue
             parts = [state.paths[k] for k in sorted(state.paths)]
+            keys = [state.keys[k] for k in sorted(state.keys)]
             try:
-                video = concat(parts, scene_dir / f"{i + 1:02d}-{state.name}.mp4")
+                video = self._joined(parts, keys, scene_dir / f"{i + 1:02d}-{state.name}.mp4")
             except StitchError as e:
                 self._fail(req, state, Failure(state.name, "StitchError", str(e), status="error"))
                 continue
@@ -309,15 +348,22 @@ class Coordinator:
             raise LessonFailed(_failure_message(failed), report)
         if not videos:
             raise LessonFailed("no scene rendered: " + _failure_message(failed), report)
-        concat(videos, req.output)
+        ready = [s for s in states.values() if s.status is SceneStatus.READY]
+        self._joined(
+            videos, [k for s in ready for k in (s.keys[i] for i in sorted(s.keys))], req.output
+        )
         report.video = str(req.output)
         report.totals["wall_s"] = round(time.monotonic() - started, 3)
         self.emit(Event("lesson_ready", req.lesson_id, detail=str(req.output)))
         return report
 
 
-def _of_scene(scene: str) -> Callable[[Task], bool]:
-    return lambda task: task.meta.get("scene") == scene
+def _copy(src: Path, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.partial")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dest)
+    return dest
 
 
 def _failure_message(failed: list[_SceneState]) -> str:

@@ -1,4 +1,8 @@
-"""The farm as the front doors see it: connect (or start) a cluster, keep warm workers, render."""
+"""The farm as the front doors see it: a cluster, warm workers and the cache, used lazily.
+
+Nothing touches Ray until a task needs a worker: an unchanged lesson is served from the cache
+without connecting (and on the local cluster, without even starting one).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from types import TracebackType
 
@@ -16,6 +21,7 @@ from cluster.events import Event
 from cluster.pool import WorkerPool, default_workers
 from cluster.report import LessonReport
 from cluster.worker import WorkerConfig
+from sandbox import SandboxLimits
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,61 @@ class FarmConfig:
     idle_s: float = 900.0
 
 
+class LazyPool:
+    """The worker pool, connected and warmed on first use."""
+
+    def __init__(self, config: FarmConfig, stack: contextlib.ExitStack, say: Callable[[str], None]):
+        self.config = config
+        self.say = say
+        self._stack = stack
+        self._pool: WorkerPool | None = None
+        self._size = config.workers
+        self._engine_version: str | None = None
+        if config.ray_address is None:  # local workers run this very environment's manim
+            self._size = self._size or default_workers(os.cpu_count() or 1)
+            self._engine_version = version("manim")
+
+    @property
+    def limits(self) -> SandboxLimits:
+        return self.config.worker.limits
+
+    @property
+    def size(self) -> int:
+        return self._size or self.get().size
+
+    @property
+    def engine_version(self) -> str:
+        return self._engine_version or str(self.get().info.get("manim", ""))
+
+    def get(self) -> WorkerPool:
+        if self._pool is None:
+            self._pool = self._connect()
+        return self._pool
+
+    def _connect(self) -> WorkerPool:
+        address = self.config.ray_address
+        if address is None:
+            address, started = local.ensure_local_cluster(
+                self.config.data_dir, os.cpu_count() or 1, self.config.idle_s
+            )
+            if started:
+                self.say(
+                    f"started a local Ray cluster at {address} "
+                    f"(dashboard {local.dashboard_url(self.config.data_dir)}); "
+                    "it stays up for later runs, `scenefarm down` stops it"
+                )
+        resources = ray_api.connect(address)
+        self._stack.callback(ray_api.disconnect)
+        cpus = resources.get("CPU", 1.0)
+        pool = WorkerPool(self.config.worker, self._size or default_workers(cpus), cpus)
+        info = pool.warm()
+        self.say(
+            f"{pool.size} warm workers on {address} "
+            f"({info.get('backend')} sandbox, manim {info.get('manim')})"
+        )
+        return pool
+
+
 class Farm:
     """Use as a context manager: `with Farm(config, say) as farm: farm.render(request, emit)`."""
 
@@ -35,31 +96,11 @@ class Farm:
         self.say = say
         self.cache = ChunkCache(config.data_dir / "cache")
         self._stack = contextlib.ExitStack()
-        self.pool: WorkerPool | None = None
-        self.started_cluster = False
+        self.pool = LazyPool(config, self._stack, say)
 
     def __enter__(self) -> Farm:
-        address = self.config.ray_address
-        if address is None:
+        if self.config.ray_address is None:
             self._stack.enter_context(local.in_use(self.config.data_dir))
-            address, self.started_cluster = local.ensure_local_cluster(
-                self.config.data_dir, os.cpu_count() or 1, self.config.idle_s
-            )
-            if self.started_cluster:
-                self.say(
-                    f"started a local Ray cluster at {address} (dashboard http://127.0.0.1:8265); "
-                    f"it stays up for later runs, `scenefarm down` stops it"
-                )
-        resources = ray_api.connect(address)
-        self._stack.callback(ray_api.disconnect)
-        cpus = resources.get("CPU", 1.0)
-        workers = self.config.workers or default_workers(cpus)
-        self.pool = WorkerPool(self.config.worker, workers, cpus)
-        info = self.pool.warm()
-        self.say(
-            f"{workers} warm workers on {address} "
-            f"({info.get('backend')} sandbox, manim {info.get('manim')})"
-        )
         return self
 
     def __exit__(
@@ -71,7 +112,6 @@ class Farm:
         self._stack.close()
 
     def render(self, request: RenderRequest, emit: Callable[[Event], None]) -> LessonReport:
-        assert self.pool is not None, "use Farm as a context manager"
         coordinator = Coordinator(self.pool, self.cache, emit)
         try:
             report = coordinator.render(request)

@@ -18,8 +18,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
+
 _SECRETISH = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL|^AWS_", re.I)
 START_TIMEOUT_S = 120
+DASHBOARD_PORT = 8265
 
 
 class ClusterStartError(Exception):
@@ -73,7 +76,7 @@ def _lock(data_dir: Path, mode: int) -> Iterator[None]:
 
 def running_address(data_dir: Path) -> str | None:
     try:
-        address = (_dir(data_dir) / "address").read_text().strip()
+        address = (data_dir / "ray" / "address").read_text().strip()
     except OSError:
         return None
     return address if address and _alive(address) else None
@@ -87,7 +90,7 @@ def ensure_local_cluster(
         address = running_address(data_dir)
         if address:
             return address, False
-        port = _free_port()
+        port, dashboard = _free_port(), dashboard_port()
         argv = [
             _ray_cli(),
             "start",
@@ -96,6 +99,7 @@ def ensure_local_cluster(
             f"--num-cpus={num_cpus}",
             "--include-dashboard=true",
             "--dashboard-host=127.0.0.1",
+            f"--dashboard-port={dashboard}",
             "--disable-usage-stats",
         ]
         done = subprocess.run(
@@ -110,6 +114,7 @@ def ensure_local_cluster(
             raise ClusterStartError(f"ray start failed: {done.stderr.strip()[-800:]}")
         address = f"127.0.0.1:{port}"
         (_dir(data_dir) / "address").write_text(address)
+        (_dir(data_dir) / "dashboard").write_text(f"http://127.0.0.1:{dashboard}")
         touch(data_dir)
         _start_watchdog(data_dir, idle_s)
         return address, True
@@ -118,7 +123,7 @@ def ensure_local_cluster(
 def _start_watchdog(data_dir: Path, idle_s: float) -> None:
     argv = [sys.executable, "-m", "cluster.idle_watchdog", str(data_dir), str(idle_s)]
     log = (_dir(data_dir) / "watchdog.log").open("a")
-    subprocess.Popen(
+    proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -127,6 +132,24 @@ def _start_watchdog(data_dir: Path, idle_s: float) -> None:
         env=_clean_env(),
     )
     log.close()
+    (_dir(data_dir) / "watchdog.pid").write_text(str(proc.pid))
+
+
+def dashboard_url(data_dir: Path) -> str:
+    try:
+        return (data_dir / "ray" / "dashboard").read_text().strip()
+    except OSError:
+        return "unknown"
+
+
+def dashboard_port() -> int:
+    """Ray's usual 8265 when free (another cluster may hold it), else any free port."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", DASHBOARD_PORT))
+        except OSError:
+            return _free_port()
+    return DASHBOARD_PORT
 
 
 def touch(data_dir: Path) -> None:
@@ -170,15 +193,61 @@ def try_stop_if_idle(data_dir: Path, idle_s: float) -> bool:
 
 
 def stop_local_cluster(data_dir: Path) -> bool:
-    """Stops the local head and its workers; True if one was running."""
+    """Stops this data dir's head, its workers and its watchdog; True if one was running.
+
+    Only processes of this cluster (found by its GCS port) are stopped: `ray stop` would end
+    every Ray process on the machine, other users' clusters included.
+    """
+    if not (data_dir / "ray").is_dir():
+        return False
     with _lock(data_dir, fcntl.LOCK_EX):
-        was_running = running_address(data_dir) is not None
-        subprocess.run(
-            [_ray_cli(), "stop", "--force"],
-            capture_output=True,
-            env=_clean_env(),
-            timeout=120,
-            check=False,
-        )
+        address = running_address(data_dir)
+        if address is not None:
+            _terminate(_cluster_processes(address.rpartition(":")[2]))
         (_dir(data_dir) / "address").unlink(missing_ok=True)
-        return was_running
+        _stop_watchdog(data_dir)
+        return address is not None
+
+
+def _cluster_processes(port: str) -> list[psutil.Process]:
+    """The cluster's daemons (their command lines carry the GCS port) and all they started."""
+    roots = []
+    for proc in psutil.process_iter(["cmdline"]):
+        args = proc.info["cmdline"] or []
+        if proc.pid != os.getpid() and any(a.endswith((f":{port}", f"={port}")) for a in args):
+            roots.append(proc)
+    family = {p.pid: p for root in roots for p in [root, *_descendants(root)]}
+    return list(family.values())
+
+
+def _descendants(proc: psutil.Process) -> list[psutil.Process]:
+    try:
+        return list(proc.children(recursive=True))
+    except psutil.Error:
+        return []
+
+
+def _terminate(procs: list[psutil.Process], grace_s: float = 10.0) -> None:
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=grace_s)
+
+
+def _stop_watchdog(data_dir: Path) -> None:
+    pid_file = data_dir / "ray" / "watchdog.pid"
+    try:
+        pid = int(pid_file.read_text())
+    except (OSError, ValueError):
+        return
+    pid_file.unlink(missing_ok=True)
+    if pid == os.getpid():
+        return
+    with contextlib.suppress(psutil.Error):
+        proc = psutil.Process(pid)
+        if "cluster.idle_watchdog" in " ".join(proc.cmdline()):
+            proc.terminate()

@@ -108,7 +108,7 @@ class Dispatcher:
         self.free.append(flight.worker)
         try:
             outcome: Outcome = ray_api.get(ref)
-        except ray_api.WORKER_LOST as e:
+        except ray_api.worker_lost_errors() as e:
             log.warning("worker lost", extra={"task": flight.task.name, "worker": flight.worker})
             return self._retry_or_fail(flight.task, f"worker died: {type(e).__name__}")
         if outcome.failure and outcome.failure.retryable:

@@ -6,42 +6,53 @@ import contextlib
 import logging
 import os
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
-
-import ray
-from ray.exceptions import GetTimeoutError, RayActorError, RaySystemError, WorkerCrashedError
 
 NAMESPACE = "scenefarm"
 log = logging.getLogger(__name__)
 
-# A worker died or became unreachable: the task may be retried elsewhere.
-WORKER_LOST = (RayActorError, WorkerCrashedError, RaySystemError)
+
+def _ray() -> ModuleType:
+    """Ray, imported on first use: a fully cached render never needs it (nor its import time)."""
+    import ray
+
+    return ray
+
+
+def worker_lost_errors() -> tuple[type[BaseException], ...]:
+    """A worker died or became unreachable: the task may be retried elsewhere."""
+    from ray.exceptions import RayActorError, RaySystemError, WorkerCrashedError
+
+    return (RayActorError, WorkerCrashedError, RaySystemError)
+
+
 TaskRef = Any
 ActorHandle = Any
 
 
 def connect(address: str) -> dict[str, float]:
     """Joins a running cluster (a local head or RAY_ADDRESS); returns its resources."""
-    if not ray.is_initialized():
-        ray.init(
+    if not _ray().is_initialized():
+        _ray().init(
             address=address,
             namespace=NAMESPACE,
             logging_level=logging.ERROR,
             log_to_driver=False,
             configure_logging=False,
         )
-    resources: dict[str, Any] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+    resources: dict[str, Any] = _ray().cluster_resources()
     return {k: float(v) for k, v in resources.items()}
 
 
 def disconnect() -> None:
-    if ray.is_initialized():
-        ray.shutdown()
+    if _ray().is_initialized():
+        _ray().shutdown()
 
 
 def worker_actor(cls: type, name: str, num_cpus: float, *args: Any) -> ActorHandle:
     """A detached, named, self-restarting actor, reused when it already exists."""
-    remote_cls: Any = ray.remote(cls)
+    remote_cls: Any = _ray().remote(cls)
     return remote_cls.options(
         name=name,
         namespace=NAMESPACE,
@@ -55,7 +66,7 @@ def worker_actor(cls: type, name: str, num_cpus: float, *args: Any) -> ActorHand
 
 
 def list_actor_names(prefix: str) -> list[str]:
-    infos = ray.util.list_named_actors(all_namespaces=True)
+    infos = _ray().util.list_named_actors(all_namespaces=True)
     return sorted(
         i["name"] for i in infos if i.get("namespace") == NAMESPACE and i["name"].startswith(prefix)
     )
@@ -63,7 +74,7 @@ def list_actor_names(prefix: str) -> list[str]:
 
 def kill_actor(name: str) -> None:
     with contextlib.suppress(ValueError):
-        ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=True)
+        _ray().kill(_ray().get_actor(name, namespace=NAMESPACE), no_restart=True)
 
 
 def call(actor: ActorHandle, method: str, task_name: str, *args: Any) -> TaskRef:
@@ -72,20 +83,16 @@ def call(actor: ActorHandle, method: str, task_name: str, *args: Any) -> TaskRef
 
 
 def wait(refs: Sequence[TaskRef], timeout_s: float) -> tuple[list[TaskRef], list[TaskRef]]:
-    done, pending = ray.wait(list(refs), num_returns=1, timeout=timeout_s)
+    done, pending = _ray().wait(list(refs), num_returns=1, timeout=timeout_s)
     return list(done), list(pending)
 
 
 def get(ref: TaskRef, timeout_s: float | None = None) -> Any:
-    return ray.get(ref, timeout=timeout_s)
+    return _ray().get(ref, timeout=timeout_s)
 
 
 def cancel(ref: TaskRef) -> None:
-    ray.cancel(ref, force=False)
-
-
-def is_timeout(error: BaseException) -> bool:
-    return isinstance(error, GetTimeoutError)
+    _ray().cancel(ref, force=False)
 
 
 def current_pid() -> int:
@@ -94,4 +101,4 @@ def current_pid() -> int:
 
 def kill_worker(actor: ActorHandle) -> None:
     """Kills an actor's process and lets Ray restart it."""
-    ray.kill(actor, no_restart=False)
+    _ray().kill(actor, no_restart=False)
