@@ -50,9 +50,8 @@ def test_killed_worker_chunk_is_retried(farm: Farm) -> None:
     reader.start()
     victim, deadline = None, time.monotonic() + 240
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
-        if any(
-            "chunks_planned" in line for line in lines
-        ):  # probing is over: workers render chunks now
+        # probes go first: once a chunk is done, every worker is rendering chunks
+        if any("chunk_done" in line for line in lines):
             victim = _busy_worker()
         time.sleep(0.1)
     assert victim is not None, f"no worker was seen rendering: {proc.poll()} {''.join(lines)}"
