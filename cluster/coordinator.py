@@ -331,10 +331,10 @@ class Coordinator:
 
     # -- stitching ---------------------------------------------------------------------------
 
-    def _joined(self, parts: list[Path], keys: list[str], dest: Path) -> Path:
+    def _joined(self, parts: list[Path], keys: list[str], dest: Path, use_cache: bool) -> Path:
         """Concatenates parts into dest, reusing an earlier identical join from the cache."""
         key = hashlib.sha256("\n".join(keys).encode()).hexdigest()
-        cached = self.cache.joined(key)
+        cached = self.cache.joined(key) if use_cache else None
         if cached is None:
             cached = self.cache.put_joined(key, concat(parts, self.cache.scratch(key)))
         return _copy(cached, dest)
@@ -351,7 +351,8 @@ class Coordinator:
             parts = [state.paths[k] for k in sorted(state.paths)]
             keys = [state.keys[k] for k in sorted(state.keys)]
             try:
-                video = self._joined(parts, keys, scene_dir / f"{i + 1:02d}-{state.name}.mp4")
+                dest = scene_dir / f"{i + 1:02d}-{state.name}.mp4"
+                video = self._joined(parts, keys, dest, req.use_cache)
             except StitchError as e:
                 self._fail(req, state, Failure(state.name, "StitchError", str(e), status="error"))
                 continue
@@ -365,9 +366,8 @@ class Coordinator:
         if not videos:
             raise LessonFailed("no scene rendered: " + _failure_message(failed), report)
         ready = [s for s in states.values() if s.status is SceneStatus.READY]
-        self._joined(
-            videos, [k for s in ready for k in (s.keys[i] for i in sorted(s.keys))], req.output
-        )
+        keys = [k for s in ready for k in (s.keys[i] for i in sorted(s.keys))]
+        self._joined(videos, keys, req.output, req.use_cache)
         report.video = str(req.output)
         report.totals["wall_s"] = round(time.monotonic() - started, 3)
         self.emit(Event("lesson_ready", req.lesson_id, detail=str(req.output)))
