@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import shutil
 import tempfile
 import time
@@ -35,8 +34,7 @@ from renderers import (
     chunk_key,
     concat,
     file_key,
-    lesson_share,
-    plan_scene,
+    plan_lesson,
     probe_key,
     scene_fingerprint,
 )
@@ -113,9 +111,10 @@ class Coordinator:
         self.emit(Event("lesson_started", req.lesson_id, detail=f"{len(names)} scenes"))
         phases = {"list_s": time.monotonic() - started}
         mark = time.monotonic()
-        phases["probe_s"] = self._probe_and_render(req, states)
-        phases["render_s"] = time.monotonic() - mark - phases["probe_s"]  # after the last probe
-        mark = time.monotonic()
+        self._probe(req, states)
+        phases["probe_s"], mark = time.monotonic() - mark, time.monotonic()
+        self._render_chunks(req, states)
+        phases["render_s"], mark = time.monotonic() - mark, time.monotonic()
         try:
             return self._stitch(req, states, started)
         finally:
@@ -160,74 +159,53 @@ class Coordinator:
             return outcome
         raise RuntimeError("dispatcher returned no result")
 
-    def _probe_and_render(self, req: RenderRequest, states: dict[str, _SceneState]) -> float:
-        """Probes every scene; each scene's chunks are queued as soon as its probe is in.
-
-        Returns the seconds until the last probe finished.
-        """
-        started = time.monotonic()
-        policy = replace(req.policy, workers=self.pools.size)
-        tasks: list[Task] = []
+    def _probe(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
+        tasks = []
         for name, state in states.items():
             state.move(SceneStatus.PROBING)
-            cached = self.cache.get_json("probes", self._probe_key(name))
+            cached = self.cache.get_json(
+                "probes", probe_key(self.fingerprints[name], name, self.engine_version)
+            )
             if req.use_cache and cached is not None:
                 state.probe = _probe_from_json(name, cached)
                 self.emit(Event("scene_probed", req.lesson_id, name, detail="cached"))
-                tasks += self._plan(req, state, policy, len(states))
-            else:
-                tasks.append(self._probe_task(req, name))
-        probes_done = time.monotonic()
-        followups: list[Task] = []
-        dropped: set[str] = set()
-        for task, outcome in self._results(tasks, dropped, followups):
-            state = states[task.meta["scene"]]
+                continue
+            tasks.append(
+                Task(
+                    name,
+                    "probe",
+                    (req.source, name),
+                    f"{req.lesson_id}/{name}/probe",
+                    meta={"scene": name},
+                )
+            )
+        for task, outcome in self._results(tasks):
+            state = states[task.key]
             if outcome.failure:
                 self._fail(req, state, outcome.failure)
-                dropped.add(state.name)
-            elif task.method == "probe":
-                self._probed(req, state, outcome.value)
-                followups += self._plan(req, state, policy, len(states))
-                probes_done = time.monotonic()
-            else:
-                rendered, data = outcome.value
-                self._store(req, state, task, rendered, data)
-        return probes_done - started
-
-    def _probe_key(self, scene: str) -> str:
-        return probe_key(self.fingerprints[scene], scene, self.engine_version)
-
-    def _probe_task(self, req: RenderRequest, scene: str) -> Task:
-        name = f"{req.lesson_id}/{scene}/probe"
-        # probes outweigh every chunk: the queue serves them first
-        return Task(scene, "probe", (req.source, scene), name, math.inf, meta={"scene": scene})
-
-    def _probed(self, req: RenderRequest, state: _SceneState, probe: SceneProbe) -> None:
-        state.probe = probe
-        self.cache.put_json("probes", self._probe_key(state.name), _probe_to_json(probe))
-        detail = f"{len(probe.animations)} animations"
-        self.emit(Event("scene_probed", req.lesson_id, state.name, detail=detail))
+                continue
+            state.probe = outcome.value
+            key = probe_key(self.fingerprints[task.key], task.key, self.engine_version)
+            self.cache.put_json("probes", key, _probe_to_json(outcome.value))
+            self.emit(
+                Event(
+                    "scene_probed",
+                    req.lesson_id,
+                    task.key,
+                    detail=f"{len(outcome.value.animations)} animations",
+                )
+            )
 
     def _results(
-        self,
-        tasks: list[Task],
-        dropped: set[str] | None = None,
-        followups: list[Task] | None = None,
+        self, tasks: list[Task], dropped: set[str] | None = None
     ) -> Iterator[tuple[Task, Outcome]]:
-        """Runs tasks on the workers, connecting only if there are any.
-
-        Tasks the consumer appends to `followups` are queued too; queued tasks of scenes it
-        adds to `dropped` are skipped.
-        """
+        """Runs tasks on the workers (connecting only if there are any); skips dropped scenes."""
         if not tasks:
             return
         dispatcher = Dispatcher(self.pools.get())
         dispatcher.submit(tasks)
         for task, outcome in dispatcher.results():
             yield task, outcome
-            if followups:
-                dispatcher.submit(list(followups))
-                followups.clear()
             if dropped:
                 dispatcher.drop(lambda t: t.meta.get("scene") in dropped)
 
@@ -240,20 +218,20 @@ class Coordinator:
 
     # -- chunks ------------------------------------------------------------------------------
 
-    def _plan(
-        self, req: RenderRequest, state: _SceneState, policy: ChunkPolicy, scenes: int
-    ) -> list[Task]:
-        """The scene's chunks: cached ones recorded at once, the others returned as tasks."""
-        assert state.probe is not None
-        chunks = plan_scene(
-            state.probe,
-            req.quality,
-            lesson_share(state.probe, scenes, req.quality, policy),
-            policy.still_s,
-        )
-        state.move(SceneStatus.RENDERING)
+    def _render_chunks(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
+        probes = [
+            s.probe
+            for s in states.values()
+            if s.probe is not None and s.status is not SceneStatus.FAILED
+        ]
+        policy = replace(req.policy, workers=self.pools.size)
+        chunks = plan_lesson(probes, req.quality, policy)
         tasks = []
         for chunk in chunks:
+            state = states[chunk.scene]
+            state.planned += 1
+            if state.status is SceneStatus.PROBING:
+                state.move(SceneStatus.RENDERING)
             key = chunk_key(self.fingerprints[chunk.scene], chunk, self.engine_version)
             hit = self.cache.get(key) if req.use_cache else None
             if hit is not None:
@@ -271,17 +249,23 @@ class Coordinator:
                     meta={"scene": chunk.scene, "chunk": chunk},
                 )
             )
-        cached = len(chunks) - len(tasks)
         self.emit(
             Event(
                 "chunks_planned",
                 req.lesson_id,
-                state.name,
-                detail=f"{len(chunks)} chunks, {cached} cached",
-                data={"total": len(chunks), "cached": cached},
+                detail=f"{len(chunks)} chunks, {len(chunks) - len(tasks)} cached",
+                data={"total": len(chunks), "cached": len(chunks) - len(tasks)},
             )
         )
-        return tasks
+        dropped: set[str] = set()
+        for task, outcome in self._results(tasks, dropped):
+            state = states[task.meta["scene"]]
+            if outcome.failure:
+                self._fail(req, state, outcome.failure)
+                dropped.add(state.name)
+                continue
+            rendered, data = outcome.value
+            self._store(req, state, task, rendered, data)
 
     def _store(
         self,

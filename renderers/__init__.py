@@ -1,6 +1,6 @@
 """Knowing an engine: probe scenes, plan chunks, render one chunk, stitch media."""
 
-from renderers.chunking import ChunkPolicy, balanced_ranges, lesson_share, plan_lesson, plan_scene
+from renderers.chunking import ChunkPolicy, balanced_ranges, plan_lesson, plan_scene
 from renderers.errors import ChunkRenderError, RenderError, SceneCodeError, StitchError
 from renderers.keys import chunk_key, file_key, probe_key, scene_fingerprint
 from renderers.manim_renderer import ManimRenderer
@@ -30,7 +30,6 @@ __all__ = [
     "concat",
     "file_key",
     "frame_hashes",
-    "lesson_share",
     "plan_lesson",
     "plan_scene",
     "probe_key",

@@ -41,19 +41,6 @@ def plan_lesson(
     return chunks
 
 
-def lesson_share(scene: SceneProbe, scenes: int, quality: Quality, policy: ChunkPolicy) -> float:
-    """Target chunk frames for one scene, planned before the other scenes are probed.
-
-    Assumes the lesson is `scenes` scenes like this one: the same balance `plan_lesson`
-    reaches when scenes are alike, without waiting for every probe.
-    """
-    if policy.target_frames is not None:
-        return float(policy.target_frames)
-    fps = PRESETS[quality].fps
-    slots = max(1, policy.workers * policy.chunks_per_worker)
-    return max(policy.min_chunk_s * fps, scene.frames(fps) * scenes / slots)
-
-
 def plan_scene(
     scene: SceneProbe, quality: Quality, target_frames: float, still_s: float
 ) -> list[ChunkSpec]:

@@ -10,7 +10,6 @@ import pytest
 from renderers.chunking import (
     ChunkPolicy,
     balanced_ranges,
-    lesson_share,
     plan_lesson,
     plan_scene,
 )
@@ -234,21 +233,3 @@ def test_plan_lesson_fixed_target_frames_ignores_workers() -> None:
         policy = ChunkPolicy(workers=workers, target_frames=4 * FPS)
         chunks = plan_lesson([scene], Quality.LOW, policy)
         assert [(c.first, c.last) for c in chunks] == [(i, i + 1) for i in range(0, 12, 2)]
-
-
-def test_lesson_share_matches_plan_lesson_for_alike_scenes() -> None:
-    scene = SceneProbe("S", tuple(AnimationInfo(i, 2.0) for i in range(6)))
-    policy = ChunkPolicy(workers=2, chunks_per_worker=3, min_chunk_s=0.5)
-    together = plan_lesson([scene, SceneProbe("T", scene.animations)], Quality.LOW, policy)
-    alone = plan_scene(
-        scene, Quality.LOW, lesson_share(scene, 2, Quality.LOW, policy), policy.still_s
-    )
-    assert [(c.first, c.last) for c in alone] == [
-        (c.first, c.last) for c in together if c.scene == "S"
-    ]
-
-
-def test_lesson_share_honours_fixed_target_and_minimum() -> None:
-    scene = SceneProbe("S", (AnimationInfo(0, 0.2),))
-    assert lesson_share(scene, 4, Quality.LOW, ChunkPolicy(target_frames=7)) == 7.0
-    assert lesson_share(scene, 1, Quality.LOW, ChunkPolicy(workers=8, min_chunk_s=1.0)) == 15.0
