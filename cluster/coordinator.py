@@ -7,7 +7,6 @@ stop the others; the lesson then fails naming it, unless a partial video was ask
 from __future__ import annotations
 
 import hashlib
-import logging
 import shutil
 import tempfile
 import time
@@ -41,8 +40,6 @@ from renderers import (
 from sandbox import SandboxLimits
 from scenes import SceneStatus, scene_transition
 
-log = logging.getLogger(__name__)
-
 
 class LessonFailed(Exception):
     """The lesson video was not written; `report` says which scenes failed and why."""
@@ -73,7 +70,6 @@ class _SceneState:
     chunks: dict[int, ChunkReport] = field(default_factory=dict)
     paths: dict[int, Path] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)  # chunk index -> cache key
-    planned: int = 0
     failure: Failure | None = None
 
     def move(self, new: SceneStatus) -> None:
@@ -229,7 +225,6 @@ class Coordinator:
         tasks = []
         for chunk in chunks:
             state = states[chunk.scene]
-            state.planned += 1
             if state.status is SceneStatus.PROBING:
                 state.move(SceneStatus.RENDERING)
             key = chunk_key(self.fingerprints[chunk.scene], chunk, self.engine_version)

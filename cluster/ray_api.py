@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -89,14 +88,6 @@ def wait(refs: Sequence[TaskRef], timeout_s: float) -> tuple[list[TaskRef], list
 
 def get(ref: TaskRef, timeout_s: float | None = None) -> Any:
     return _ray().get(ref, timeout=timeout_s)
-
-
-def cancel(ref: TaskRef) -> None:
-    _ray().cancel(ref, force=False)
-
-
-def current_pid() -> int:
-    return os.getpid()
 
 
 def kill_worker(actor: ActorHandle) -> None:
