@@ -9,7 +9,7 @@ from typing import Any
 
 from renderers.errors import ChunkRenderError, SceneCodeError
 from renderers.models import AnimationInfo, ChunkSpec, RenderedChunk, SceneProbe, SceneSource
-from renderers.quality import PRESETS
+from renderers.quality import PRESETS, Quality
 from renderers.stitch import probe_video
 from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
 
@@ -46,7 +46,8 @@ class ManimRenderer:
 
     def probe(self, sandbox: Sandbox, source: SceneSource, scene: str) -> SceneProbe:
         _check_scene_name(scene)
-        value = self._call(sandbox, source, "probe", {"scene": scene, "quality": "l"}, scene=scene)
+        payload = {"scene": scene, "video": _video(Quality.LOW)}  # run times only: any size will do
+        value = self._call(sandbox, source, "probe", payload, scene=scene)
         animations = tuple(
             AnimationInfo(i, max(0.0, float(run_time)), tuple(str(k) for k in kinds))
             for i, (run_time, kinds) in enumerate(value.get("animations", []))
@@ -61,7 +62,7 @@ class ManimRenderer:
             "scene": chunk.scene,
             "first": chunk.first,
             "last": chunk.last,
-            "quality": chunk.quality.value,
+            "video": _video(chunk.quality),
             "still_s": chunk.still_s,
         }
         result = self._run(sandbox, source, "render", payload, (CHUNK_FILE,), dest_dir)
@@ -122,6 +123,12 @@ class ManimRenderer:
                 chunk.label, "output_rejected", f"expected {expected}, got {actual}"
             )
         return info.frames
+
+
+def _video(quality: Quality) -> dict[str, int]:
+    """The preset as the guest needs it: PRESETS stays the one table of sizes and rates."""
+    preset = PRESETS[quality]
+    return {"width": preset.width, "height": preset.height, "fps": preset.fps}
 
 
 def _status_title(status: SandboxStatus) -> str:

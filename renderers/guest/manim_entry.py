@@ -20,12 +20,6 @@ from manim.renderer.cairo_renderer import CairoRenderer
 
 CHUNK_FILE = "chunk.mp4"
 TEX_CACHE = "/scratch/cache"
-QUALITIES = {
-    "l": (854, 480, 15),
-    "m": (1280, 720, 30),
-    "h": (1920, 1080, 60),
-    "k": (3840, 2160, 60),
-}
 
 
 def _load(filename: str) -> ModuleType:
@@ -49,9 +43,9 @@ def _scene_classes(module: ModuleType) -> list[type[Scene]]:
     ]
 
 
-def _pin(quality: str, first: int = 0, last: int = -1, dry_run: bool = False) -> None:
+def _pin(video: dict[str, int], first: int = 0, last: int = -1, dry_run: bool = False) -> None:
     """Pins every output-affecting setting, after the user's module could have changed them."""
-    width, height, fps = QUALITIES[quality]
+    width, height, fps = int(video["width"]), int(video["height"]), int(video["fps"])
     config.pixel_width, config.pixel_height, config.frame_rate = width, height, fps
     config.format = "mp4"
     config.transparent = False
@@ -90,7 +84,7 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
         plays.append([float(scene.duration), kinds])
 
     CairoRenderer.play = recording_play  # type: ignore[method-assign]
-    _pin(payload["quality"], dry_run=True)
+    _pin(payload["video"], dry_run=True)
     with tempconfig({}):
         scene_cls().render()
     return {"animations": plays}
@@ -186,7 +180,7 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
     first, last = int(payload["first"]), int(payload["last"])
     if first < 0:
         scene_cls, first, last = _with_trailing_wait(scene_cls, float(payload["still_s"])), 0, -1
-    _pin(payload["quality"], first, last)
+    _pin(payload["video"], first, last)
     _fast_forward_skipped_animations()
     with tempconfig({}):
         scene = scene_cls()
