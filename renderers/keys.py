@@ -98,7 +98,14 @@ def probe_key(scene_code: str, scene: str, engine_version: str) -> str:
     return _digest({"code": scene_code, "scene": scene, "engine": engine_version})
 
 
+LIST_VERSION = 2  # v2: scenes ordered by their definitions' lines, not the module dict
+
+
 def file_key(source: SceneSource, engine_version: str) -> str:
     return _digest(
-        {"file": hashlib.sha256(source.code.encode()).hexdigest(), "engine": engine_version}
+        {
+            "file": hashlib.sha256(source.code.encode()).hexdigest(),
+            "engine": engine_version,
+            "lister": LIST_VERSION,
+        }
     )

@@ -6,6 +6,7 @@ Each function takes the job payload and returns JSON data; files go to the job's
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import sys
@@ -35,12 +36,24 @@ def _load(filename: str) -> ModuleType:
 
 
 def _scene_classes(module: ModuleType) -> list[type[Scene]]:
-    """Scene subclasses defined in the file itself, in definition order."""
-    return [
+    """Scene subclasses defined in the file itself, in the order their definitions appear.
+
+    Not the module dict's order: `from manim import *` puts names like `TangentLine` in the
+    dict first, and a scene of that name keeps that early place when its class replaces it.
+    """
+    scenes = [
         obj
         for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, Scene) and obj.__module__ == module.__name__
     ]
+    lines = _definition_lines(module)
+    return sorted(scenes, key=lambda cls: lines.get(cls.__name__, float("inf")))
+
+
+def _definition_lines(module: ModuleType) -> dict[str, float]:
+    source = Path(module.__file__ or "").read_text()
+    tree = ast.parse(source)
+    return {node.name: node.lineno for node in tree.body if isinstance(node, ast.ClassDef)}
 
 
 def _pin(video: dict[str, int], first: int = 0, last: int = -1, dry_run: bool = False) -> None:

@@ -59,3 +59,25 @@ def test_unknown_scene_is_a_clear_error(farm: Farm) -> None:
 def test_missing_file_is_a_usage_error(farm: Farm, tmp_path: Path) -> None:
     run = farm.render(tmp_path / "missing.py")
     assert run.code == 2 and "cannot read" in run.stderr
+
+
+def test_scenes_keep_definition_order_when_named_like_manim_classes(
+    farm: Farm, tmp_path: Path
+) -> None:
+    # `from manim import *` already binds TangentLine and Circle in the module's namespace
+    lesson = tmp_path / "order.py"
+    lesson.write_text(
+        "from manim import *\n\n"
+        "class Intro(Scene):\n    def construct(self):\n        self.wait(0.2)\n\n"
+        "class TangentLine(Scene):\n    def construct(self):\n        self.wait(0.2)\n\n"
+        "class Outro(Scene):\n    def construct(self):\n        self.wait(0.2)\n"
+    )
+    run = farm.render(lesson)
+    assert run.code == 0, run.stderr[-2000:]
+    assert [s["name"] for s in run.report["scenes"]] == ["Intro", "TangentLine", "Outro"]
+    scenes_dir = run.output.with_name(f"{run.output.stem}_scenes")
+    assert sorted(p.name for p in scenes_dir.iterdir()) == [
+        "01-Intro.mp4",
+        "02-TangentLine.mp4",
+        "03-Outro.mp4",
+    ]
