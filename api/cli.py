@@ -24,7 +24,14 @@ from cluster import (
     stop_local_cluster,
 )
 from renderers import ChunkPolicy, Quality, SceneSource
-from sandbox import BACKENDS, SandboxError, SandboxLimits
+from sandbox import (
+    BACKENDS,
+    DockerOptions,
+    SandboxError,
+    SandboxLimits,
+    reap_containers,
+    resolve_backend,
+)
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 1, 2, 3
 
@@ -86,7 +93,13 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         print(f"scenefarm: cannot read {args.file}: {e}", file=sys.stderr)
         return EXIT_USAGE
     limits = SandboxLimits().override(wall_s=args.timeout_s, memory_mb=args.memory_mb)
-    worker = WorkerConfig(backend=args.sandbox or settings.sandbox, limits=limits)
+    docker = DockerOptions(settings.docker_image, settings.docker_runtime, settings.docker_cpus)
+    try:
+        backend = resolve_backend(args.sandbox or settings.sandbox, docker)
+    except SandboxError as e:
+        print(f"scenefarm: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    worker = WorkerConfig(backend=backend, limits=limits, docker=docker)
     config = FarmConfig(
         settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s
     )
@@ -146,6 +159,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("sandbox.factory").setLevel(logging.INFO)  # which backend `auto` chose
     settings = get_settings()
     if args.command == "render":
         return _render(args, settings)
@@ -156,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if stopped
             else "scenefarm: no local cluster was running"
         )
+        reaped = reap_containers()
+        if reaped:
+            print(f"scenefarm: removed {reaped} leftover sandbox container(s)")
         return 0
     address = running_address(settings.data_dir)
     print(

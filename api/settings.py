@@ -18,6 +18,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     sandbox: str = "auto"
+    docker_image: str = "scenefarm-sandbox:latest"
+    docker_runtime: str | None = None  # e.g. runsc (gVisor)
+    docker_cpus: float = 1.0
     idle_s: float = 900.0
     ray_address: str | None = Field(default=None, validation_alias="RAY_ADDRESS")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from renderers import ChunkSpec, ManimRenderer, RenderedChunk, Renderer, RenderError, SceneSource
 from renderers.errors import SceneCodeError
-from sandbox import Sandbox, SandboxError, SandboxLimits, make_sandbox
+from sandbox import DockerOptions, Sandbox, SandboxError, SandboxLimits, make_sandbox
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 class WorkerConfig:
     backend: str = "auto"
     limits: SandboxLimits = field(default_factory=SandboxLimits)
+    docker: DockerOptions = field(default_factory=DockerOptions)
     owner: str = "local"
     engine: str = "manim"
 
@@ -79,7 +80,7 @@ class RenderWorker:
         self.config = config
         self.renderer = make_renderer(config.engine)
         spec = self.renderer.sandbox_spec(config.limits, config.owner)
-        self.sandbox: Sandbox = make_sandbox(config.backend, spec)
+        self.sandbox: Sandbox = make_sandbox(config.backend, spec, docker=config.docker)
         self.versions: dict[str, str] = {}
 
     def warm(self) -> Outcome:

@@ -1,7 +1,8 @@
 """Running untrusted code with limits. Imports nothing else of scenefarm."""
 
 from sandbox.collect import OutputRejected
-from sandbox.factory import BACKENDS, make_sandbox
+from sandbox.docker import reap_containers
+from sandbox.factory import BACKENDS, DockerOptions, make_sandbox, resolve_backend
 from sandbox.limits import SandboxLimits
 from sandbox.protocol import Job, Sandbox, SandboxSpec
 from sandbox.result import (
@@ -14,6 +15,7 @@ from sandbox.result import (
 
 __all__ = [
     "BACKENDS",
+    "DockerOptions",
     "Job",
     "JobError",
     "OutputRejected",
@@ -25,4 +27,6 @@ __all__ = [
     "SandboxStatus",
     "SandboxUnavailable",
     "make_sandbox",
+    "reap_containers",
+    "resolve_backend",
 ]

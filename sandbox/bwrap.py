@@ -12,10 +12,11 @@ import shutil
 import sys
 from pathlib import Path
 
+from sandbox import cgroups
 from sandbox.env import sandbox_env
 from sandbox.protocol import SandboxSpec
 from sandbox.result import SandboxUnavailable
-from sandbox.warm import GUEST_ROOT, GUEST_SCRATCH, Mounts
+from sandbox.warm import GUEST_OVERHEAD_MB, GUEST_ROOT, GUEST_SCRATCH, SHM_MB, Mounts
 
 # What rendering needs from the host, read-only. Anything else (home dirs, /etc/shadow,
 # sockets, other lessons' files) simply does not exist inside.
@@ -33,6 +34,12 @@ _PASSWD_FILE = "root:x:0:0::/:/usr/sbin/nologin\nscene:x:{uid}:{uid}::/tmp/home:
 _GROUP_FILE = "root:x:0:\nscene:x:{uid}:\n"
 
 
+def write_identity(state: Path, uid: int) -> None:
+    """A passwd and group naming the sandbox uid, bound over /etc/passwd and /etc/group."""
+    (state / "passwd").write_text(_PASSWD_FILE.format(uid=uid))
+    (state / "group").write_text(_GROUP_FILE.format(uid=uid))
+
+
 def zygote_argv(python: str) -> list[str]:
     boot = f"import sys; sys.path.insert(0, '{GUEST_ROOT}/guest0'); import zygote; zygote.main()"
     return [python, "-I", "-c", boot]
@@ -48,15 +55,31 @@ class BwrapLauncher:
         self.root = os.geteuid() == 0
         if self.root and shutil.which("setpriv") is None:
             raise SandboxUnavailable("setpriv (util-linux) is needed to drop privileges as root")
+        self._cgroup: cgroups.Cgroup | None = None
 
     def command(self, spec: SandboxSpec, mounts: Mounts, uid: int) -> list[str]:
-        self._write_identity(mounts.state, uid)
+        write_identity(mounts.state, uid)
         argv = ["bwrap", *self._namespaces(), *self._filesystem(spec, mounts), *self._env(spec)]
         argv += ["--chdir", GUEST_SCRATCH, "--"]
-        return argv + self._drop_privileges(uid) + zygote_argv(f"{GUEST_ROOT}/venv/bin/python")
+        argv += self._drop_privileges(uid) + zygote_argv(f"{GUEST_ROOT}/venv/bin/python")
+        if self.root:
+            memory_mb = spec.limits.memory_mb + GUEST_OVERHEAD_MB
+            self._cgroup = cgroups.create(_cgroup_name(uid), memory_mb, spec.limits.processes + 32)
+        return cgroups.wrap(argv, self._cgroup)
 
     def cleanup(self, mounts: Mounts) -> None:
-        """Nothing to do: bwrap's namespaces vanish with its process."""
+        """bwrap's namespaces vanish with its process; its cgroup is ours to remove."""
+        if self._cgroup is not None:
+            self._cgroup.remove()
+            self._cgroup = None
+
+    def reap(self, uid: int) -> None:
+        """Removes what a dead host left for this uid: its cgroup and any process in it."""
+        if self.root:
+            cgroups.remove_stale(_cgroup_name(uid))
+
+    def oom_kills(self, mounts: Mounts) -> int:
+        return self._cgroup.oom_kills() if self._cgroup is not None else 0
 
     def _namespaces(self) -> list[str]:
         ns = [
@@ -93,7 +116,7 @@ class BwrapLauncher:
         args += ["--proc", "/proc", "--dev", "/dev"]
         scratch_bytes = str(spec.limits.scratch_mb << 20)
         args += ["--perms", "1777", "--size", scratch_bytes, "--tmpfs", "/tmp"]
-        args += ["--perms", "1777", "--size", scratch_bytes, "--tmpfs", "/dev/shm"]
+        args += ["--perms", "1777", "--size", str(SHM_MB << 20), "--tmpfs", "/dev/shm"]
         args += ["--ro-bind", str(self.venv), f"{GUEST_ROOT}/venv"]
         for host, guest in mounts.guest_dirs.items():
             args += ["--ro-bind", str(host), guest]
@@ -120,7 +143,6 @@ class BwrapLauncher:
             "--",
         ]
 
-    @staticmethod
-    def _write_identity(state: Path, uid: int) -> None:
-        (state / "passwd").write_text(_PASSWD_FILE.format(uid=uid))
-        (state / "group").write_text(_GROUP_FILE.format(uid=uid))
+
+def _cgroup_name(uid: int) -> str:
+    return f"sbx-{uid}"

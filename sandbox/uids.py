@@ -31,3 +31,18 @@ class UidLease:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+def uid_in_use(lock_dir: Path, uid: int) -> bool:
+    """Whether a live sandbox holds `uid` (its lease's lock is taken)."""
+    try:
+        fd = os.open(lock_dir / f"uid-{uid}.lock", os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

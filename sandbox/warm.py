@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -32,6 +32,8 @@ GUEST_ROOT = "/opt/scenefarm"
 GUEST_SCRATCH = "/scratch"
 START_TIMEOUT_S = 120.0
 REPLY_GRACE_S = 15.0
+GUEST_OVERHEAD_MB = 512  # the warm guest itself (Python + Manim imported), on top of a job's cap
+SHM_MB = 64
 EXIT_ERROR, EXIT_MEMORY, EXIT_FORBIDDEN = 3, 4, 5  # mirrors guest/zygote.py
 _FORBIDDEN_ERRNOS = {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH}
 
@@ -53,7 +55,15 @@ class Launcher(Protocol):
         ...
 
     def cleanup(self, mounts: Mounts) -> None:
-        """Removes anything the backend left behind for this sandbox (containers, mounts)."""
+        """Removes anything the backend left behind for this sandbox (containers, cgroups)."""
+        ...
+
+    def reap(self, uid: int) -> None:
+        """Removes what a host that died left for `uid` (the caller now holds its lease)."""
+        ...
+
+    def oom_kills(self, mounts: Mounts) -> int:
+        """Processes the kernel has killed for memory in this sandbox so far (0 if unknown)."""
         ...
 
 
@@ -88,6 +98,7 @@ class WarmSandbox:
             return self._versions
         self._stop()
         self._uid = UidLease(self._state_root / "uids")
+        self._reap(self._uid.uid)
         self._mounts = self._make_mounts(self._uid.uid)
         argv = self._launcher.command(self.spec, self._mounts, self._uid.uid)
         stderr = (self._mounts.state / "guest.stderr").open("wb")
@@ -120,11 +131,17 @@ class WarmSandbox:
             self._proc = None
         if self._mounts is not None:
             self._launcher.cleanup(self._mounts)
-            shutil.rmtree(self._mounts.state, ignore_errors=True)
+            _remove_state(self._mounts.state)
             self._mounts = None
         if self._uid is not None:
             self._uid.release()
             self._uid = None
+
+    def _reap(self, uid: int) -> None:
+        """A dead host's leftovers for this uid: its backend's resources and its state dirs."""
+        self._launcher.reap(uid)
+        for stale in self._state_root.glob(f"sbx-{uid}-*"):
+            _remove_state(stale)
 
     def _make_mounts(self, uid: int) -> Mounts:
         self._state_root.mkdir(parents=True, exist_ok=True)
@@ -132,6 +149,7 @@ class WarmSandbox:
         state.chmod(0o755)
         scratch = state / "scratch"
         scratch.mkdir(mode=0o755)  # root-owned: the guest cannot plant names in it
+        _mount_scratch(scratch, self.spec.limits.scratch_mb)
         (scratch / "jobs").mkdir(mode=0o755)
         (scratch / "cache").mkdir(mode=0o700)  # shared by this sandbox's jobs (one owner)
         if os.geteuid() == 0:
@@ -188,6 +206,8 @@ class WarmSandbox:
         except (OSError, SandboxError) as e:
             raise SandboxError(f"{self.backend} sandbox unusable: {e}") from e
         limits = job.limits or self.spec.limits
+        assert self._mounts is not None
+        mounts, ooms = self._mounts, self._launcher.oom_kills(self._mounts)
         started = time.monotonic()
         try:
             self._send(self._job_message(job, limits.as_wire()))
@@ -196,6 +216,7 @@ class WarmSandbox:
             reply = None
         try:
             result = self._verdict(job, reply, job_dir, dest_dir, time.monotonic() - started)
+            result = _memory_verdict(result, self._launcher.oom_kills(mounts) - ooms)
         finally:
             shutil.rmtree(job_dir, ignore_errors=True)
         self._after(result)
@@ -256,11 +277,36 @@ class WarmSandbox:
         timed_out = elapsed >= limits.wall_s
         detail = "the sandbox stopped answering" if timed_out else "the sandbox process died"
         stderr = self._guest_stderr()
-        self._stop()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()  # the verdict needs the backend's state (OOM counts) before cleanup
+            self._proc.wait()
         status = SandboxStatus.TIMEOUT if timed_out else SandboxStatus.KILLED
         return SandboxResult(
             status=status, exit_code=None, duration_s=elapsed, detail=detail, stderr_tail=stderr
         )
+
+
+def _memory_verdict(result: SandboxResult, oom_kills: int) -> SandboxResult:
+    """A job whose process the kernel killed for memory failed for memory, not a crash."""
+    if oom_kills <= 0 or result.status not in (SandboxStatus.KILLED, SandboxStatus.ERROR):
+        return result
+    detail = "memory limit exceeded (the kernel killed a process of the job)"
+    return replace(result, status=SandboxStatus.MEMORY, detail=detail)
+
+
+def _mount_scratch(scratch: Path, size_mb: int) -> None:
+    """As root: scratch becomes its own tmpfs, so its size and inode count are capped."""
+    if os.geteuid() != 0:
+        return  # unprivileged: RLIMIT_FSIZE per file is the cap
+    opts = f"size={size_mb}m,nr_inodes={max(1024, size_mb * 64)},mode=0755,nosuid,nodev"
+    subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(scratch)], check=True)
+
+
+def _remove_state(state: Path) -> None:
+    scratch = state / "scratch"
+    if scratch.is_mount():
+        subprocess.run(["umount", "--lazy", str(scratch)], check=False)
+    shutil.rmtree(state, ignore_errors=True)
 
 
 def _value(reply: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,220 @@
+"""Docker backend: one hardened container per warm sandbox, created with the docker SDK.
+
+The container runs the same guest (zygote) as bwrap, from the image built by the repo's
+Dockerfile: no network, read-only root, size-capped tmpfs, an unprivileged uid, no capabilities,
+no-new-privileges, Docker's default seccomp profile, memory/CPU/pids limits and ulimits. The
+guest's stdin/stdout are attached with `docker start --attach --interactive`, so the host side
+(`WarmSandbox`) speaks the same line protocol to it as to bwrap. Containers are labelled; any left
+by a crashed host are removed when their uid is leased again, or by `reap_containers`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sandbox.bwrap import write_identity, zygote_argv
+from sandbox.env import sandbox_env
+from sandbox.protocol import SandboxSpec
+from sandbox.result import SandboxError, SandboxUnavailable
+from sandbox.uids import uid_in_use
+from sandbox.warm import (
+    GUEST_OVERHEAD_MB,
+    GUEST_ROOT,
+    GUEST_SCRATCH,
+    SHM_MB,
+    Mounts,
+    default_state_root,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IMAGE = "scenefarm-sandbox:latest"
+LABEL = "scenefarm.sandbox"
+NOFILE = 1024
+
+
+def _client(timeout_s: float = 10.0) -> Any:
+    import docker  # the SDK; imported here so bwrap-only machines never need a daemon
+
+    try:
+        client = docker.from_env(timeout=timeout_s)
+        client.ping()
+    except Exception as e:  # docker raises DockerException, requests errors, FileNotFoundError...
+        raise SandboxUnavailable(f"no Docker daemon reachable: {e}") from e
+    return client
+
+
+def docker_ready(image: str = DEFAULT_IMAGE) -> str | None:
+    """None when the daemon answers and `image` is present, else the reason it is not usable."""
+    try:
+        client = _client(timeout_s=3.0)
+    except SandboxUnavailable as e:
+        return str(e)
+    try:
+        client.images.get(image)
+    except Exception:
+        return f"Docker image {image} is not built (run scripts/build-image.sh)"
+    finally:
+        client.close()
+    if shutil.which("docker") is None:
+        return "the docker command-line client is not installed"
+    return None
+
+
+class DockerLauncher:
+    name = "docker"
+
+    def __init__(
+        self, image: str = DEFAULT_IMAGE, runtime: str | None = None, cpus: float = 1.0
+    ) -> None:
+        reason = docker_ready(image)
+        if reason is not None:
+            raise SandboxUnavailable(reason)
+        self.image = image
+        self.runtime = runtime or None  # e.g. "runsc" for gVisor
+        self.cpus = cpus
+        self._client = _client()
+
+    def command(self, spec: SandboxSpec, mounts: Mounts, uid: int) -> list[str]:
+        write_identity(mounts.state, uid)
+        self.reap(uid)
+        try:
+            container = self._client.containers.create(**self._config(spec, mounts, uid))
+        except Exception as e:
+            raise SandboxError(f"docker could not create the sandbox container: {e}") from e
+        (mounts.state / "container").write_text(container.id)
+        return ["docker", "start", "--attach", "--interactive", container.id]
+
+    def cleanup(self, mounts: Mounts) -> None:
+        with contextlib.suppress(OSError):
+            self._remove((mounts.state / "container").read_text().strip())
+
+    def reap(self, uid: int) -> None:
+        """Removes this uid's container left over from a host that died (the uid is ours now)."""
+        self._remove(_container_name(uid))
+
+    def oom_kills(self, mounts: Mounts) -> int:
+        """How many processes the kernel killed for memory in this container so far."""
+        try:
+            container_id = (mounts.state / "container").read_text().strip()
+        except OSError:
+            return 0
+        count = _read_oom_kills(_cgroup_dirs(container_id))
+        if count is not None:
+            return count
+        try:  # the container is gone with its cgroup: Docker remembers whether OOM ended it
+            state = self._client.api.inspect_container(container_id)["State"]
+        except Exception:
+            return 0
+        return 1 << 20 if state.get("OOMKilled") else 0
+
+    def _remove(self, ref: str) -> None:
+        import docker.errors
+
+        try:
+            self._client.containers.get(ref).remove(force=True)
+        except docker.errors.NotFound:
+            return
+        except docker.errors.APIError as e:
+            if "already in progress" not in str(e):
+                log.warning("could not remove sandbox container %s: %s", ref, e)
+
+    def _config(self, spec: SandboxSpec, mounts: Mounts, uid: int) -> dict[str, Any]:
+        import docker.types
+
+        limits = spec.limits
+        binds = {str(mounts.scratch): {"bind": GUEST_SCRATCH, "mode": "rw"}}
+        binds |= {str(mounts.state / f): {"bind": f"/etc/{f}", "mode": "ro"} for f in _IDENTITY}
+        binds |= {
+            str(host): {"bind": guest, "mode": "ro"} for host, guest in mounts.guest_dirs.items()
+        }
+        memory = f"{limits.memory_mb + GUEST_OVERHEAD_MB}m"
+        mb = 1 << 20
+        ulimits = [
+            docker.types.Ulimit(name="nproc", soft=limits.processes + 8, hard=limits.processes + 8),
+            docker.types.Ulimit(
+                name="fsize", soft=limits.file_size_mb * mb, hard=limits.file_size_mb * mb
+            ),
+            docker.types.Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s),
+            docker.types.Ulimit(name="nofile", soft=NOFILE, hard=NOFILE),
+            docker.types.Ulimit(name="core", soft=0, hard=0),
+        ]
+        config: dict[str, Any] = {
+            "image": self.image,
+            "command": zygote_argv(f"{GUEST_ROOT}/venv/bin/python"),
+            "name": _container_name(uid),
+            "labels": {LABEL: "1", "scenefarm.owner": spec.owner, "scenefarm.uid": str(uid)},
+            "user": f"{uid}:{uid}",
+            "environment": sandbox_env(spec.env),
+            "working_dir": GUEST_SCRATCH,
+            "hostname": "sandbox",
+            "init": True,  # docker-init as pid 1: the guest is killable and orphans are reaped
+            "stdin_open": True,
+            "network_mode": "none",
+            "ipc_mode": "private",
+            "read_only": True,
+            "tmpfs": {"/tmp": f"rw,nosuid,nodev,noexec,size={limits.scratch_mb}m,mode=1777"},
+            "shm_size": f"{SHM_MB}m",
+            "volumes": binds,
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],  # and Docker's default seccomp profile
+            "mem_limit": memory,
+            "memswap_limit": memory,  # no swap
+            "pids_limit": limits.processes + 32,
+            "nano_cpus": int(self.cpus * 1e9),
+            "ulimits": ulimits,
+            "log_config": docker.types.LogConfig(type="none"),
+        }
+        if self.runtime:
+            config["runtime"] = self.runtime
+        return config
+
+
+_IDENTITY = ("passwd", "group")
+
+
+def _container_name(uid: int) -> str:
+    return f"scenefarm-sbx-{uid}"
+
+
+def _cgroup_dirs(container_id: str) -> list[Path]:
+    """Where the container's memory cgroup can be, for cgroup v1 and v2 and both drivers."""
+    root = Path("/sys/fs/cgroup")
+    return [
+        root / "memory" / "docker" / container_id,
+        root / "memory" / "system.slice" / f"docker-{container_id}.scope",
+        root / "system.slice" / f"docker-{container_id}.scope",
+        root / "docker" / container_id,
+    ]
+
+
+def _read_oom_kills(dirs: list[Path]) -> int | None:
+    for d in dirs:
+        for name in ("memory.oom_control", "memory.events"):
+            with contextlib.suppress(OSError):
+                for line in (d / name).read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+    return None
+
+
+def reap_containers(state_root: Path | None = None) -> int:
+    """Removes every scenefarm sandbox container whose uid is not leased (crash leftovers)."""
+    lock_dir = (state_root or default_state_root()) / "uids"
+    try:
+        client = _client(timeout_s=3.0)
+    except SandboxUnavailable:
+        return 0
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        uid = int(container.labels.get("scenefarm.uid", "0") or 0)
+        if not uid or not uid_in_use(lock_dir, uid):
+            container.remove(force=True)
+            removed += 1
+    client.close()
+    return removed
