@@ -91,6 +91,11 @@ class WarmSandbox:
         self._versions: dict[str, str] = {}
         self._runs = 0
 
+    @property
+    def uid(self) -> int | None:
+        """The unprivileged uid the guest runs as while started (None when stopped)."""
+        return self._uid.uid if self._uid is not None and self._proc is not None else None
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> dict[str, str]:
