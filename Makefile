@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 PACKAGES := api cluster sandbox scenes renderers
 
-.PHONY: help setup compile demo test lint unit bench down clean
+.PHONY: help setup docker compile demo test lint unit bench down clean
 help:
 	@echo "make demo   install what is missing, render examples/lesson.py into out/lesson.mp4"
 	@echo "make test   install what is missing, run lint and every test"
@@ -25,6 +25,10 @@ setup: .venv/.ready
 		python3 -m venv .tools && .tools/bin/pip install -q uv; fi
 	$(UV) sync --frozen
 	@touch $@
+
+# The docker sandbox backend: dockerd running and the image built (cached after the first time).
+docker: setup
+	scripts/setup-docker.sh
 
 # Our code runs read-only inside sandboxes (and PYTHONDONTWRITEBYTECODE may be set):
 # compile its bytecode up front, or every sandboxed start pays for compilation.
@@ -41,7 +45,7 @@ lint: setup
 	$(UV) run --frozen ruff format --check $(PACKAGES) tests bench
 	$(UV) run --frozen mypy
 
-test: compile lint
+test: compile lint docker
 	$(UV) run --frozen pytest -q
 
 unit: compile

@@ -1,4 +1,4 @@
-"""Integration fixtures: the real CLI, a real local Ray cluster, real bwrap sandboxes, real ffmpeg.
+"""Integration fixtures: the real CLI, a real local Ray cluster, real sandboxes, real ffmpeg.
 
 One local cluster serves the whole session (started by the first render, as for a user) and is
 stopped with `scenefarm down` at the end.
@@ -49,6 +49,7 @@ def _env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     env["SCENEFARM_DATA_DIR"] = str(data_dir)
     env["SCENEFARM_IDLE_S"] = "1800"
+    env.setdefault("SCENEFARM_SANDBOX", "bwrap")  # tests/integration/test_docker_backend.py: docker
     return env
 
 
@@ -100,3 +101,13 @@ def manim_reference(file: Path, scene: str, workdir: Path) -> Path:
     done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return next(media.glob(f"videos/**/{scene}.mp4"))
+
+
+def docker_missing() -> str | None:
+    """Why the docker backend cannot be tested here (None: it can). CI requires it."""
+    from sandbox.docker import docker_ready
+
+    reason = docker_ready()
+    if reason is not None and os.environ.get("SCENEFARM_REQUIRE_DOCKER") == "1":
+        pytest.fail(f"SCENEFARM_REQUIRE_DOCKER=1 but {reason}")
+    return reason
