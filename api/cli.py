@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from api import lesson_cli
 from api.progress import Progress
 from api.settings import Settings, get_settings
 from cluster import (
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--timeout-s", type=_positive, help="wall-clock limit per chunk in seconds")
     render.add_argument("--memory-mb", type=_positive, help="memory limit per chunk in MB")
+    lesson_cli.add_commands(sub, _positive)
     sub.add_parser("down", help="stop the local cluster and its warm workers")
     sub.add_parser("status", help="say whether the local cluster is running")
     return parser
@@ -163,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     if args.command == "render":
         return _render(args, settings)
+    if args.command in lesson_cli.COMMANDS:
+        return lesson_cli.run(args, settings)
     if args.command == "down":
         stopped = stop_local_cluster(settings.data_dir)
         print(

@@ -12,6 +12,19 @@ from rich.table import Table
 
 from cluster import Event
 
+# Lesson generation: what a scene row says while Claude writes and the sandbox probes it.
+_WRITING = {"scene_attempt_failed": "fixing", "scene_written": "written"}
+_PRINTED = {
+    "lesson_planned",
+    "scene_attempt_failed",
+    "scene_written",
+    "scene_failed",
+    "scene_ready",
+    "chunks_planned",
+    "chunk_done",
+    "lesson_ready",
+}
+
 
 @dataclass
 class _Row:
@@ -57,15 +70,11 @@ class Progress:
             row.status, row.detail = "failed", event.detail
         elif event.kind == "scene_ready" and row is not None:
             row.status = "ready"
+        elif event.kind in _WRITING and row is not None:
+            row.status, row.detail = _WRITING[event.kind], event.detail
         if self.live is not None:
             self.live.update(self._table())
-        elif event.kind in (
-            "scene_failed",
-            "scene_ready",
-            "chunks_planned",
-            "chunk_done",
-            "lesson_ready",
-        ):
+        elif event.kind in _PRINTED:
             where = f"{event.scene} {event.chunk}".strip()
             print(
                 f"scenefarm: {event.kind} {where} {event.detail}".rstrip(),

@@ -33,6 +33,7 @@ from renderers import (
     chunk_key,
     concat,
     file_key,
+    plan_key,
     plan_lesson,
     probe_key,
     scene_fingerprint,
@@ -51,8 +52,10 @@ class LessonFailed(Exception):
 
 @dataclass(frozen=True)
 class RenderRequest:
+    """A lesson to render: scenes of one file (`source`), or one file per scene (`parts`)."""
+
     lesson_id: str
-    source: SceneSource
+    source: SceneSource | None
     output: Path
     scenes: tuple[str, ...] = ()  # empty: every scene, in definition order
     quality: Quality = Quality.LOW
@@ -60,6 +63,14 @@ class RenderRequest:
     allow_partial: bool = False
     scenes_dir: Path | None = None  # where per-scene videos go; None: not kept
     policy: ChunkPolicy = field(default_factory=ChunkPolicy)
+    parts: tuple[tuple[str, SceneSource], ...] = ()  # (scene, its own file), in lesson order
+
+    def __post_init__(self) -> None:
+        if (self.source is None) == (not self.parts):
+            raise ValueError("a render request needs either a source file or scene parts")
+        names = [name for name, _ in self.parts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"scene names must be unique within a lesson: {names}")
 
 
 @dataclass
@@ -99,6 +110,7 @@ class Coordinator:
         self.engine_version = pools.engine_version
         self.phases: dict[str, float] = {}
         self.fingerprints: dict[str, str] = {}
+        self.sources: dict[str, SceneSource] = {}
 
     def render(self, req: RenderRequest) -> LessonReport:
         started = time.monotonic()
@@ -120,31 +132,36 @@ class Coordinator:
     # -- scenes ------------------------------------------------------------------------------
 
     def _scene_names(self, req: RenderRequest) -> list[str]:
-        key = file_key(req.source, self.engine_version)
+        if req.parts:
+            self.sources = dict(req.parts)
+            self.fingerprints = {n: scene_fingerprint(s, n, [n]) for n, s in req.parts}
+            return [name for name, _ in req.parts]
+        assert req.source is not None
+        return self._file_scene_names(req, req.source)
+
+    def _file_scene_names(self, req: RenderRequest, source: SceneSource) -> list[str]:
+        key = file_key(source, self.engine_version)
         names = self.cache.get_json("scene-lists", key) if req.use_cache else None
         if names is None:
-            outcome = self._run_one(
-                Task("list", "list_scenes", (req.source,), f"{req.lesson_id}/list")
-            )
+            outcome = self._run_one(Task("list", "list_scenes", (source,), f"{req.lesson_id}/list"))
             if outcome.failure:
                 failure = outcome.failure
                 report = LessonReport.empty(req.lesson_id)
-                raise LessonFailed(f"{req.source.filename}: {failure.describe()}", report)
+                raise LessonFailed(f"{source.filename}: {failure.describe()}", report)
             names = list(outcome.value[0])
             self.cache.put_json("scene-lists", key, names)
-        self.fingerprints = {n: scene_fingerprint(req.source, n, names) for n in names}
+        self.fingerprints = {n: scene_fingerprint(source, n, names) for n in names}
+        self.sources = dict.fromkeys(names, source)
         if not req.scenes:
             if not names:
                 raise LessonFailed(
-                    f"{req.source.filename} defines no Scene", LessonReport.empty(req.lesson_id)
+                    f"{source.filename} defines no Scene", LessonReport.empty(req.lesson_id)
                 )
             return list(names)
         unknown = [s for s in req.scenes if s not in names]
         if unknown:
             known = ", ".join(names) or "none"
-            message = (
-                f"no scene named {', '.join(unknown)} in {req.source.filename} (scenes: {known})"
-            )
+            message = f"no scene named {', '.join(unknown)} in {source.filename} (scenes: {known})"
             raise LessonFailed(message, LessonReport.empty(req.lesson_id))
         return list(req.scenes)
 
@@ -170,7 +187,7 @@ class Coordinator:
                 Task(
                     name,
                     "probe",
-                    (req.source, name),
+                    (self.sources[name], name),
                     f"{req.lesson_id}/{name}/probe",
                     meta={"scene": name},
                 )
@@ -221,7 +238,7 @@ class Coordinator:
             if s.probe is not None and s.status is not SceneStatus.FAILED
         ]
         policy = replace(req.policy, workers=self.pools.size)
-        chunks = plan_lesson(probes, req.quality, policy)
+        chunks = self._plan(req, probes, policy)
         tasks = []
         for chunk in chunks:
             state = states[chunk.scene]
@@ -237,7 +254,7 @@ class Coordinator:
                 Task(
                     key,
                     "render",
-                    (req.source, chunk),
+                    (self.sources[chunk.scene], chunk),
                     name,
                     weight=chunk.est_frames,
                     timeout_s=self.pools.limits.wall_s + 60,
@@ -261,6 +278,27 @@ class Coordinator:
                 continue
             rendered, data = outcome.value
             self._store(req, state, task, rendered, data)
+
+    def _plan(
+        self, req: RenderRequest, probes: list[SceneProbe], policy: ChunkPolicy
+    ) -> list[ChunkSpec]:
+        """The lesson's chunks. An unchanged scene keeps the ranges it had last time: an edit of
+        one scene changes the lesson's length, and with it the balanced plan of every scene,
+        which would otherwise miss the cache for scenes that did not change."""
+        planned = plan_lesson(probes, req.quality, policy)
+        if not req.use_cache or policy.target_frames is not None:
+            return planned
+        chunks: list[ChunkSpec] = []
+        for probe in probes:
+            key = plan_key(
+                self.fingerprints[probe.name], probe.name, req.quality.value, self.engine_version
+            )
+            fresh = [c for c in planned if c.scene == probe.name]
+            pinned = _pinned_chunks(probe, req.quality, self.cache.get_json("plans", key))
+            if pinned is None:
+                self.cache.put_json("plans", key, [[c.first, c.last, c.still_s] for c in fresh])
+            chunks += pinned or fresh
+        return chunks
 
     def _store(
         self,
@@ -380,6 +418,43 @@ def _report(
             )
         )
     return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)
+
+
+def _pinned_chunks(probe: SceneProbe, quality: Quality, raw: Any) -> list[ChunkSpec] | None:
+    """Chunks from a stored plan, if it still tiles the scene's animations exactly."""
+    if not isinstance(raw, list) or not raw:
+        return None
+    try:
+        ranges = [(int(first), int(last), float(still)) for first, last, still in raw]
+    except (TypeError, ValueError):
+        return None
+    fps = PRESETS[quality].fps
+    if probe.is_still:
+        if len(ranges) != 1 or ranges[0][:2] != (-1, -1) or ranges[0][2] <= 0:
+            return None
+        still_s = ranges[0][2]
+        return [ChunkSpec(probe.name, 0, -1, -1, max(1, round(still_s * fps)), quality, still_s)]
+    expected = 0
+    for first, last, _ in ranges:
+        if first != expected or last < first:
+            return None
+        expected = last + 1
+    if expected != len(probe.animations):
+        return None
+    return [
+        ChunkSpec(probe.name, i, first, last, probe.frames(fps, first, last), quality)
+        for i, (first, last, _) in enumerate(ranges)
+    ]
+
+
+def remember_probe(
+    cache: ChunkCache, engine_version: str, source: SceneSource, probe: SceneProbe
+) -> None:
+    """Stores a probe made elsewhere (lesson generation), so rendering need not probe again."""
+    fingerprint = scene_fingerprint(source, probe.name, [probe.name])
+    cache.put_json(
+        "probes", probe_key(fingerprint, probe.name, engine_version), _probe_to_json(probe)
+    )
 
 
 def _probe_to_json(probe: SceneProbe) -> list[list[Any]]:

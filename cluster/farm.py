@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -18,9 +18,10 @@ from cluster import local, ray_api
 from cluster.cache import ChunkCache
 from cluster.coordinator import Coordinator, LessonFailed, RenderRequest
 from cluster.events import Event
-from cluster.pool import WorkerPool, default_workers
+from cluster.pool import Dispatcher, Task, WorkerPool, default_workers
 from cluster.report import LessonReport
-from cluster.worker import WorkerConfig
+from cluster.worker import Outcome, WorkerConfig
+from renderers import SceneSource
 from sandbox import SandboxLimits
 
 
@@ -110,6 +111,21 @@ class Farm:
         tb: TracebackType | None,
     ) -> None:
         self._stack.close()
+
+    def probe_many(
+        self, items: Sequence[tuple[SceneSource, str]], lesson_id: str = "lesson"
+    ) -> list[Outcome]:
+        """Probes scenes with the layout check, in parallel over the warm workers, in order."""
+        tasks = [
+            Task(str(i), "probe", (source, scene, True), f"{lesson_id}/{scene}/probe")
+            for i, (source, scene) in enumerate(items)
+        ]
+        if not tasks:
+            return []
+        dispatcher = Dispatcher(self.pool.get())
+        dispatcher.submit(tasks)
+        outcomes = {task.key: outcome for task, outcome in dispatcher.results()}
+        return [outcomes[task.key] for task in tasks]
 
     def render(self, request: RenderRequest, emit: Callable[[Event], None]) -> LessonReport:
         coordinator = Coordinator(self.pool, self.cache, emit)

@@ -14,6 +14,10 @@ from cluster.worker import Failure, Outcome, RenderWorker, WorkerConfig
 
 log = logging.getLogger(__name__)
 PREFIX = "scenefarm-worker"
+# A worker that died is restarted by Ray; calls sent before it is back fail at once. It rests
+# before it gets work again (doubling with each loss), or a retry would burn its attempts on a
+# dead address within milliseconds.
+LOST_WORKER_REST_S = 2.0
 
 
 @dataclass
@@ -75,6 +79,8 @@ class Dispatcher:
         self.max_retries = max_retries
         self.queue: list[Task] = []
         self.free = list(range(len(pool.actors)))
+        self.resting: dict[int, float] = {}  # lost worker -> when it may be used again
+        self.losses: dict[int, int] = {}
         self.flights: dict[Any, _Flight] = {}
 
     def submit(self, tasks: list[Task]) -> None:
@@ -89,6 +95,9 @@ class Dispatcher:
     def results(self) -> Iterator[tuple[Task, Outcome]]:
         while self.queue or self.flights:
             self._launch()
+            if not self.flights:  # every worker is resting after a loss
+                time.sleep(0.1)
+                continue
             done, _ = ray_api.wait(list(self.flights), timeout_s=0.5)
             for ref in done:
                 result = self._collect(ref)
@@ -97,6 +106,11 @@ class Dispatcher:
             self._expire()
 
     def _launch(self) -> None:
+        now = time.monotonic()
+        for worker, until in list(self.resting.items()):
+            if until <= now:
+                del self.resting[worker]
+                self.free.append(worker)
         while self.free and self.queue:
             task, worker = self.queue.pop(0), self.free.pop(0)
             task.attempts += 1
@@ -105,12 +119,15 @@ class Dispatcher:
 
     def _collect(self, ref: Any) -> tuple[Task, Outcome] | None:
         flight = self.flights.pop(ref)
-        self.free.append(flight.worker)
         try:
             outcome: Outcome = ray_api.get(ref)
         except ray_api.worker_lost_errors() as e:
             log.warning("worker lost", extra={"task": flight.task.name, "worker": flight.worker})
+            losses = self.losses[flight.worker] = self.losses.get(flight.worker, 0) + 1
+            rest_s = LOST_WORKER_REST_S * 2 ** (losses - 1)
+            self.resting[flight.worker] = time.monotonic() + rest_s
             return self._retry_or_fail(flight.task, f"worker died: {type(e).__name__}")
+        self.free.append(flight.worker)
         if outcome.failure and outcome.failure.retryable:
             return self._retry_or_fail(flight.task, outcome.failure.message)
         return flight.task, outcome

@@ -57,6 +57,7 @@ class Failure:
     line: int | None = None
     status: str = "error"
     retryable: bool = False
+    traceback: str = ""  # the tail of the scene's traceback, for repair prompts
 
     def describe(self) -> str:
         where = f" at line {self.line}" if self.line else ""
@@ -99,8 +100,10 @@ class RenderWorker:
             source.filename, lambda: self.renderer.list_scenes(self.sandbox, source)
         )
 
-    def probe(self, source: SceneSource, scene: str) -> Outcome:
-        return self._guarded(scene, lambda: self.renderer.probe(self.sandbox, source, scene))
+    def probe(self, source: SceneSource, scene: str, layout: bool = False) -> Outcome:
+        return self._guarded(
+            scene, lambda: self.renderer.probe(self.sandbox, source, scene, layout)
+        )
 
     def render(self, source: SceneSource, chunk: ChunkSpec) -> Outcome:
         """Renders one chunk; the value is (RenderedChunk, mp4 bytes)."""
@@ -115,7 +118,8 @@ class RenderWorker:
         try:
             return Outcome(value=work())
         except SceneCodeError as e:
-            return Outcome(failure=Failure(scene, e.kind, e.message, e.line, e.status))
+            failure = Failure(scene, e.kind, e.message, e.line, e.status, traceback=e.traceback)
+            return Outcome(failure=failure)
         except RenderError as e:
             return Outcome(
                 failure=Failure(scene, type(e).__name__, str(e), status="output_rejected")

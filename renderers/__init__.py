@@ -2,7 +2,7 @@
 
 from renderers.chunking import ChunkPolicy, balanced_ranges, plan_lesson, plan_scene
 from renderers.errors import ChunkRenderError, RenderError, SceneCodeError, StitchError
-from renderers.keys import chunk_key, file_key, probe_key, scene_fingerprint
+from renderers.keys import chunk_key, file_key, plan_key, probe_key, scene_fingerprint
 from renderers.manim_renderer import ManimRenderer
 from renderers.models import AnimationInfo, ChunkSpec, RenderedChunk, SceneProbe, SceneSource
 from renderers.protocol import Renderer
@@ -30,6 +30,7 @@ __all__ = [
     "concat",
     "file_key",
     "frame_hashes",
+    "plan_key",
     "plan_lesson",
     "plan_scene",
     "probe_key",

@@ -11,17 +11,18 @@ class SceneCodeError(RenderError):
     """The scene file or one scene in it failed: names the exception, message and line."""
 
     def __init__(
-        self, scene: str, kind: str, message: str, line: int | None, status: str = "error"
+        self,
+        scene: str,
+        kind: str,
+        message: str,
+        line: int | None,
+        status: str = "error",
+        traceback: str = "",
     ) -> None:
         where = f" (line {line})" if line else ""
         super().__init__(f"{scene}: {kind}: {message}{where}")
-        self.scene, self.kind, self.message, self.line, self.status = (
-            scene,
-            kind,
-            message,
-            line,
-            status,
-        )
+        self.scene, self.kind, self.message, self.line = scene, kind, message, line
+        self.status, self.traceback = status, traceback
 
 
 class ChunkRenderError(RenderError):

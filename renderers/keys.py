@@ -98,6 +98,11 @@ def probe_key(scene_code: str, scene: str, engine_version: str) -> str:
     return _digest({"code": scene_code, "scene": scene, "engine": engine_version})
 
 
+def plan_key(scene_code: str, scene: str, quality: str, engine_version: str) -> str:
+    """Key of a scene's chunk plan: reused while the scene is unchanged, whatever else changes."""
+    return _digest({"code": scene_code, "scene": scene, "quality": quality, "plan": engine_version})
+
+
 LIST_VERSION = 2  # v2: scenes ordered by their definitions' lines, not the module dict
 
 

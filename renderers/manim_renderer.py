@@ -44,15 +44,20 @@ class ManimRenderer:
         names = [str(n) for n in value.get("scenes", []) if isinstance(n, str) and _SCENE.match(n)]
         return names, str(value.get("manim", ""))
 
-    def probe(self, sandbox: Sandbox, source: SceneSource, scene: str) -> SceneProbe:
+    def probe(
+        self, sandbox: Sandbox, source: SceneSource, scene: str, layout: bool = False
+    ) -> SceneProbe:
+        """Run times of every animation; with `layout`, also what ends off-frame or overlapping."""
         _check_scene_name(scene)
-        payload = {"scene": scene, "video": _video(Quality.LOW)}  # run times only: any size will do
+        # Run times do not depend on the size, but layout checks use the frame's proportions.
+        payload = {"scene": scene, "video": _video(Quality.LOW), "layout": layout}
         value = self._call(sandbox, source, "probe", payload, scene=scene)
         animations = tuple(
             AnimationInfo(i, max(0.0, float(run_time)), tuple(str(k) for k in kinds))
             for i, (run_time, kinds) in enumerate(value.get("animations", []))
         )
-        return SceneProbe(scene, animations)
+        issues = tuple(str(i)[:300] for i in value.get("layout", []) if isinstance(i, str))
+        return SceneProbe(scene, animations, issues[:20])
 
     def render_chunk(
         self, sandbox: Sandbox, source: SceneSource, chunk: ChunkSpec, dest_dir: Path
@@ -106,7 +111,9 @@ class ManimRenderer:
         error = result.error
         if error is not None:
             line = error.line_in(_safe_filename(source))
-            return SceneCodeError(scene, error.type, error.message, line, result.status.value)
+            return SceneCodeError(
+                scene, error.type, error.message, line, result.status.value, error.traceback
+            )
         detail = result.detail or result.stderr_tail[-300:] or "failed"
         return SceneCodeError(
             scene, _status_title(result.status), detail, None, result.status.value

@@ -27,6 +27,7 @@ class AnimationInfo:
 class SceneProbe:
     name: str
     animations: tuple[AnimationInfo, ...] = ()
+    layout: tuple[str, ...] = ()  # off-frame or overlapping text, when the probe was asked
 
     @property
     def is_still(self) -> bool:

@@ -20,7 +20,9 @@ class Renderer(Protocol):
         """Scene names in definition order, and the engine's version."""
         ...
 
-    def probe(self, sandbox: Sandbox, source: SceneSource, scene: str) -> SceneProbe: ...
+    def probe(
+        self, sandbox: Sandbox, source: SceneSource, scene: str, layout: bool = False
+    ) -> SceneProbe: ...
 
     def render_chunk(
         self, sandbox: Sandbox, source: SceneSource, chunk: ChunkSpec, dest_dir: Path

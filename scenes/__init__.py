@@ -1,5 +1,26 @@
-"""The domain: lessons, scenes, chunks and their status machines."""
+"""The domain: lessons, scenes, chunks, their status machines; writing scene code with Claude."""
 
+from scenes.checks import check_scene, scene_class_of
+from scenes.claude import LLM, Claude, ClaudeConfig, estimate_cost_usd
+from scenes.errors import (
+    ClaudeUnavailable,
+    GenerationError,
+    MalformedReply,
+    SceneFailed,
+    StaticCheckError,
+)
+from scenes.generate import GenerationOptions, ProbeVerdict, SceneWriter, scene_source
+from scenes.models import (
+    Attempt,
+    AttemptKind,
+    Lesson,
+    LessonPlan,
+    LessonVersion,
+    ScenePlan,
+    SceneRecord,
+    SceneVersion,
+    Usage,
+)
 from scenes.status import (
     ChunkStatus,
     InvalidTransition,
@@ -11,11 +32,35 @@ from scenes.status import (
 )
 
 __all__ = [
+    "LLM",
+    "Attempt",
+    "AttemptKind",
     "ChunkStatus",
+    "Claude",
+    "ClaudeConfig",
+    "ClaudeUnavailable",
+    "GenerationError",
+    "GenerationOptions",
     "InvalidTransition",
+    "Lesson",
+    "LessonPlan",
     "LessonStatus",
+    "LessonVersion",
+    "MalformedReply",
+    "ProbeVerdict",
+    "SceneFailed",
+    "ScenePlan",
+    "SceneRecord",
     "SceneStatus",
+    "SceneVersion",
+    "SceneWriter",
+    "StaticCheckError",
+    "Usage",
+    "check_scene",
     "chunk_transition",
+    "estimate_cost_usd",
     "lesson_transition",
+    "scene_class_of",
+    "scene_source",
     "scene_transition",
 ]

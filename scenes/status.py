@@ -63,6 +63,12 @@ def lesson_transition(state: LessonStatus, new: LessonStatus) -> LessonStatus:
 
 
 def scene_transition(state: SceneStatus, new: SceneStatus) -> SceneStatus:
+    """Forward, or to failed; and back from probing to generating when a repair is asked.
+
+    Each scene version runs this machine once: a new version (an edit) starts at queued.
+    """
+    if (state, new) == (SceneStatus.PROBING, SceneStatus.GENERATING):
+        return new
     terminal = {SceneStatus.READY, SceneStatus.FAILED}
     return _forward(_SCENE_FLOW, state, new, terminal, {SceneStatus.FAILED})
 

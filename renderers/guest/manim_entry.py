@@ -16,7 +16,19 @@ from typing import Any
 
 import manim
 import numpy as np
-from manim import Scene, config, tempconfig
+from manim import (
+    DecimalNumber,
+    MarkupText,
+    Mobject,
+    Paragraph,
+    Scene,
+    SingleStringMathTex,
+    Text,
+    ThreeDScene,
+    VMobject,
+    config,
+    tempconfig,
+)
 from manim.renderer.cairo_renderer import CairoRenderer
 
 CHUNK_FILE = "chunk.mp4"
@@ -91,16 +103,124 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     plays: list[list[Any]] = []
     original = CairoRenderer.play
 
+    layout: list[str] = []
+
     def recording_play(self: CairoRenderer, scene: Scene, *args: Any, **kwargs: Any) -> None:
         original(self, scene, *args, **kwargs)
         kinds = [type(a).__name__ for a in (scene.animations or [])]
         plays.append([float(scene.duration), kinds])
+        if payload.get("layout"):
+            _note_layout(scene, len(plays) - 1, layout)
 
     CairoRenderer.play = recording_play  # type: ignore[method-assign]
     _pin(payload["video"], dry_run=True)
     with tempconfig({}):
         scene_cls().render()
-    return {"animations": plays}
+    return {"animations": plays, "layout": layout[:MAX_LAYOUT_ISSUES]}
+
+
+# -- layout check: what is visible at the end of each animation ---------------------------------
+
+MAX_LAYOUT_ISSUES = 20
+EDGE_TOLERANCE = 0.05  # scene units; a stroke's half-width may graze the edge
+OVERLAP_SHARE = 0.2  # of the smaller text's box
+_TEXT_TYPES = (Text, MarkupText, Paragraph, SingleStringMathTex, DecimalNumber)
+
+
+def _note_layout(scene: Scene, animation: int, issues: list[str]) -> None:
+    if isinstance(scene, ThreeDScene) or len(issues) >= MAX_LAYOUT_ISSUES:
+        return  # 3D projections are not checked
+    visible = [m for m in scene.mobjects if _visible(m)]
+    for issue in _off_frame(scene, visible) + _overlaps(visible):
+        text = f"after animation {animation}: {issue}"
+        if not any(i.endswith(issue) for i in issues):  # one report per problem
+            issues.append(text)
+
+
+def _bounds(mob: Mobject) -> tuple[float, float, float, float] | None:
+    points = [m.points for m in mob.get_family() if len(m.points)]
+    if not points:
+        return None
+    every = np.vstack(points)
+    return (
+        float(every[:, 0].min()),
+        float(every[:, 1].min()),
+        float(every[:, 0].max()),
+        float(every[:, 1].max()),
+    )
+
+
+def _visible(mob: Mobject) -> bool:
+    for m in mob.get_family():
+        if not len(m.points):
+            continue
+        if not isinstance(m, VMobject):
+            return True  # images and point clouds
+        if m.get_fill_opacity() > 0.01 or m.get_stroke_opacity() > 0.01:
+            return True
+    return False
+
+
+def _frame(scene: Scene) -> tuple[float, float, float, float]:
+    camera = scene.renderer.camera
+    frame = getattr(camera, "frame", None)
+    if frame is not None:  # MovingCameraScene: the camera frame may have moved or zoomed
+        cx, cy = (float(v) for v in frame.get_center()[:2])
+        w, h = float(frame.width), float(frame.height)
+    else:
+        cx, cy, w, h = 0.0, 0.0, float(config.frame_width), float(config.frame_height)
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _describe_mob(mob: Mobject) -> str:
+    text = getattr(mob, "text", None) or getattr(mob, "tex_string", None)
+    name = type(mob).__name__
+    return f"{name} {str(text)[:40]!r}" if text else name
+
+
+def _off_frame(scene: Scene, mobs: list[Mobject]) -> list[str]:
+    left, bottom, right, top = _frame(scene)
+    issues = []
+    for mob in mobs:
+        box = _bounds(mob)
+        if box is None or box[2] < left or box[0] > right or box[3] < bottom or box[1] > top:
+            continue  # wholly outside: moved off on purpose, not cut off
+        sides = [
+            (box[0] < left - EDGE_TOLERANCE, f"left edge (x from {box[0]:.2f}, frame {left:.2f})"),
+            (box[2] > right + EDGE_TOLERANCE, f"right edge (x to {box[2]:.2f}, frame {right:.2f})"),
+            (box[1] < bottom - EDGE_TOLERANCE, f"bottom (y from {box[1]:.2f}, frame {bottom:.2f})"),
+            (box[3] > top + EDGE_TOLERANCE, f"top (y to {box[3]:.2f}, frame {top:.2f})"),
+        ]
+        for crossed, where in sides:
+            if crossed:
+                issues.append(f"{_describe_mob(mob)} is cut off at the {where}")
+    return issues
+
+
+def _texts(mob: Mobject) -> list[Mobject]:
+    """The outermost text-like mobjects in mob's family."""
+    if isinstance(mob, _TEXT_TYPES):
+        return [mob] if _visible(mob) else []
+    return [t for sub in mob.submobjects for t in _texts(sub)]
+
+
+def _overlaps(mobs: list[Mobject]) -> list[str]:
+    texts = [(t, b) for m in mobs for t in _texts(m) if (b := _bounds(t)) is not None]
+    issues = []
+    for i, (a, box_a) in enumerate(texts):
+        for b, box_b in texts[i + 1 :]:
+            if _overlap_share(box_a, box_b) > OVERLAP_SHARE:
+                issues.append(f"{_describe_mob(a)} overlaps {_describe_mob(b)}")
+    return issues
+
+
+def _overlap_share(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / max(smaller, 1e-6)
 
 
 def _fast_forward_skipped_animations() -> None:

@@ -19,6 +19,9 @@ from scenes.status import (
 
 L, S, C = LessonStatus, SceneStatus, ChunkStatus
 
+# The one backward step: a scene whose probe failed goes back to be fixed (the repair loop).
+REPAIRS = {(S.PROBING, S.GENERATING)}
+
 # (transition, the forward flow, the states reachable from anywhere, the final states)
 MACHINES: dict[str, tuple[Callable[..., StrEnum], list[StrEnum], set[StrEnum], set[StrEnum]]] = {
     "lesson": (
@@ -51,7 +54,7 @@ def _expected(machine: str, state: StrEnum, new: StrEnum) -> bool:
     _, flow, sinks, final = MACHINES[machine]
     if state in final:
         return False
-    if new in sinks:
+    if new in sinks or (state, new) in REPAIRS:
         return True
     return state in flow and new in flow and flow.index(new) > flow.index(state)
 

@@ -1,0 +1,224 @@
+"""Makes and edits lessons: Claude writes the scenes, the farm probes and renders them.
+
+create: plan -> write every scene (parallel, repaired in rounds, probed on the farm) -> render
+version 1. edit / replace: a new version of one scene -> render the next lesson version, where
+every other scene's chunks are cache hits. Earlier versions stay on disk untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cluster.coordinator import LessonFailed, RenderRequest, remember_probe
+from cluster.events import Event
+from cluster.farm import Farm
+from cluster.lesson_dir import LessonDir
+from cluster.report import LessonReport, SceneReport
+from renderers import Quality, SceneProbe, SceneSource
+from scenes import (
+    LLM,
+    GenerationError,
+    GenerationOptions,
+    Lesson,
+    LessonStatus,
+    LessonVersion,
+    ProbeVerdict,
+    SceneRecord,
+    SceneStatus,
+    SceneWriter,
+    lesson_transition,
+    scene_source,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A lesson version that was rendered, and what became of each scene."""
+
+    lesson: Lesson
+    version: LessonVersion
+    report: LessonReport
+
+    @property
+    def failed(self) -> list[SceneReport]:
+        return [s for s in self.report.scenes if s.error]
+
+
+class Studio:
+    def __init__(
+        self,
+        farm: Farm,
+        llm: LLM | None,
+        options: GenerationOptions,
+        emit: Callable[[Event], None],
+        use_cache: bool = True,
+    ) -> None:
+        self.farm = farm
+        self.llm = llm
+        self.options = options
+        self.emit = emit
+        self.use_cache = use_cache
+
+    # -- the three ways a lesson version is made --------------------------------------------
+
+    def create(self, prompt: str, where: LessonDir, quality: Quality) -> Made:
+        lesson = Lesson(id=f"lesson-{uuid.uuid4().hex[:12]}", prompt=prompt, quality=quality.value)
+        lesson.model = getattr(getattr(self.llm, "config", None), "model", "")
+        writer = self._writer(lesson)
+        self._step(lesson, where, LessonStatus.PLANNING)
+        try:
+            lesson.plan, usage = writer.plan(prompt)
+        except GenerationError as e:
+            self._fail(lesson, where, f"planning failed: {e}")
+            raise
+        lesson.plan_usage = usage
+        lesson.scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(lesson.plan.scenes)]
+        titles = ", ".join(s.class_name for s in lesson.plan.scenes)
+        self.emit(Event("lesson_planned", lesson.id, detail=f"{lesson.plan.title}: {titles}"))
+        self._step(lesson, where, LessonStatus.GENERATING)
+        writer.write_all(lesson)
+        return self._render(lesson, where)
+
+    def edit(self, where: LessonDir, index: int, instruction: str) -> Made:
+        lesson = where.load()
+        return self._revise(lesson, where, lambda w: w.edit(lesson, index, instruction))
+
+    def replace(self, where: LessonDir, index: int, code: str) -> Made:
+        lesson = where.load()
+        return self._revise(lesson, where, lambda w: w.replace(lesson, index, code))
+
+    def _revise(
+        self, lesson: Lesson, where: LessonDir, make: Callable[[SceneWriter], object]
+    ) -> Made:
+        previous = lesson.status
+        lesson.status = LessonStatus.QUEUED  # a new lesson version runs the machine afresh
+        try:
+            self._step(lesson, where, LessonStatus.GENERATING)
+            make(self._writer(lesson))
+        except GenerationError:
+            lesson.status = previous  # the versions made so far stand as they were
+            where.save(lesson)  # with the failed attempts recorded
+            raise
+        return self._render(lesson, where)
+
+    # -- rendering a version -----------------------------------------------------------------
+
+    def _render(self, lesson: Lesson, where: LessonDir) -> Made:
+        ready = [s for s in lesson.scenes if s.current is not None]
+        if not ready:
+            self._fail(lesson, where, "no scene could be written: " + _scene_errors(lesson))
+            raise LessonFailed(
+                lesson.error, _report_with_failures(lesson, LessonReport.empty(lesson.id))
+            )
+        self._step(lesson, where, LessonStatus.RENDERING)
+        number = len(lesson.versions) + 1
+        out = where.version_dir(number)
+        request = RenderRequest(
+            lesson_id=lesson.id,
+            source=None,
+            parts=tuple((s.class_name, _source(s)) for s in ready),
+            output=out / "lesson.mp4",
+            quality=Quality(lesson.quality),
+            use_cache=self.use_cache,
+            allow_partial=True,
+            scenes_dir=out / "scenes",
+        )
+        try:
+            report = self.farm.render(request, self.emit)
+        except LessonFailed as e:
+            self._fail(lesson, where, str(e))
+            raise LessonFailed(str(e), _report_with_failures(lesson, e.report)) from e
+        return self._record_version(lesson, where, number, _report_with_failures(lesson, report))
+
+    def _record_version(
+        self, lesson: Lesson, where: LessonDir, number: int, report: LessonReport
+    ) -> Made:
+        out = where.version_dir(number)
+        rendered = {s.name for s in report.scenes if not s.error}
+        scenes = [s for s in lesson.scenes if s.current is not None and s.class_name in rendered]
+        videos = {p.stem.split("-", 1)[1]: p for p in (out / "scenes").glob("*.mp4")}
+        version = LessonVersion(
+            number=number,
+            scene_versions={s.index: s.current.number for s in scenes if s.current},
+            video=str(out / "lesson.mp4"),
+            scene_videos={
+                s.index: str(videos[s.class_name]) for s in scenes if s.class_name in videos
+            },
+            report=str(out / "report.json"),
+        )
+        for record in lesson.scenes:
+            if record.class_name in rendered:
+                record.status = SceneStatus.READY
+        lesson.versions.append(version)
+        report.totals["lesson_version"] = number
+        report.totals["claude"] = {**lesson.usage.model_dump(), "cost_usd": lesson.cost_usd}
+        report.write(out / "report.json")
+        self._step(lesson, where, LessonStatus.READY)
+        return Made(lesson, version, report)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _writer(self, lesson: Lesson) -> SceneWriter:
+        def notify(kind: str, scene: str, detail: str) -> None:
+            self.emit(Event(kind, lesson.id, scene, detail=detail))
+
+        return SceneWriter(self.llm, lambda items: self._probe(lesson, items), self.options, notify)
+
+    def _probe(
+        self, lesson: Lesson, items: Sequence[tuple[SceneSource, str]]
+    ) -> list[ProbeVerdict]:
+        verdicts = []
+        for (source, _scene), outcome in zip(
+            items, self.farm.probe_many(items, lesson.id), strict=True
+        ):
+            failure = outcome.failure
+            if failure is not None:
+                error = f"{failure.kind}: {failure.message}"
+                verdicts.append(ProbeVerdict(False, error, failure.line, failure.traceback))
+                continue
+            probe: SceneProbe = outcome.value
+            remember_probe(self.farm.cache, self.farm.pool.engine_version, source, probe)
+            verdicts.append(ProbeVerdict(True, layout=probe.layout))
+        return verdicts
+
+    def _step(self, lesson: Lesson, where: LessonDir, status: LessonStatus) -> None:
+        if lesson.status is not status:
+            lesson.status = lesson_transition(lesson.status, status)
+        where.save(lesson)
+        self.emit(Event("lesson_status", lesson.id, detail=status.value))
+
+    def _fail(self, lesson: Lesson, where: LessonDir, error: str) -> None:
+        lesson.error = error
+        self._step(lesson, where, LessonStatus.FAILED)
+
+
+def _source(record: SceneRecord) -> SceneSource:
+    assert record.current is not None
+    return scene_source(record.index, record.current.code)
+
+
+def _scene_errors(lesson: Lesson) -> str:
+    return "; ".join(
+        f"scene {s.index} ({s.class_name}): {s.error}" for s in lesson.scenes if s.error
+    )
+
+
+def _report_with_failures(lesson: Lesson, report: LessonReport) -> LessonReport:
+    """The render report plus the scenes that never got working code, in lesson order."""
+    rendered = {s.name: s for s in report.scenes}
+    scenes = []
+    for record in lesson.scenes:
+        scene = rendered.get(record.class_name)
+        if scene is None or (record.current is None and record.error):
+            scene = SceneReport(
+                record.class_name, 0, 0.0, [], record.error or "not rendered", "failed"
+            )
+        scenes.append(scene)
+    report.scenes = scenes
+    report.totals["failed_scenes"] = sum(s.error is not None for s in scenes)
+    return report

@@ -1,0 +1,88 @@
+"""The user messages sent to Claude: plan a lesson, write a scene, fix it, edit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from scenes.claude import Tool
+from scenes.models import MAX_SCENES, MIN_SCENES, LessonPlan, ScenePlan
+
+TRACEBACK_TAIL = 1500
+
+
+class SceneCode(BaseModel):
+    """The `write_scene` tool's input: one complete Python module."""
+
+    code: str = Field(min_length=1, description="the complete Python module")
+    notes: str = Field(default="", description="optional: what changed and why")
+
+
+PLAN_TOOL = Tool("plan_lesson", "Plan an explainer video lesson as a list of scenes.", LessonPlan)
+WRITE_TOOL = Tool("write_scene", "Return the complete Python module of one Manim scene.", SceneCode)
+
+
+def plan_messages(prompt: str, scenes: int | None, max_scenes: int) -> list[dict[str, Any]]:
+    count = (
+        f"exactly {scenes} scenes"
+        if scenes
+        else f"between {MIN_SCENES} and {min(max_scenes, MAX_SCENES)} scenes"
+    )
+    text = f"Plan a lesson with {count} for this request:\n\n{prompt}"
+    return [{"role": "user", "content": text}]
+
+
+def write_message(plan: LessonPlan, scene: ScenePlan, index: int) -> dict[str, Any]:
+    goals = "; ".join(plan.learning_goals)
+    text = (
+        f'Lesson: "{plan.title}" for {plan.audience}. Learning goals: {goals}.\n\n'
+        f"Write scene {index} of {len(plan.scenes)} as the class {scene.class_name}.\n"
+        f"Goal: {scene.goal}\nNarration: {scene.narration}\nVisual: {scene.visual}\n"
+        f"Target duration: {scene.duration_s:g} seconds.\n"
+        "Return the complete module through write_scene."
+    )
+    return {"role": "user", "content": text}
+
+
+def code_turn(code: str) -> dict[str, Any]:
+    """What Claude answered, as the assistant's turn in the conversation that follows."""
+    return {"role": "assistant", "content": f"```python\n{code}\n```"}
+
+
+def fix_message(
+    scene: str, stage: str, error: str, line: int | None, code: str, traceback: str
+) -> dict[str, Any]:
+    where = ""
+    if line is not None:
+        lines = code.splitlines()
+        if 1 <= line <= len(lines):
+            where = f"\nThe failing line {line} is: {lines[line - 1].strip()}"
+    tail = f"\nTraceback (last part):\n{traceback[-TRACEBACK_TAIL:]}" if traceback else ""
+    text = (
+        f"The code for {scene} failed the {stage} check:\n{error}{where}{tail}\n\n"
+        "Fix it and return the complete corrected module through write_scene."
+    )
+    return {"role": "user", "content": text}
+
+
+def layout_message(scene: str, issues: list[str]) -> dict[str, Any]:
+    listed = "\n".join(f"- {i}" for i in issues)
+    text = (
+        f"{scene} runs, but its layout has problems at the end of these animations:\n"
+        f"{listed}\n\nKeep every mobject inside the frame and stop text overlapping text "
+        "(scale, rearrange, or fade out the old text first). Return the complete corrected "
+        "module through write_scene."
+    )
+    return {"role": "user", "content": text}
+
+
+def edit_message(
+    title: str, index: int, class_name: str, code: str, instruction: str
+) -> dict[str, Any]:
+    text = (
+        f'This is scene {index} ({class_name}) of the lesson "{title}":\n\n'
+        f"```python\n{code}\n```\n\nChange it as follows: {instruction}\n\n"
+        f"Keep the class name {class_name}. Return the complete module through write_scene."
+    )
+    return {"role": "user", "content": text}
