@@ -284,21 +284,29 @@ class Coordinator:
     ) -> list[ChunkSpec]:
         """The lesson's chunks. An unchanged scene keeps the ranges it had last time: an edit of
         one scene changes the lesson's length, and with it the balanced plan of every scene,
-        which would otherwise miss the cache for scenes that did not change."""
-        planned = plan_lesson(probes, req.quality, policy)
+        which would otherwise miss the cache for scenes that did not change. The scenes without
+        a plan are balanced among themselves: they are the work this run has to do."""
         if not req.use_cache or policy.target_frames is not None:
-            return planned
-        chunks: list[ChunkSpec] = []
-        for probe in probes:
-            key = plan_key(
-                self.fingerprints[probe.name], probe.name, req.quality.value, self.engine_version
+            return plan_lesson(probes, req.quality, policy)
+        keys = {
+            p.name: plan_key(
+                self.fingerprints[p.name], p.name, req.quality.value, self.engine_version
             )
-            fresh = [c for c in planned if c.scene == probe.name]
-            pinned = _pinned_chunks(probe, req.quality, self.cache.get_json("plans", key))
-            if pinned is None:
-                self.cache.put_json("plans", key, [[c.first, c.last, c.still_s] for c in fresh])
-            chunks += pinned or fresh
-        return chunks
+            for p in probes
+        }
+        pinned = {
+            p.name: _pinned_chunks(p, req.quality, self.cache.get_json("plans", keys[p.name]))
+            for p in probes
+        }
+        fresh = plan_lesson([p for p in probes if pinned[p.name] is None], req.quality, policy)
+        for probe in probes:
+            if pinned[probe.name] is None:
+                mine = [[c.first, c.last, c.still_s] for c in fresh if c.scene == probe.name]
+                self.cache.put_json("plans", keys[probe.name], mine)
+        by_scene = {
+            p.name: pinned[p.name] or [c for c in fresh if c.scene == p.name] for p in probes
+        }
+        return [chunk for p in probes for chunk in by_scene[p.name]]
 
     def _store(
         self,

@@ -103,13 +103,31 @@ def plan_key(scene_code: str, scene: str, quality: str, engine_version: str) -> 
     return _digest({"code": scene_code, "scene": scene, "quality": quality, "plan": engine_version})
 
 
-LIST_VERSION = 2  # v2: scenes ordered by their definitions' lines, not the module dict
+LIST_VERSION = 3  # v2: ordered by definition lines; v3: keyed by the file's skeleton
+
+
+def _skeleton(code: str) -> str:
+    """The file without the bodies of class methods: what defines which scenes exist.
+
+    Importing the file runs module-level code and class bodies, not methods, so editing a
+    scene's `construct` leaves the list of scenes (and their order) as it was.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+        for method in cls.body:
+            if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                method.body = [ast.Pass()]
+    return ast.unparse(tree)
 
 
 def file_key(source: SceneSource, engine_version: str) -> str:
+    """Key of a file's scene list."""
     return _digest(
         {
-            "file": hashlib.sha256(source.code.encode()).hexdigest(),
+            "file": hashlib.sha256(_skeleton(source.code).encode()).hexdigest(),
             "engine": engine_version,
             "lister": LIST_VERSION,
         }

@@ -158,11 +158,28 @@ def test_probe_key_changes_with_code_scene_and_engine() -> None:
     assert base != chunk_key(FP, CHUNK, ENGINE)
 
 
-def test_file_key_changes_with_any_edit_and_engine() -> None:
+def test_file_key_changes_with_what_defines_the_scenes_and_engine() -> None:
     base = file_key(SOURCE, ENGINE)
     assert file_key(SceneSource("other.py", CODE), ENGINE) == base
-    assert file_key(SceneSource("lesson.py", CODE + "# x\n"), ENGINE) != base
     assert file_key(SOURCE, "manim 0.18.1") != base
+    for changed in (
+        CODE + "\nclass Extra(Scene):\n    pass\n",  # a new scene
+        CODE.replace("class Outro(Scene)", "class Outro(Base)"),  # another base
+        CODE.replace("RADIUS = 1.5", "RADIUS = 1.5\nIntro = None"),  # module-level code
+        CODE.replace("class Base(Scene):", "class Base(Scene):\n    x = make()"),  # class body
+    ):
+        assert file_key(SceneSource("lesson.py", changed), ENGINE) != base
+
+
+def test_file_key_ignores_method_bodies_and_comments() -> None:
+    """Importing the file never runs a method: editing a scene's construct lists the same."""
+    base = file_key(SOURCE, ENGINE)
+    edited = CODE.replace(
+        "self.play(FadeIn(Square()))", "self.play(FadeIn(Circle()))\n        self.wait(2)"
+    )
+    assert file_key(SceneSource("lesson.py", edited), ENGINE) == base
+    assert file_key(SceneSource("lesson.py", CODE + "# x\n"), ENGINE) == base
+    assert file_key(SceneSource("lesson.py", "class (:"), ENGINE) != base  # unparsable: raw
 
 
 # -- known gaps (bugs reported, not fixed) -----------------------------------------------------
