@@ -23,6 +23,7 @@ from cluster import (
     running_address,
     stop_local_cluster,
 )
+from cluster.storage import StorageError, open_storage
 from renderers import ChunkPolicy, Quality, SceneSource
 from sandbox import (
     BACKENDS,
@@ -100,8 +101,13 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         print(f"scenefarm: {e}", file=sys.stderr)
         return EXIT_USAGE
     worker = WorkerConfig(backend=backend, limits=limits, docker=docker)
+    try:
+        storage = open_storage(settings.storage_config())
+    except StorageError as e:
+        print(f"scenefarm: {e}", file=sys.stderr)
+        return EXIT_USAGE
     config = FarmConfig(
-        settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s
+        settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s, storage
     )
     output = args.output.resolve()
     request = RenderRequest(
@@ -120,6 +126,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with Farm(config, progress.say) as farm, progress:
             report = farm.render(request, progress)
+            farm.publish(request, report)
     except LessonFailed as e:
         e.report.error = str(e)
         _finish(args, e.report, started)
@@ -132,6 +139,8 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     failed = [s.name for s in report.scenes if s.error]
     note = f" (without failed scenes: {', '.join(failed)})" if failed else ""
     print(f"scenefarm: wrote {output}{note}", file=sys.stderr)
+    if report.video_url:
+        print(f"scenefarm: published {report.video_url}", file=sys.stderr)
     return 0
 
 
