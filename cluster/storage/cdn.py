@@ -19,6 +19,7 @@ from botocore.signers import CloudFrontSigner
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from cluster.storage import keys as storage_keys
 from cluster.storage.config import StorageConfig
 from cluster.storage.errors import StorageConfigError, StorageError
 from cluster.storage.s3_client import describe, make_client, retryable
@@ -81,7 +82,7 @@ def invalidate(config: StorageConfig, keys: Sequence[str], reference: str | None
     """
     if not config.cdn_distribution_id:
         raise StorageConfigError("invalidations need SCENEFARM_CDN_DISTRIBUTION_ID")
-    paths = sorted("/" + config.key_prefix + k for k in keys)
+    paths = sorted("/" + config.key_prefix + storage_keys.check(k) for k in keys)
     reference = reference or _reference(paths)
     client = make_client(config, "cloudfront")
     batch = {"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": reference}

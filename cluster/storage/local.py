@@ -52,9 +52,10 @@ class LocalStorage:
         return stored
 
     def head(self, key: str) -> StoredObject | None:
+        path, meta = self._path(key), self._meta(key)  # a bad key raises InvalidKey here
         try:
-            record = json.loads(self._meta(key).read_text())
-            size = self._path(key).stat().st_size
+            record = json.loads(meta.read_text())
+            size = path.stat().st_size
         except (OSError, ValueError):
             return None
         if not isinstance(record, dict) or record.get("size") != size:
@@ -87,7 +88,7 @@ class LocalStorage:
 
     def open_public(self, key: str) -> Path:
         """The file to serve for GET /artifacts/{key}; private or missing objects raise."""
-        if keys.is_private(key):
+        if keys.is_private(keys.check(key)):
             raise PrivateKey(key)
         if self.head(key) is None:
             raise ObjectMissing(self.location + key)

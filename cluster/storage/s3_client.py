@@ -49,7 +49,7 @@ class ChecksumMismatch(Exception):
 
 def make_client(config: StorageConfig, service: str = "s3") -> S3Client:
     boto_config = Config(
-        retries={"max_attempts": 1, "mode": "standard"},
+        retries={"total_max_attempts": 1, "mode": "standard"},
         connect_timeout=config.connect_timeout_s,
         read_timeout=config.read_timeout_s,
         signature_version="s3v4",
