@@ -28,6 +28,7 @@ class RemoteChunks:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="chunk-upload")
         self._uploads: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
+        self._unreachable = False  # after one failed read, the rest of the run renders instead
 
     @property
     def location(self) -> str:
@@ -36,15 +37,20 @@ class RemoteChunks:
     def fetch(self, key: str, dest: Path) -> dict[str, Any] | None:
         """Downloads the chunk to dest and returns its info; None when the store lacks it.
 
-        Any failure is a miss (logged): the chunk is then rendered, never the lesson failed.
+        Any failure is a miss (logged): the chunk is then rendered, never the lesson failed;
+        and the store is not asked again in this run, so an unreachable one costs its retries
+        once, not once per chunk.
         """
+        if self._unreachable:
+            return None
         try:
             stored = self.storage.get(keys.chunk(key), dest)
             info = json.loads(stored.metadata.get(_INFO, "null"))
         except ObjectMissing:
             return None
         except (StorageError, ValueError) as e:
-            log.warning("chunk %s: remote cache unusable, rendering it: %s", key, e)
+            self._unreachable = True
+            log.warning("remote chunk cache unusable, rendering what is missing locally: %s", e)
             return None
         if not isinstance(info, dict) or not _numbers(info, "frames", "render_s"):
             log.warning("chunk %s: remote copy has no usable info, rendering it", key)

@@ -13,19 +13,24 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from botocore.signers import CloudFrontSigner
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from cluster.storage import keys as storage_keys
 from cluster.storage.config import StorageConfig
 from cluster.storage.errors import StorageConfigError, StorageError
 from cluster.storage.s3_client import describe, make_client, retryable
 
+if TYPE_CHECKING:  # cryptography is imported only when URLs are signed (it is slow to import)
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-def load_private_key(path: Path) -> rsa.RSAPrivateKey:
+
+def load_private_key(path: Path) -> RSAPrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as e:
@@ -35,7 +40,10 @@ def load_private_key(path: Path) -> rsa.RSAPrivateKey:
     return key
 
 
-def rsa_sha1_signer(key: rsa.RSAPrivateKey) -> Callable[[bytes], bytes]:
+def rsa_sha1_signer(key: RSAPrivateKey) -> Callable[[bytes], bytes]:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     # CloudFront's signed URLs are defined as RSA-SHA1 over the policy; it accepts nothing else.
     return lambda message: key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
 
@@ -48,7 +56,7 @@ class CloudFrontUrls:
         domain: str,
         ttl_s: int,
         key_pair_id: str | None = None,
-        private_key: rsa.RSAPrivateKey | None = None,
+        private_key: RSAPrivateKey | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.domain, self.ttl_s, self.clock = domain, ttl_s, clock

@@ -43,7 +43,7 @@ class DownloadFailed(StorageError):
     """An object exists but could not be read back intact."""
 
     def __init__(self, location: str, reason: str) -> None:
-        super().__init__(f"download of {location} failed: {_one_line(reason)}")
+        super().__init__(f"reading {location} failed: {_one_line(reason)}")
         self.location, self.reason = location, reason
 
 

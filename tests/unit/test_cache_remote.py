@@ -82,3 +82,20 @@ def test_a_chunk_is_uploaded_once(tmp_path: Path) -> None:
     cache.close()
     assert not (tmp_path / "one" / "pending-upload" / KEY).exists()
     assert (tmp_path / "shared" / "chunks" / f"{KEY}.mp4").stat().st_mtime_ns == stored
+
+
+def test_an_unreadable_store_is_asked_once_then_skipped(tmp_path: Path) -> None:
+    store = tmp_path / "shared"
+    (tmp_path / "x.mp4").write_bytes(b"chunk")
+    LocalStorage(store).put(f"chunks/{KEY}.mp4", tmp_path / "x.mp4", {"chunk-info": "{}"})
+    (store / "chunks" / f"{KEY}.mp4").write_bytes(b"CHUNK")  # same size, other bytes: fails its digest
+    other = "cd" + "1" * 62
+    (tmp_path / "y.mp4").write_bytes(b"chunk")
+    LocalStorage(store).put(
+        f"chunks/{other}.mp4", tmp_path / "y.mp4", {"chunk-info": json.dumps(INFO)}
+    )
+    cache = _cache(tmp_path / "one", store)
+    assert cache.get(KEY) is None  # unreadable: a miss, and the store is not asked again
+    assert cache.get(other) is None
+    cache.close()
+    assert _cache(tmp_path / "two", store).get(other) is not None

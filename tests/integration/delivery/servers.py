@@ -55,6 +55,7 @@ class Fault:
 @dataclass
 class FaultProxy:
     upstream: str
+    url: str = ""  # where clients send requests
     faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, target) seen
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -150,4 +151,5 @@ def start_proxy(upstream: str) -> tuple[ThreadingHTTPServer, FaultProxy, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(proxy))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, proxy, f"http://127.0.0.1:{server.server_address[1]}"
+    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
+    return server, proxy, proxy.url

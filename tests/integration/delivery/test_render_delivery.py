@@ -14,6 +14,7 @@ from cluster import running_address
 
 from ..conftest import SCENES, Farm, Run
 from .conftest import Bucket, aws_env
+from .servers import FaultProxy
 
 pytestmark = pytest.mark.integration
 
@@ -101,6 +102,23 @@ def test_a_storage_failure_fails_the_render_and_keeps_the_chunks(
     assert again.report["totals"]["rendered_chunks"] == 0
     chunks = {k for k in bucket.objects() if k.startswith("farm/chunks/")}
     assert len(chunks) == again.report["totals"]["chunks"]
+
+
+def test_a_failed_lesson_upload_fails_the_render_naming_the_key(
+    farm: Farm, bucket: Bucket, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    fault = proxy.fail("PUT", r"/lessons/.*/v1/lesson\.mp4$", times=-1)
+    s3 = S3Farm(farm.data_dir, tmp_path, proxy.url, bucket.name)
+    run = s3.render(SCENES / "identity.py", "WaitsOnly")
+
+    assert run.code == 1
+    key = f"s3://{bucket.name}/farm/lessons/{run.report['lesson_id']}/v1/lesson.mp4"
+    assert run.stderr.strip().splitlines()[-1] == (
+        f"scenefarm: upload of {key} failed: InternalError (HTTP 500) injected by the test proxy"
+    )
+    assert fault.matched == 5  # the default policy: 5 attempts
+    assert not any(k.endswith("/lesson.mp4") for k in bucket.objects())
+    assert any(k.startswith("farm/chunks/") for k in bucket.objects())
 
 
 def test_bad_storage_settings_are_a_usage_error(farm: Farm, tmp_path: Path) -> None:
