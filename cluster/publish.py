@@ -19,8 +19,7 @@ from typing import TypeVar
 
 from cluster.storage import Storage, StorageError, VersionConflict, keys
 from cluster.storage.digests import file_sha256
-from renderers import StitchError
-from renderers.poster import ensure_faststart, extract_poster
+from renderers import StitchError, ensure_faststart, extract_poster
 
 T = TypeVar("T")
 PARALLEL = 4  # scenes published at once: each is an ffmpeg run and a few uploads

@@ -108,11 +108,20 @@ def _copy_atomically(src: Path, dest: Path) -> str:
     try:
         shutil.copyfile(src, tmp)
         sha = file_sha256(tmp)
+        _fsync(tmp)  # the bytes are on disk before the name points at them
         tmp.replace(dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return sha
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_atomically(dest: Path, data: bytes) -> None:

@@ -88,7 +88,7 @@ def test_an_unreadable_store_is_asked_once_then_skipped(tmp_path: Path) -> None:
     store = tmp_path / "shared"
     (tmp_path / "x.mp4").write_bytes(b"chunk")
     LocalStorage(store).put(f"chunks/{KEY}.mp4", tmp_path / "x.mp4", {"chunk-info": "{}"})
-    (store / "chunks" / f"{KEY}.mp4").write_bytes(b"CHUNK")  # same size, other bytes: fails its digest
+    (store / "chunks" / f"{KEY}.mp4").write_bytes(b"CHUNK")  # same size, other bytes
     other = "cd" + "1" * 62
     (tmp_path / "y.mp4").write_bytes(b"chunk")
     LocalStorage(store).put(
