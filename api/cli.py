@@ -10,28 +10,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from api import lesson_cli
+from api.farm_config import farm_config
 from api.progress import Progress
 from api.settings import Settings, get_settings
 from cluster import (
     ClusterStartError,
     Farm,
-    FarmConfig,
     LessonFailed,
     LessonReport,
     RenderRequest,
-    WorkerConfig,
     lesson_id_for,
     running_address,
     stop_local_cluster,
 )
+from cluster.storage import StorageError
 from renderers import ChunkPolicy, Quality, SceneSource
 from sandbox import (
     BACKENDS,
-    DockerOptions,
     SandboxError,
-    SandboxLimits,
     reap_containers,
-    resolve_backend,
 )
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 1, 2, 3
@@ -94,17 +91,11 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, UnicodeDecodeError) as e:
         print(f"scenefarm: cannot read {args.file}: {e}", file=sys.stderr)
         return EXIT_USAGE
-    limits = SandboxLimits().override(wall_s=args.timeout_s, memory_mb=args.memory_mb)
-    docker = DockerOptions(settings.docker_image, settings.docker_runtime, settings.docker_cpus)
     try:
-        backend = resolve_backend(args.sandbox or settings.sandbox, docker)
-    except SandboxError as e:
+        config = farm_config(args, settings)
+    except (SandboxError, StorageError) as e:
         print(f"scenefarm: {e}", file=sys.stderr)
         return EXIT_USAGE
-    worker = WorkerConfig(backend=backend, limits=limits, docker=docker)
-    config = FarmConfig(
-        settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s
-    )
     output = args.output.resolve()
     request = RenderRequest(
         lesson_id=lesson_id_for(source),
@@ -122,6 +113,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with Farm(config, progress.say) as farm, progress:
             report = farm.render(request, progress)
+            farm.publish(request, report)
     except LessonFailed as e:
         e.report.error = str(e)
         _finish(args, e.report, started)
@@ -134,6 +126,8 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     failed = [s.name for s in report.scenes if s.error]
     note = f" (without failed scenes: {', '.join(failed)})" if failed else ""
     print(f"scenefarm: wrote {output}{note}", file=sys.stderr)
+    if report.video_url:
+        print(f"scenefarm: published {report.video_url}", file=sys.stderr)
     return 0
 
 

@@ -9,13 +9,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from api.farm_config import farm_config
 from api.progress import Progress
 from api.settings import Settings
-from cluster import ClusterStartError, Farm, FarmConfig, LessonFailed, WorkerConfig
+from cluster import ClusterStartError, Farm, LessonFailed
 from cluster.lesson_dir import LessonDir, LessonDirError
+from cluster.storage import StorageError
 from cluster.studio import Made, Studio
 from renderers import Quality
-from sandbox import DockerOptions, SandboxError, SandboxLimits, resolve_backend
+from sandbox import SandboxError
 from scenes import (
     Claude,
     ClaudeConfig,
@@ -69,8 +71,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if code:
         return code
     try:
-        config = _farm_config(args, settings)
-    except SandboxError as e:
+        config = farm_config(args, settings)
+    except (SandboxError, StorageError) as e:
         return _error(str(e), EXIT_USAGE)
     where = _lesson_dir(args)
     started, progress = time.monotonic(), Progress()
@@ -118,16 +120,6 @@ def _options(args: argparse.Namespace, settings: Settings) -> GenerationOptions:
     )
 
 
-def _farm_config(args: argparse.Namespace, settings: Settings) -> FarmConfig:
-    limits = SandboxLimits().override(wall_s=args.timeout_s, memory_mb=args.memory_mb)
-    docker = DockerOptions(settings.docker_image, settings.docker_runtime, settings.docker_cpus)
-    backend = resolve_backend(args.sandbox or settings.sandbox, docker)
-    worker = WorkerConfig(backend=backend, limits=limits, docker=docker)
-    return FarmConfig(
-        settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s
-    )
-
-
 def _lesson_dir(args: argparse.Namespace) -> LessonDir:
     if args.command != "lesson":
         return LessonDir(args.lesson_dir)
@@ -165,6 +157,8 @@ def _finish(args: argparse.Namespace, made: Made, where: LessonDir, wall_s: floa
         f"{usage.input_tokens + usage.output_tokens} tokens, ~${made.lesson.cost_usd:.2f})",
         file=sys.stderr,
     )
+    if made.version.video_url:
+        print(f"scenefarm: published {made.version.video_url}", file=sys.stderr)
     if made.failed and not args.allow_partial:
         failed = "; ".join(f"scene {s.name} failed: {s.error}" for s in made.failed)
         return _error(f"the video lacks failed scenes: {failed}", EXIT_FAILED)

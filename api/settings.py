@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cluster.storage import StorageConfig
 from scenes.claude import DEFAULT_MODEL
 
 
@@ -33,6 +34,32 @@ class Settings(BaseSettings):
     claude_timeout_s: float = Field(default=120.0, gt=0)
     max_fixes: int = Field(default=4, ge=0, le=10)
     max_layout_fixes: int = Field(default=2, ge=0, le=10)
+    # Delivery (README "Delivery: S3 and CloudFront"); region, credentials and endpoint are
+    # boto3's own (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
+    storage: str = "local"
+    public_url: str | None = None
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    cdn_domain: str | None = None
+    cdn_key_pair_id: str | None = None
+    cdn_private_key_file: Path | None = None
+    cdn_distribution_id: str | None = None
+    url_ttl_s: int = 3600
+
+    def storage_config(self) -> StorageConfig:
+        """Raises StorageConfigError naming the setting that is missing or wrong."""
+        return StorageConfig(
+            backend=self.storage,
+            local_root=self.data_dir / "artifacts",
+            public_url=self.public_url,
+            s3_bucket=self.s3_bucket,
+            s3_prefix=self.s3_prefix,
+            cdn_domain=self.cdn_domain,
+            cdn_key_pair_id=self.cdn_key_pair_id,
+            cdn_private_key_file=self.cdn_private_key_file,
+            cdn_distribution_id=self.cdn_distribution_id,
+            url_ttl_s=self.url_ttl_s,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,11 @@
-"""Content-addressed chunk and probe cache in a local directory.
+"""Content-addressed chunk and probe cache in a local directory, with an optional shared tier.
 
 A chunk is visible only once complete: bytes go to a temporary name and are renamed, and
 the metadata (written last, the same way) is what makes a hit.
+
+With a remote tier (S3), a local miss is looked up there (and fills the local cache), and every
+chunk used is uploaded there once. An upload that fails loses nothing: the chunk stays here,
+marked in `pending-upload/`, and `flush` of a later run uploads it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,11 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from cluster.remote_chunks import RemoteChunks
+from cluster.storage import StorageError
+
+_SHARED_IN = "shared_in"  # metadata: the remote tiers known to hold this chunk
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -28,14 +37,25 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class ChunkCache:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, remote: RemoteChunks | None = None) -> None:
         self.root = root
+        self.remote = remote
 
     def _chunk(self, key: str) -> tuple[Path, Path]:
         base = self.root / "chunks" / key[:2]
         return base / f"{key}.mp4", base / f"{key}.json"
 
     def get(self, key: str) -> tuple[Path, dict[str, Any]] | None:
+        hit = self._local(key)
+        if self.remote is None:
+            return hit
+        if hit is None:
+            return self._fetch(key, self.remote)
+        if self.remote.location not in hit[1].get(_SHARED_IN, ()):
+            self._share(key, hit[0], hit[1], self.remote)
+        return hit
+
+    def _local(self, key: str) -> tuple[Path, dict[str, Any]] | None:
         video, meta = self._chunk(key)
         try:
             info = json.loads(meta.read_text())
@@ -53,7 +73,59 @@ class ChunkCache:
         video, meta = self._chunk(key)
         _atomic_write(video, data)
         _atomic_write(meta, json.dumps({**info, "bytes": len(data)}).encode())
+        if self.remote is not None:
+            self._share(key, video, info, self.remote)
         return video
+
+    # -- the remote tier ---------------------------------------------------------------------
+
+    def _fetch(self, key: str, remote: RemoteChunks) -> tuple[Path, dict[str, Any]] | None:
+        video, meta = self._chunk(key)
+        video.parent.mkdir(parents=True, exist_ok=True)
+        info = remote.fetch(key, video)
+        if info is None:
+            return None
+        info = {**info, "bytes": video.stat().st_size, _SHARED_IN: [remote.location]}
+        _atomic_write(meta, json.dumps(info).encode())
+        return video, info
+
+    def _pending(self, key: str) -> Path:
+        return self.root / "pending-upload" / key
+
+    def _share(self, key: str, video: Path, info: dict[str, Any], remote: RemoteChunks) -> None:
+        marker = self._pending(key)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()  # removed once stored: a failed upload is retried by a later flush
+        plain = {k: v for k, v in info.items() if k not in ("bytes", _SHARED_IN)}
+        remote.upload(key, video, plain, lambda: self._shared(key, remote.location))
+
+    def _shared(self, key: str, location: str) -> None:
+        hit = self._local(key)
+        if hit is not None:
+            shared_in = sorted({*hit[1].get(_SHARED_IN, ()), location})
+            _atomic_write(
+                self._chunk(key)[1], json.dumps({**hit[1], _SHARED_IN: shared_in}).encode()
+            )
+        self._pending(key).unlink(missing_ok=True)
+
+    def flush(self) -> list[StorageError]:
+        """Uploads chunks still pending (from this run or earlier ones); returns the failures."""
+        if self.remote is None:
+            return []
+        pending = self.root / "pending-upload"
+        for marker in sorted(pending.iterdir()) if pending.is_dir() else []:
+            if self.remote.started(marker.name):
+                continue
+            hit = self._local(marker.name)
+            if hit is None:
+                marker.unlink(missing_ok=True)  # the chunk itself is gone: nothing to upload
+            else:
+                self._share(marker.name, hit[0], hit[1], self.remote)
+        return self.remote.wait()
+
+    def close(self) -> None:
+        if self.remote is not None:
+            self.remote.close()
 
     def joined(self, key: str) -> Path | None:
         """A stitched video (scene or lesson) made earlier from the same chunks."""

@@ -72,6 +72,12 @@ class RenderRequest:
         if len(set(names)) != len(names):
             raise ValueError(f"scene names must be unique within a lesson: {names}")
 
+    def source_of(self, scene: str) -> SceneSource:
+        """The file a scene of this request is defined in."""
+        if self.source is not None:
+            return self.source
+        return dict(self.parts)[scene]
+
 
 @dataclass
 class _SceneState:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -17,9 +18,13 @@ from types import TracebackType
 from cluster import local, ray_api
 from cluster.cache import ChunkCache
 from cluster.coordinator import Coordinator, LessonFailed, RenderRequest
+from cluster.delivery import DeliveryFailed, publish_render
 from cluster.events import Event
 from cluster.pool import Dispatcher, Task, WorkerPool, default_workers
+from cluster.publish import Published
+from cluster.remote_chunks import RemoteChunks
 from cluster.report import LessonReport
+from cluster.storage import Storage, StorageError
 from cluster.worker import Outcome, WorkerConfig
 from renderers import SceneSource
 from sandbox import SandboxLimits
@@ -32,6 +37,7 @@ class FarmConfig:
     workers: int | None = None  # None: one per CPU
     worker: WorkerConfig = field(default_factory=WorkerConfig)
     idle_s: float = 900.0
+    storage: Storage | None = None  # where lessons are published; a shared one also holds chunks
 
 
 class LazyPool:
@@ -95,8 +101,10 @@ class Farm:
     def __init__(self, config: FarmConfig, say: Callable[[str], None] = lambda _: None) -> None:
         self.config = config
         self.say = say
-        self.cache = ChunkCache(config.data_dir / "cache")
+        shared = config.storage if config.storage is not None and config.storage.shared else None
+        self.cache = ChunkCache(config.data_dir / "cache", RemoteChunks(shared) if shared else None)
         self._stack = contextlib.ExitStack()
+        self._stack.callback(self.cache.close)  # waits for chunk uploads still running
         self.pool = LazyPool(config, self._stack, say)
 
     def __enter__(self) -> Farm:
@@ -133,6 +141,32 @@ class Farm:
             report = coordinator.render(request)
         except LessonFailed as e:
             e.report.totals["phases"] = coordinator.phases
+            self.cache.flush()  # the scenes that did render share their chunks all the same
             raise
         report.totals["phases"] = coordinator.phases
+        self._share_chunks(report)
         return report
+
+    def _share_chunks(self, report: LessonReport) -> None:
+        started = time.monotonic()
+        failures = self.cache.flush()
+        if self.cache.remote is not None:
+            report.totals["phases"]["share_chunks_s"] = round(time.monotonic() - started, 3)
+        if failures:
+            more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+            raise DeliveryFailed(f"{failures[0]}{more}; {_KEPT}", report)
+
+    def publish(self, request: RenderRequest, report: LessonReport) -> Published | None:
+        """Publishes a finished render to the configured storage; its URLs go in the report."""
+        if self.config.storage is None:
+            return None
+        started = time.monotonic()
+        try:
+            published = publish_render(self.config.storage, request, report)
+        except StorageError as e:
+            raise DeliveryFailed(str(e), report) from e
+        report.totals.setdefault("phases", {})["publish_s"] = round(time.monotonic() - started, 3)
+        return published
+
+
+_KEPT = "the rendered chunks are kept in the local cache and uploaded on the next run"

@@ -26,6 +26,8 @@ class SceneReport:
     chunks: list[ChunkReport]
     error: str | None = None
     status: str = "ready"
+    video_url: str | None = None  # where the published scene video is served
+    poster_url: str | None = None
 
 
 @dataclass
@@ -35,6 +37,8 @@ class LessonReport:
     totals: dict[str, Any] = field(default_factory=dict)
     video: str | None = None
     error: str | None = None
+    video_url: str | None = None  # where the published lesson video is served
+    poster_url: str | None = None
 
     @classmethod
     def build(cls, lesson_id: str, scenes: list[SceneReport], wall_s: float) -> LessonReport:

@@ -11,12 +11,16 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from cluster.coordinator import LessonFailed, RenderRequest, remember_probe
+from cluster.delivery import DeliveryFailed
 from cluster.events import Event
 from cluster.farm import Farm
 from cluster.lesson_dir import LessonDir
+from cluster.publish import LessonArtifacts, SceneArtifacts, publish_lesson
 from cluster.report import LessonReport, SceneReport
+from cluster.storage import StorageError
 from renderers import Quality, SceneProbe, SceneSource
 from scenes import (
     LLM,
@@ -154,12 +158,41 @@ class Studio:
         for record in lesson.scenes:
             if record.class_name in rendered:
                 record.status = SceneStatus.READY
+        self._publish(lesson, version, report)
         lesson.versions.append(version)
         report.totals["lesson_version"] = number
         report.totals["claude"] = {**lesson.usage.model_dump(), "cost_usd": lesson.cost_usd}
         report.write(out / "report.json")
         self._step(lesson, where, LessonStatus.READY)
         return Made(lesson, version, report)
+
+    def _publish(self, lesson: Lesson, version: LessonVersion, report: LessonReport) -> None:
+        """Stores the version under its versioned keys; only new scene versions are uploaded."""
+        storage = self.farm.config.storage
+        if storage is None:
+            return
+        before = lesson.latest
+        fresh = {
+            i: n
+            for i, n in version.scene_versions.items()
+            if before is None or before.scene_versions.get(i) != n or i not in before.scene_urls
+        }
+        scenes = tuple(
+            SceneArtifacts(i, n, Path(version.scene_videos[i]), lesson.scene(i).code_of(n))
+            for i, n in fresh.items()
+            if i in version.scene_videos
+        )
+        artifacts = LessonArtifacts(lesson.id, version.number, Path(version.video), scenes)
+        try:
+            published = publish_lesson(storage, artifacts)
+        except StorageError as e:
+            raise DeliveryFailed(str(e), report) from e
+        version.video_url = report.video_url = published.video.video_url
+        kept = {i: u for i, u in (before.scene_urls if before else {}).items() if i not in fresh}
+        version.scene_urls = kept | {s.index: s.video.video_url for s in published.scenes}
+        for scene in report.scenes:
+            index = next((r.index for r in lesson.scenes if r.class_name == scene.name), None)
+            scene.video_url = version.scene_urls.get(index) if index else None
 
     # -- helpers -----------------------------------------------------------------------------
 

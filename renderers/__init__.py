@@ -1,10 +1,11 @@
-"""Knowing an engine: probe scenes, plan chunks, render one chunk, stitch media."""
+"""Knowing an engine: probe scenes, plan chunks, render one chunk, stitch media, posters."""
 
 from renderers.chunking import ChunkPolicy, balanced_ranges, plan_lesson, plan_scene
 from renderers.errors import ChunkRenderError, RenderError, SceneCodeError, StitchError
 from renderers.keys import chunk_key, file_key, plan_key, probe_key, scene_fingerprint
 from renderers.manim_renderer import ManimRenderer
 from renderers.models import AnimationInfo, ChunkSpec, RenderedChunk, SceneProbe, SceneSource
+from renderers.poster import ensure_faststart, extract_poster, is_faststart
 from renderers.protocol import Renderer
 from renderers.quality import PRESETS, Quality
 from renderers.stitch import VideoInfo, concat, frame_hashes, probe_video
@@ -28,8 +29,11 @@ __all__ = [
     "balanced_ranges",
     "chunk_key",
     "concat",
+    "ensure_faststart",
+    "extract_poster",
     "file_key",
     "frame_hashes",
+    "is_faststart",
     "plan_key",
     "plan_lesson",
     "plan_scene",

@@ -133,6 +133,10 @@ class SceneRecord(BaseModel):
     def current(self) -> SceneVersion | None:
         return self.versions[-1] if self.versions else None
 
+    def code_of(self, number: int) -> str:
+        """The code of version `number` (1-based)."""
+        return self.versions[number - 1].code
+
 
 class LessonVersion(BaseModel):
     """One rendered state of the lesson: which version of each scene it is made of."""
@@ -141,6 +145,8 @@ class LessonVersion(BaseModel):
     scene_versions: dict[int, int]  # scene index -> scene version number (failed scenes absent)
     video: str = ""  # path or URL of the lesson video
     scene_videos: dict[int, str] = Field(default_factory=dict)
+    video_url: str = ""  # where the configured storage serves it
+    scene_urls: dict[int, str] = Field(default_factory=dict)
     report: str = ""
     created_at: float = Field(default_factory=time.time)
 

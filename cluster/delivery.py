@@ -1,0 +1,47 @@
+"""`scenefarm render`'s delivery: publish what the farm wrote, as version 1 where possible.
+
+The render command has no edit history, so its lesson and scenes are version 1, unless v1 of
+that lesson id already holds other bytes (the same file rendered at another quality, or with
+other scenes): then the next free version, since a published version never changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cluster.coordinator import LessonFailed, RenderRequest
+from cluster.publish import LessonArtifacts, Published, SceneArtifacts, publish_lesson
+from cluster.report import LessonReport
+from cluster.storage import Storage
+
+
+class DeliveryFailed(LessonFailed):
+    """The lesson rendered (its video is written locally) but could not be stored; rendered
+    chunks stay in the local cache, and chunk uploads are retried on the next run."""
+
+
+def publish_render(storage: Storage, request: RenderRequest, report: LessonReport) -> Published:
+    """Publishes a finished render and writes the URLs into its report."""
+    scenes = tuple(
+        SceneArtifacts(index, None, video, request.source_of(report.scenes[index - 1].name).code)
+        for index, video in _scene_videos(request, report)
+    )
+    lesson = LessonArtifacts(request.lesson_id, None, request.output, scenes)
+    published = publish_lesson(storage, lesson)
+    report.video_url, report.poster_url = published.video.video_url, published.video.poster_url
+    for scene in published.scenes:
+        entry = report.scenes[scene.index - 1]
+        entry.video_url, entry.poster_url = scene.video.video_url, scene.video.poster_url
+    return published
+
+
+def _scene_videos(request: RenderRequest, report: LessonReport) -> list[tuple[int, Path]]:
+    """The scenes that rendered, by 1-based position, as the coordinator wrote them."""
+    if request.scenes_dir is None:
+        return []
+    found = []
+    for index, scene in enumerate(report.scenes, 1):
+        path = request.scenes_dir / f"{index:02d}-{scene.name}.mp4"  # the coordinator's naming
+        if scene.error is None and path.is_file():
+            found.append((index, path))
+    return found

@@ -1,0 +1,73 @@
+"""Delivery checks and extras for a finished MP4: its poster frame, and whether it streams.
+
+A browser starts playing an MP4 before it has all of it only when the `moov` box (the index)
+comes before `mdat` (the media): ffmpeg's `+faststart`. Our stitched videos are written that
+way; `ensure_faststart` checks the boxes and remuxes (stream copy, never re-encoding) otherwise.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from renderers.errors import StitchError
+from renderers.stitch import _run as run_tool  # the one place that runs ffmpeg with a timeout
+
+_HEADER = struct.Struct(">I4s")
+_LARGE = struct.Struct(">Q")
+
+
+def top_level_boxes(path: Path) -> list[str]:
+    """The types of an MP4's top-level boxes, in file order (reads headers only)."""
+    boxes: list[str] = []
+    size_total = path.stat().st_size
+    with path.open("rb") as f:
+        offset = 0
+        while offset + _HEADER.size <= size_total:
+            f.seek(offset)
+            size, kind = _HEADER.unpack(f.read(_HEADER.size))
+            if size == 1:  # 64-bit size follows the type
+                size = _LARGE.unpack(f.read(_LARGE.size))[0]
+            elif size == 0:  # the box runs to the end of the file
+                size = size_total - offset
+            if size < _HEADER.size:
+                raise StitchError(f"{path.name} is not an MP4 (bad box at byte {offset})")
+            boxes.append(kind.decode("latin-1"))
+            offset += size
+    return boxes
+
+
+def is_faststart(path: Path) -> bool:
+    boxes = top_level_boxes(path)
+    return "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat")
+
+
+def ensure_faststart(video: Path, workdir: Path) -> Path:
+    """video itself when it already streams; otherwise a stream-copied remux in workdir."""
+    if is_faststart(video):
+        return video
+    out = workdir / f"{video.stem}.faststart.mp4"
+    remux = ["-map", "0", "-c", "copy", "-movflags", "+faststart"]
+    run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(video), *remux, str(out)])
+    return out
+
+
+def extract_poster(video: Path, out: Path) -> Path:
+    """The video's last frame as a JPEG: a Manim scene builds up to its final picture.
+
+    Only the last second is decoded; every frame overwrites the image (`-update 1`), leaving
+    the last. Bit-exact flags keep the bytes reproducible, so republishing is idempotent.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.partial.jpg")
+    try:
+        last_second = ["-sseof", "-1", "-i", str(video), "-map", "0:v:0", "-an"]
+        exact = ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact"]
+        one_image = ["-threads", "1", "-q:v", "3", "-update", "1", str(tmp)]
+        run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", *last_second, *exact, *one_image])
+        if not tmp.is_file() or tmp.stat().st_size == 0:
+            raise StitchError(f"no frame could be read from {video.name}")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
