@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from api import lesson_cli
+from api import lesson_cli, serve_cli
 from api.farm_config import farm_config
 from api.progress import Progress
 from api.settings import Settings, get_settings
@@ -23,6 +23,7 @@ from cluster import (
     running_address,
     stop_local_cluster,
 )
+from cluster.redis_local import stop_local_redis
 from cluster.storage import StorageError
 from renderers import ChunkPolicy, Quality, SceneSource
 from sandbox import (
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--timeout-s", type=_positive, help="wall-clock limit per chunk in seconds")
     render.add_argument("--memory-mb", type=_positive, help="memory limit per chunk in MB")
     lesson_cli.add_commands(sub, _positive)
-    sub.add_parser("down", help="stop the local cluster and its warm workers")
+    serve_cli.add_commands(sub, _positive)
+    sub.add_parser("down", help="stop the local cluster, its warm workers and the embedded redis")
     sub.add_parser("status", help="say whether the local cluster is running")
     return parser
 
@@ -161,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _render(args, settings)
     if args.command in lesson_cli.COMMANDS:
         return lesson_cli.run(args, settings)
+    if args.command in serve_cli.COMMANDS:
+        return serve_cli.run(args, settings)
     if args.command == "down":
         stopped = stop_local_cluster(settings.data_dir)
         print(
@@ -168,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if stopped
             else "scenefarm: no local cluster was running"
         )
+        if stop_local_redis(settings.data_dir):
+            print("scenefarm: embedded redis stopped")
         reaped = reap_containers()
         if reaped:
             print(f"scenefarm: removed {reaped} leftover sandbox container(s)")

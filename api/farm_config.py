@@ -3,20 +3,77 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from api.settings import Settings
 from cluster import FarmConfig, WorkerConfig
+from cluster.runner import RunnerConfig
 from cluster.storage import open_storage
+from cluster.webhooks import WebhookPolicy
 from sandbox import DockerOptions, SandboxLimits, resolve_backend
+from scenes import ClaudeConfig
+
+# What a lesson runner needs to publish to S3 (the Ray cluster's processes never see secrets).
+_STORAGE_ENV = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_CA_BUNDLE",
+)
+
+
+def worker_config(
+    settings: Settings,
+    sandbox: str | None = None,
+    timeout_s: int | None = None,
+    memory_mb: int | None = None,
+) -> WorkerConfig:
+    """Raises SandboxError when the backend cannot be used here."""
+    limits = SandboxLimits().override(wall_s=timeout_s, memory_mb=memory_mb)
+    docker = DockerOptions(settings.docker_image, settings.docker_runtime, settings.docker_cpus)
+    backend = resolve_backend(sandbox or settings.sandbox, docker)
+    return WorkerConfig(backend=backend, limits=limits, docker=docker)
 
 
 def farm_config(args: argparse.Namespace, settings: Settings) -> FarmConfig:
     """Raises SandboxError (unusable backend) or StorageError (bad storage settings)."""
-    limits = SandboxLimits().override(wall_s=args.timeout_s, memory_mb=args.memory_mb)
-    docker = DockerOptions(settings.docker_image, settings.docker_runtime, settings.docker_cpus)
-    backend = resolve_backend(args.sandbox or settings.sandbox, docker)
-    worker = WorkerConfig(backend=backend, limits=limits, docker=docker)
+    worker = worker_config(settings, args.sandbox, args.timeout_s, args.memory_mb)
     storage = open_storage(settings.storage_config())
     return FarmConfig(
         settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s, storage
+    )
+
+
+def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
+    """What the API's lesson runners run with. Raises SandboxError or StorageConfigError."""
+    claude = None
+    if settings.anthropic_api_key:
+        claude = ClaudeConfig(
+            api_key=settings.anthropic_api_key,
+            model=settings.model,
+            base_url=settings.anthropic_base_url,
+            max_retries=settings.claude_max_retries,
+            timeout_s=settings.claude_timeout_s,
+        )
+    return RunnerConfig(
+        redis_url=redis_url,
+        data_dir=settings.data_dir.resolve(),
+        storage=settings.storage_config(),
+        worker=worker_config(settings),
+        redis_timeout_s=settings.redis_timeout_s,
+        workers=settings.render_workers,
+        idle_s=settings.idle_s,
+        claude=claude,
+        max_fixes=settings.max_fixes,
+        max_layout_fixes=settings.max_layout_fixes,
+        webhook=WebhookPolicy(
+            settings.webhook_max_attempts, settings.webhook_backoff_s, settings.webhook_timeout_s
+        ),
+        events_max_len=settings.events_max_len,
+        env={k: v for k, v in os.environ.items() if k in _STORAGE_ENV},
     )

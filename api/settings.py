@@ -45,6 +45,20 @@ class Settings(BaseSettings):
     cdn_private_key_file: Path | None = None
     cdn_distribution_id: str | None = None
     url_ttl_s: int = 3600
+    # The HTTP API (README "HTTP API"). REDIS_URL unset: the embedded redis-server in data_dir.
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    redis_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    quota_lessons_per_day: int = Field(default=50, ge=0)
+    quota_concurrent_renders: int = Field(default=2, ge=1)
+    quota_scenes_per_lesson: int = Field(default=12, ge=1, le=12)
+    quota_video_s_per_day: float = Field(default=1800.0, ge=0)
+    webhook_max_attempts: int = Field(default=5, ge=1, le=20)
+    webhook_backoff_s: float = Field(default=1.0, ge=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    idempotency_ttl_s: int = Field(default=86_400, ge=60)
+    events_max_len: int = Field(default=10_000, ge=100)
+    render_workers: int | None = Field(default=None, ge=1)  # API lessons; None: one per CPU
 
     def storage_config(self) -> StorageConfig:
         """Raises StorageConfigError naming the setting that is missing or wrong."""

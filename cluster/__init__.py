@@ -1,7 +1,7 @@
 """Ray: the farm, its warm workers, fan-out/fan-in, retries, the chunk cache, the local cluster;
 and delivery: publishing lessons to storage (`cluster.storage`: local directory or S3)."""
 
-from cluster.coordinator import LessonFailed, RenderRequest, lesson_id_for
+from cluster.coordinator import LessonCancelled, LessonFailed, RenderRequest, lesson_id_for
 from cluster.delivery import DeliveryFailed, publish_render
 from cluster.events import Event
 from cluster.farm import Farm, FarmConfig
@@ -25,6 +25,7 @@ __all__ = [
     "Farm",
     "FarmConfig",
     "LessonArtifacts",
+    "LessonCancelled",
     "LessonFailed",
     "LessonReport",
     "Published",

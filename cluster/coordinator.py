@@ -42,6 +42,10 @@ from sandbox import SandboxLimits
 from scenes import SceneStatus, scene_transition
 
 
+class LessonCancelled(Exception):
+    """The lesson was cancelled: chunks not yet started were dropped, nothing was stitched."""
+
+
 class LessonFailed(Exception):
     """The lesson video was not written; `report` says which scenes failed and why."""
 
@@ -109,10 +113,18 @@ class Pools(Protocol):
 
 
 class Coordinator:
-    def __init__(self, pools: Pools, cache: ChunkCache, emit: Callable[[Event], None]) -> None:
+    def __init__(
+        self,
+        pools: Pools,
+        cache: ChunkCache,
+        emit: Callable[[Event], None],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.pools = pools
         self.cache = cache
         self.emit = emit
+        self.cancelled = cancelled  # asked between results: a cancel drops the queued tasks
+        self.stopped = False
         self.engine_version = pools.engine_version
         self.phases: dict[str, float] = {}
         self.fingerprints: dict[str, str] = {}
@@ -125,15 +137,23 @@ class Coordinator:
         self.emit(Event("lesson_started", req.lesson_id, detail=f"{len(names)} scenes"))
         phases = {"list_s": time.monotonic() - started}
         mark = time.monotonic()
+        self._stop_if_cancelled(req)
         self._probe(req, states)
         phases["probe_s"], mark = time.monotonic() - mark, time.monotonic()
+        self._stop_if_cancelled(req)
         self._render_chunks(req, states)
         phases["render_s"], mark = time.monotonic() - mark, time.monotonic()
+        self._stop_if_cancelled(req)
         try:
             return self._stitch(req, states, started)
         finally:
             phases["stitch_s"] = time.monotonic() - mark
             self.phases = {k: round(v, 3) for k, v in phases.items()}
+
+    def _stop_if_cancelled(self, req: RenderRequest) -> None:
+        if self.stopped or self.cancelled():
+            self.emit(Event("lesson_cancelled", req.lesson_id, detail="render stopped"))
+            raise LessonCancelled(f"lesson {req.lesson_id} was cancelled")
 
     # -- scenes ------------------------------------------------------------------------------
 
@@ -227,13 +247,19 @@ class Coordinator:
             yield task, outcome
             if dropped:
                 dispatcher.drop(lambda t: t.meta.get("scene") in dropped)
+            if not self.stopped and self.cancelled():
+                self.stopped = True  # tasks already running finish; the queued ones never start
+                dispatcher.drop(lambda t: True)
 
     def _fail(self, req: RenderRequest, state: _SceneState, failure: Failure) -> None:
         if state.status is SceneStatus.FAILED:
             return
         state.failure = failure
         state.move(SceneStatus.FAILED)
-        self.emit(Event("scene_failed", req.lesson_id, state.name, detail=failure.describe()))
+        data = {"status": failure.status, "kind": failure.kind}
+        self.emit(
+            Event("scene_failed", req.lesson_id, state.name, detail=failure.describe(), data=data)
+        )
 
     # -- chunks ------------------------------------------------------------------------------
 
@@ -356,7 +382,7 @@ class Coordinator:
                 chunk.scene,
                 chunk.label,
                 detail="cached" if cached else f"{report.render_s:.2f}s",
-                data={"cached": cached},
+                data={"cached": cached, "render_s": report.render_s, "frames": report.frames},
             )
         )
 

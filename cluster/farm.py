@@ -17,7 +17,7 @@ from types import TracebackType
 
 from cluster import local, ray_api
 from cluster.cache import ChunkCache
-from cluster.coordinator import Coordinator, LessonFailed, RenderRequest
+from cluster.coordinator import Coordinator, LessonCancelled, LessonFailed, RenderRequest
 from cluster.delivery import DeliveryFailed, publish_render
 from cluster.events import Event
 from cluster.pool import Dispatcher, Task, WorkerPool, default_workers
@@ -38,6 +38,8 @@ class FarmConfig:
     worker: WorkerConfig = field(default_factory=WorkerConfig)
     idle_s: float = 900.0
     storage: Storage | None = None  # where lessons are published; a shared one also holds chunks
+    # Inside the cluster already (a lesson runner actor): never start, join or leave a cluster.
+    connected: bool = False
 
 
 class LazyPool:
@@ -72,6 +74,8 @@ class LazyPool:
         return self._pool
 
     def _connect(self) -> WorkerPool:
+        if self.config.connected:
+            return self._warm(ray_api.resources(), "this cluster")
         address = self.config.ray_address
         if address is None:
             address, started = local.ensure_local_cluster(
@@ -85,6 +89,9 @@ class LazyPool:
                 )
         resources = ray_api.connect(address)
         self._stack.callback(ray_api.disconnect)
+        return self._warm(resources, address)
+
+    def _warm(self, resources: dict[str, float], address: str) -> WorkerPool:
         cpus = resources.get("CPU", 1.0)
         pool = WorkerPool(self.config.worker, self._size or default_workers(cpus), cpus)
         info = pool.warm()
@@ -135,13 +142,21 @@ class Farm:
         outcomes = {task.key: outcome for task, outcome in dispatcher.results()}
         return [outcomes[task.key] for task in tasks]
 
-    def render(self, request: RenderRequest, emit: Callable[[Event], None]) -> LessonReport:
-        coordinator = Coordinator(self.pool, self.cache, emit)
+    def render(
+        self,
+        request: RenderRequest,
+        emit: Callable[[Event], None],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> LessonReport:
+        coordinator = Coordinator(self.pool, self.cache, emit, cancelled)
         try:
             report = coordinator.render(request)
         except LessonFailed as e:
             e.report.totals["phases"] = coordinator.phases
             self.cache.flush()  # the scenes that did render share their chunks all the same
+            raise
+        except LessonCancelled:
+            self.cache.flush()
             raise
         report.totals["phases"] = coordinator.phases
         self._share_chunks(report)

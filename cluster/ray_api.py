@@ -44,6 +44,16 @@ def connect(address: str) -> dict[str, float]:
     return {k: float(v) for k, v in resources.items()}
 
 
+def resources() -> dict[str, float]:
+    """The resources of the cluster this process is already part of (an actor's)."""
+    found: dict[str, Any] = _ray().cluster_resources()
+    return {k: float(v) for k, v in found.items()}
+
+
+def is_connected() -> bool:
+    return bool(_ray().is_initialized())
+
+
 def disconnect() -> None:
     if _ray().is_initialized():
         _ray().shutdown()
@@ -93,3 +103,33 @@ def get(ref: TaskRef, timeout_s: float | None = None) -> Any:
 def kill_worker(actor: ActorHandle) -> None:
     """Kills an actor's process and lets Ray restart it."""
     _ray().kill(actor, no_restart=False)
+
+
+def job_actor(cls: type, name: str, runtime_env: dict[str, Any], *args: Any) -> ActorHandle:
+    """A detached, named actor that does one job and ends itself: it outlives the process that
+    made it. No CPU is reserved (it mostly waits on workers); never restarted by Ray (a lost
+    one is relaunched by whoever watches the job). Raises ValueError if the name is taken."""
+    remote_cls: Any = _ray().remote(cls)
+    return remote_cls.options(
+        name=name,
+        namespace=NAMESPACE,
+        lifetime="detached",
+        num_cpus=0,
+        max_restarts=0,
+        max_task_retries=0,
+        runtime_env=runtime_env or None,
+    ).remote(*args)
+
+
+def actor_exists(name: str) -> bool:
+    try:
+        _ray().get_actor(name, namespace=NAMESPACE)
+    except ValueError:
+        return False
+    return True
+
+
+def end_this_actor() -> None:
+    """Ends the actor this code runs in, from any of its threads; its name is freed."""
+    ray = _ray()
+    ray.kill(ray.get_runtime_context().current_actor, no_restart=True)

@@ -1,26 +1,33 @@
 """Makes and edits lessons: Claude writes the scenes, the farm probes and renders them.
 
 create: plan -> write every scene (parallel, repaired in rounds, probed on the farm) -> render
-version 1. edit / replace: a new version of one scene -> render the next lesson version, where
-every other scene's chunks are cache hits. Earlier versions stay on disk untouched.
+version 1. create_from_code: the client's scenes, each checked and probed like a replacement
+(no Claude) -> version 1. edit / replace: a new version of one scene -> render the next lesson
+version, where every other scene's chunks are cache hits. Earlier versions stay untouched.
+
+The record lives in a LessonStore (a directory for the CLI, Redis for the API). A `cancelled`
+callable is asked between steps and between chunk results; a cancel ends the lesson
+`cancelled` and raises LessonCancelled.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from cluster.coordinator import LessonFailed, RenderRequest, remember_probe
+from cluster.coordinator import LessonCancelled, LessonFailed, RenderRequest, remember_probe
 from cluster.delivery import DeliveryFailed
 from cluster.events import Event
 from cluster.farm import Farm
-from cluster.lesson_dir import LessonDir
+from cluster.lesson_store import LessonStore
 from cluster.publish import LessonArtifacts, SceneArtifacts, publish_lesson
 from cluster.report import LessonReport, SceneReport
 from cluster.storage import StorageError
+from cluster.worker import Failure
 from renderers import Quality, SceneProbe, SceneSource
 from scenes import (
     LLM,
@@ -34,10 +41,18 @@ from scenes import (
     SceneStatus,
     SceneWriter,
     lesson_transition,
+    scene_class_of,
     scene_source,
 )
 
 log = logging.getLogger(__name__)
+FINAL = frozenset({LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED})
+# Sandbox statuses that mean scene code hit a wall (counted as violations by the API's metrics).
+VIOLATIONS = frozenset({"timeout", "memory", "killed", "forbidden", "output_rejected"})
+
+
+def new_lesson_id() -> str:
+    return f"lesson-{uuid.uuid4().hex[:12]}"
 
 
 @dataclass(frozen=True)
@@ -61,58 +76,91 @@ class Studio:
         options: GenerationOptions,
         emit: Callable[[Event], None],
         use_cache: bool = True,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> None:
         self.farm = farm
         self.llm = llm
         self.options = options
         self.emit = emit
         self.use_cache = use_cache
+        self.cancelled = cancelled
 
-    # -- the three ways a lesson version is made --------------------------------------------
+    # -- the ways a lesson version is made ---------------------------------------------------
 
-    def create(self, prompt: str, where: LessonDir, quality: Quality) -> Made:
-        lesson = Lesson(id=f"lesson-{uuid.uuid4().hex[:12]}", prompt=prompt, quality=quality.value)
-        lesson.model = getattr(getattr(self.llm, "config", None), "model", "")
-        writer = self._writer(lesson)
-        self._step(lesson, where, LessonStatus.PLANNING)
-        try:
-            lesson.plan, usage = writer.plan(prompt)
-        except GenerationError as e:
-            self._fail(lesson, where, f"planning failed: {e}")
-            raise
-        lesson.plan_usage = usage
-        lesson.scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(lesson.plan.scenes)]
-        titles = ", ".join(s.class_name for s in lesson.plan.scenes)
-        self.emit(Event("lesson_planned", lesson.id, detail=f"{lesson.plan.title}: {titles}"))
-        self._step(lesson, where, LessonStatus.GENERATING)
-        writer.write_all(lesson)
-        return self._render(lesson, where)
+    def create(self, prompt: str, where: LessonStore, quality: Quality) -> Made:
+        lesson = Lesson(id=new_lesson_id(), prompt=prompt, quality=quality.value)
+        return self.generate(lesson, where)
 
-    def edit(self, where: LessonDir, index: int, instruction: str) -> Made:
+    def generate(self, lesson: Lesson, where: LessonStore) -> Made:
+        """Plans and writes every scene of a fresh lesson record (its prompt), then renders."""
+        with self._cancellable(lesson, where):
+            lesson.model = getattr(getattr(self.llm, "config", None), "model", "")
+            writer = self._writer(lesson)
+            self._step(lesson, where, LessonStatus.PLANNING)
+            try:
+                lesson.plan, usage = writer.plan(lesson.prompt)
+            except GenerationError as e:
+                self._fail(lesson, where, f"planning failed: {e}")
+                raise
+            lesson.plan_usage = usage
+            plans = lesson.plan.scenes
+            lesson.scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(plans)]
+            titles = ", ".join(s.class_name for s in plans)
+            self.emit(Event("lesson_planned", lesson.id, detail=f"{lesson.plan.title}: {titles}"))
+            self._step(lesson, where, LessonStatus.GENERATING)
+            writer.write_all(lesson)
+            return self._render(lesson, where)
+
+    def create_from_code(self, lesson: Lesson, codes: Sequence[str], where: LessonStore) -> Made:
+        """A fresh lesson record from the client's code, one Scene subclass per entry: each is
+        checked and probed like a replacement (no Claude), then version 1 is rendered."""
+        with self._cancellable(lesson, where):
+            names = [scene_class_of(code) for code in codes]
+            repeated = sorted({n for n in names if n and names.count(n) > 1})
+            if repeated:
+                self._fail(lesson, where, f"scene class names must be unique: {repeated}")
+                raise GenerationError(lesson.error)
+            lesson.scenes = [SceneRecord(index=i + 1) for i in range(len(codes))]
+            self._step(lesson, where, LessonStatus.GENERATING)
+            self._writer(lesson).adopt_all(lesson, codes)
+            return self._render(lesson, where)
+
+    def edit(self, where: LessonStore, index: int, instruction: str) -> Made:
         lesson = where.load()
         return self._revise(lesson, where, lambda w: w.edit(lesson, index, instruction))
 
-    def replace(self, where: LessonDir, index: int, code: str) -> Made:
+    def replace(self, where: LessonStore, index: int, code: str) -> Made:
         lesson = where.load()
         return self._revise(lesson, where, lambda w: w.replace(lesson, index, code))
 
     def _revise(
-        self, lesson: Lesson, where: LessonDir, make: Callable[[SceneWriter], object]
+        self, lesson: Lesson, where: LessonStore, make: Callable[[SceneWriter], object]
     ) -> Made:
         previous = lesson.status
         lesson.status = LessonStatus.QUEUED  # a new lesson version runs the machine afresh
+        with self._cancellable(lesson, where):
+            try:
+                self._step(lesson, where, LessonStatus.GENERATING)
+                make(self._writer(lesson))
+            except GenerationError:
+                lesson.status = previous  # the versions made so far stand as they were
+                where.save(lesson)  # with the failed attempts recorded
+                raise
+            return self._render(lesson, where)
+
+    @contextmanager
+    def _cancellable(self, lesson: Lesson, where: LessonStore) -> Iterator[None]:
         try:
-            self._step(lesson, where, LessonStatus.GENERATING)
-            make(self._writer(lesson))
-        except GenerationError:
-            lesson.status = previous  # the versions made so far stand as they were
-            where.save(lesson)  # with the failed attempts recorded
+            yield
+        except LessonCancelled:
+            if lesson.status not in FINAL:
+                lesson.error = "cancelled"
+                self._step(lesson, where, LessonStatus.CANCELLED)
             raise
-        return self._render(lesson, where)
 
     # -- rendering a version -----------------------------------------------------------------
 
-    def _render(self, lesson: Lesson, where: LessonDir) -> Made:
+    def _render(self, lesson: Lesson, where: LessonStore) -> Made:
         ready = [s for s in lesson.scenes if s.current is not None]
         if not ready:
             self._fail(lesson, where, "no scene could be written: " + _scene_errors(lesson))
@@ -133,14 +181,14 @@ class Studio:
             scenes_dir=out / "scenes",
         )
         try:
-            report = self.farm.render(request, self.emit)
+            report = self.farm.render(request, self.emit, self.cancelled)
         except LessonFailed as e:
             self._fail(lesson, where, str(e))
             raise LessonFailed(str(e), _report_with_failures(lesson, e.report)) from e
         return self._record_version(lesson, where, number, _report_with_failures(lesson, report))
 
     def _record_version(
-        self, lesson: Lesson, where: LessonDir, number: int, report: LessonReport
+        self, lesson: Lesson, where: LessonStore, number: int, report: LessonReport
     ) -> Made:
         out = where.version_dir(number)
         rendered = {s.name for s in report.scenes if not s.error}
@@ -205,12 +253,15 @@ class Studio:
     def _probe(
         self, lesson: Lesson, items: Sequence[tuple[SceneSource, str]]
     ) -> list[ProbeVerdict]:
+        if self.cancelled():
+            raise LessonCancelled(f"lesson {lesson.id} was cancelled")
         verdicts = []
-        for (source, _scene), outcome in zip(
+        for (source, scene), outcome in zip(
             items, self.farm.probe_many(items, lesson.id), strict=True
         ):
             failure = outcome.failure
             if failure is not None:
+                self._violation(lesson, scene, failure)
                 error = f"{failure.kind}: {failure.message}"
                 verdicts.append(ProbeVerdict(False, error, failure.line, failure.traceback))
                 continue
@@ -219,13 +270,21 @@ class Studio:
             verdicts.append(ProbeVerdict(True, layout=probe.layout))
         return verdicts
 
-    def _step(self, lesson: Lesson, where: LessonDir, status: LessonStatus) -> None:
+    def _violation(self, lesson: Lesson, scene: str, failure: Failure) -> None:
+        if failure.status in VIOLATIONS:
+            data = {"status": failure.status, "kind": failure.kind}
+            event = Event("sandbox_violation", lesson.id, scene, detail=failure.message, data=data)
+            self.emit(event)
+
+    def _step(self, lesson: Lesson, where: LessonStore, status: LessonStatus) -> None:
+        if status not in FINAL and self.cancelled():
+            raise LessonCancelled(f"lesson {lesson.id} was cancelled")
         if lesson.status is not status:
             lesson.status = lesson_transition(lesson.status, status)
         where.save(lesson)
         self.emit(Event("lesson_status", lesson.id, detail=status.value))
 
-    def _fail(self, lesson: Lesson, where: LessonDir, error: str) -> None:
+    def _fail(self, lesson: Lesson, where: LessonStore, error: str) -> None:
         lesson.error = error
         self._step(lesson, where, LessonStatus.FAILED)
 

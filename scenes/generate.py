@@ -124,6 +124,15 @@ class SceneWriter:
         job = _Job(record, AttemptKind.EDIT, [message], instruction=instruction)
         return self._single(lesson, job)
 
+    def adopt_all(self, lesson: Lesson, codes: Sequence[str]) -> None:
+        """First versions from a client's code, one per scene in order, checked and probed in
+        one round (no Claude); a scene whose code fails is marked failed with the error."""
+        jobs = [
+            _Job(lesson.scene(i), AttemptKind.REPLACE, [], given_code=code)
+            for i, code in enumerate(codes, start=1)
+        ]
+        self._run(lesson, jobs)
+
     def replace(self, lesson: Lesson, index: int, code: str) -> SceneVersion:
         """A new version from a client's code, checked and probed; no Claude involved."""
         record = lesson.scene(index)
@@ -159,7 +168,7 @@ class SceneWriter:
         if job.result is not None:
             record.versions.append(job.result)
             record.error = ""
-        elif job.kind is AttemptKind.WRITE:
+        elif job.kind is AttemptKind.WRITE or record.current is None:
             record.status, record.error = SceneStatus.FAILED, job.failure
         else:
             record.status = before  # a failed edit leaves the current version standing
@@ -216,7 +225,7 @@ class SceneWriter:
     def _record(self, job: _Job, stage: str = "", error: str = "", line: int | None = None) -> None:
         first = job.fixes == 0 and job.layout_fixes == 0
         if stage:
-            self.notify("scene_attempt_failed", job.record.class_name, f"{stage}: {error}"[:300])
+            self.notify("scene_attempt_failed", self._class_name(job), f"{stage}: {error}"[:300])
         job.record.attempts.append(
             Attempt(
                 kind=job.kind if first else AttemptKind.FIX,
@@ -262,11 +271,11 @@ class SceneWriter:
             instruction=job.instruction,
             layout_warnings=warnings,
         )
-        self.notify("scene_written", job.record.class_name, f"{len(job.record.attempts)} attempts")
+        self.notify("scene_written", self._class_name(job), f"{len(job.record.attempts)} attempts")
 
     def _fail(self, job: _Job, why: str) -> None:
         job.failure = why
-        self.notify("scene_failed", job.record.class_name, why[:300])
+        self.notify("scene_failed", self._class_name(job), why[:300])
         log.info("scene failed", extra={"scene": job.record.index, "error": why})
 
     # -- helpers -----------------------------------------------------------------------------

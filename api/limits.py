@@ -1,0 +1,69 @@
+"""A cap on request bodies, enforced before any route parses one (413 problem+json)."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import BadRequest, Problem, TooLarge, problem_response
+
+
+class BodyLimit:
+    """Reads the body up to `max_bytes` (bodies here are small JSON) and replays it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = self._declared(scope)
+        body = b""
+        if problem is None:
+            body, problem = await self._read(receive)
+        if problem is not None:
+            await problem_response(problem, scope.get("path", ""))(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    def _declared(self, scope: Scope) -> Problem | None:
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        if declared is None:
+            return None
+        if not declared.isdigit():
+            return BadRequest("Content-Length is not a number")
+        if int(declared) > self.max_bytes:
+            return self._too_large()
+        return None
+
+    async def _read(self, receive: Receive) -> tuple[bytes, Problem | None]:
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client left; the app sees an empty body and the disconnect later
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return b"", self._too_large()
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks), None
+
+    def _too_large(self) -> Problem:
+        return TooLarge(f"request bodies are limited to {self.max_bytes} bytes")
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # then the real stream: http.disconnect for SSE
+
+    return replayed

@@ -1,0 +1,58 @@
+"""The HTTP API app: wiring only (routers, middleware, error handlers, start-up)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from api import errors, runtime
+from api.limits import BodyLimit
+from api.metrics import Metrics, RequestMetrics
+from api.routes import artifacts, health, lessons, scenes
+from api.schemas import ProblemDetails
+from api.settings import Settings, get_settings
+
+DESCRIPTION = (
+    "Lessons rendered on a farm of sandboxed Manim workers. Authenticate with "
+    "`Authorization: Bearer KEY` (`scenefarm keys create --owner NAME`). Errors are RFC 9457 "
+    "problem+json with a stable `type` per error."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = runtime.start(settings)
+        app.state.metrics = Metrics(app.state.runtime.store)
+        try:
+            yield
+        finally:
+            app.state.runtime.close()
+
+    app = FastAPI(title="scenefarm", version="1", description=DESCRIPTION, lifespan=lifespan)
+    for router in (lessons.router, scenes.router, health.router, artifacts.router):
+        app.include_router(router)
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, metrics=lambda: getattr(app.state, "metrics", None))
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the problem+json schema the responses refer to."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        problem = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = problem
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,36 @@
+"""OpenAPI response documentation shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.errors import PROBLEM_JSON, type_uri
+
+_WHY = {
+    400: ("bad-request", "The request is malformed"),
+    401: ("unauthorized", "No API key, or an unknown or revoked one"),
+    404: ("not-found", "No such lesson for this caller (another owner's lesson is not found)"),
+    409: ("conflict", "The lesson's state does not allow this now"),
+    413: ("payload-too-large", "The body is over the size limit"),
+    422: ("validation-error", "The request is invalid; `errors` names each field"),
+    429: ("quota-exceeded", "A quota is used up; retry after `Retry-After` seconds"),
+    503: ("service-unavailable", "Redis, Ray or lesson generation is unavailable"),
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Responses for these statuses, as problem+json with an example each."""
+    return {status: _problem(status) for status in statuses}
+
+
+def _problem(status: int) -> dict[str, Any]:
+    slug, why = _WHY[status]
+    example = {"type": type_uri(slug), "title": why, "status": status, "detail": why}
+    schema = {"$ref": "#/components/schemas/ProblemDetails"}
+    return {
+        "description": why,
+        "content": {PROBLEM_JSON: {"schema": schema, "example": example}},
+    }
+
+
+AUTHED = (401, 422, 503)

@@ -1,0 +1,135 @@
+"""Lessons: create, list, read, follow (SSE), cancel, download."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
+
+from api import jobs, present
+from api.deps import CallerDep, RuntimeDep, StoreDep
+from api.errors import InvalidRequest, NotFound
+from api.routes.docs import AUTHED, problems
+from api.schemas import Accepted, LessonCreate, LessonPublic, LessonsPublic
+from api.sse import stream
+from cluster.jobstore import START, valid_stream_id
+from cluster.storage import LocalStorage, StorageError, keys
+from scenes import LessonStatus
+
+router = APIRouter(prefix="/v1/lessons", tags=["lessons"])
+LessonId = Annotated[str, Path(pattern=r"^lesson-[0-9a-f]{12}$", examples=["lesson-0123456789ab"])]
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=Accepted,
+    responses=problems(*AUTHED, 409, 413, 429),
+)
+def create_lesson(
+    body: LessonCreate,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+    ] = None,
+) -> Accepted:
+    """Start a lesson from a prompt or from scene code; answers at once with its id."""
+    job = jobs.create(runtime, caller, body, idempotency_key)
+    response.headers["Location"] = f"/v1/lessons/{job.lesson_id}"
+    return Accepted(id=job.lesson_id, job=job.number, status=LessonStatus.QUEUED)
+
+
+@router.get("", response_model=LessonsPublic, responses=problems(*AUTHED))
+def list_lessons(
+    store: StoreDep,
+    caller: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> LessonsPublic:
+    """The caller's lessons, newest first."""
+    entries, count = store.lessons.page(caller.owner, offset, limit)
+    data = [present.lesson_summary(e) for e in entries]
+    return LessonsPublic(data=data, count=count, offset=offset, limit=limit)
+
+
+@router.get("/{lesson_id}", response_model=LessonPublic, responses=problems(*AUTHED, 404))
+def get_lesson(lesson_id: LessonId, store: StoreDep, caller: CallerDep) -> LessonPublic:
+    """A lesson: status, scenes with their errors, progress, versions and video URLs."""
+    return present.lesson_public(store, store.lessons.owned(caller.owner, lesson_id))
+
+
+@router.get(
+    "/{lesson_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: `id`, `event` (the kind) and JSON `data`",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **problems(*AUTHED, 404),
+    },
+)
+def lesson_events(
+    lesson_id: LessonId,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=64)] = None,
+) -> StreamingResponse:
+    """Every status change and chunk of the lesson as Server-Sent Events, resumable."""
+    store = runtime.store
+    store.lessons.owned(caller.owner, lesson_id)
+    after = START if last_event_id is None else last_event_id.strip()
+    if not valid_stream_id(after):
+        problem = {"field": "header.Last-Event-ID", "message": "is not an event id we sent"}
+        raise InvalidRequest([problem])
+    block_ms = int(min(2.0, runtime.settings.redis_timeout_s / 2) * 1000)
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(
+        stream(store, lesson_id, after, block_ms), media_type="text/event-stream", headers=headers
+    )
+
+
+@router.post(
+    "/{lesson_id}/cancel",
+    status_code=202,
+    response_model=Accepted,
+    responses=problems(*AUTHED, 404, 409),
+)
+def cancel_lesson(lesson_id: LessonId, runtime: RuntimeDep, caller: CallerDep) -> Accepted:
+    """Cancel the running job: chunks not yet started are dropped, the lesson ends cancelled."""
+    entry = jobs.cancel(runtime, caller, lesson_id)
+    number = entry.job.number if entry.job else 0
+    return Accepted(id=lesson_id, job=number, status=entry.lesson.status)
+
+
+@router.get(
+    "/{lesson_id}/video",
+    response_class=FileResponse,
+    responses={
+        200: {"description": "The MP4", "content": {"video/mp4": {}}},
+        307: {"description": "Redirect to the video's URL (S3 or CDN)"},
+        **problems(*AUTHED, 404),
+    },
+)
+def lesson_video(
+    lesson_id: LessonId,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> Response:
+    """The lesson's video (latest version, or `version`): the MP4, or a redirect to its URL."""
+    lesson = runtime.store.lessons.owned(caller.owner, lesson_id).lesson
+    number = version or (lesson.latest.number if lesson.latest else None)
+    if number is None or number > len(lesson.versions):
+        raise NotFound(f"lesson {lesson_id} has no video version {number or ''}".rstrip())
+    key = keys.lesson_video(lesson_id, number)
+    storage = runtime.storage
+    try:
+        if isinstance(storage, LocalStorage):
+            return FileResponse(storage.open_public(key), media_type="video/mp4")
+        return RedirectResponse(storage.url(key), status_code=307)
+    except StorageError as e:
+        raise NotFound(f"the video of version {number} is not stored: {e}") from e

@@ -1,0 +1,223 @@
+"""Wire schemas: what clients send and get back, kept apart from the stored records."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cluster.jobstore import Delivery, JobOp, JobState
+from scenes import LessonStatus, SceneStatus, scene_class_of
+
+MAX_PROMPT_CHARS = 4000
+MAX_CODE_BYTES = 24 * 1024  # the static check's own limit
+MAX_INSTRUCTION_CHARS = 2000
+Quality = Literal["l", "m", "h", "k"]
+
+EXAMPLE_CODE = (
+    "from manim import *\n\n\nclass Intro(Scene):\n    def construct(self):\n"
+    "        self.play(Create(Circle()), run_time=1)\n"
+)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SceneCode(_In):
+    code: str = Field(
+        min_length=1,
+        max_length=MAX_CODE_BYTES,
+        description="Python source defining exactly one manim Scene subclass",
+        examples=[EXAMPLE_CODE],
+    )
+
+    @field_validator("code")
+    @classmethod
+    def _one_scene(cls, code: str) -> str:
+        if len(code.encode()) > MAX_CODE_BYTES:
+            raise ValueError(f"is over {MAX_CODE_BYTES} bytes")
+        if _scene_class(code) is None:
+            raise ValueError("defines no single Scene subclass (or does not parse)")
+        return code
+
+
+def _scene_class(code: str) -> str | None:
+    try:
+        return scene_class_of(code)
+    except (ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting
+        return None
+
+
+class LessonCreate(_In):
+    """Either a prompt for Claude, or the scenes' code; plus render options."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"prompt": "Explain the Pythagorean theorem to 12-year-olds", "quality": "m"},
+                {"scenes": [{"code": EXAMPLE_CODE}], "quality": "l"},
+            ]
+        },
+    )
+
+    prompt: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        description="what the lesson should teach, and to whom",
+    )
+    scenes: list[SceneCode] | None = Field(
+        default=None, min_length=1, max_length=12, description="the lesson's scenes, in order"
+    )
+    quality: Quality = Field(default="l", description="l=480p15, m=720p30, h=1080p60, k=2160p60")
+    max_scenes: int | None = Field(
+        default=None, ge=3, le=12, description="at most this many planned scenes (prompt only)"
+    )
+    webhook_url: AnyHttpUrl | None = Field(
+        default=None, description="POSTed a signed JSON body when the lesson is ready or failed"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LessonCreate:
+        if (self.prompt is None) == (self.scenes is None):
+            raise ValueError("give exactly one of `prompt` or `scenes`")
+        if self.scenes is not None:
+            names = [_scene_class(s.code) for s in self.scenes]
+            repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
+            if repeated:
+                raise ValueError(f"`scenes` must define distinct classes, repeated: {repeated}")
+        return self
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _short_url(cls, url: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if url is not None and len(str(url)) > 2000:
+            raise ValueError("is longer than 2000 characters")
+        return url
+
+
+class SceneEdit(_In):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"instruction": "make the circle red"}]}
+    )
+    instruction: str = Field(min_length=1, max_length=MAX_INSTRUCTION_CHARS)
+
+
+class SceneReplace(SceneCode):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"code": EXAMPLE_CODE}]}
+    )
+
+
+class Accepted(BaseModel):
+    """A job was accepted; follow `Location` (or the events) for its progress."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "lesson-0123456789ab", "job": 1, "status": "queued"}]
+        }
+    )
+    id: str
+    job: int = Field(description="the job's number within the lesson")
+    status: LessonStatus
+
+
+class ScenePublic(BaseModel):
+    index: int = Field(description="1-based position in the lesson")
+    class_name: str
+    status: SceneStatus
+    error: str = ""
+    version: int | None = Field(description="the current scene version; None before one works")
+    attempts: int
+    layout_warnings: list[str] = Field(default_factory=list)
+
+
+class VersionPublic(BaseModel):
+    number: int
+    scene_versions: dict[int, int] = Field(description="scene index -> scene version")
+    video_url: str
+    scene_urls: dict[int, str]
+    created_at: float
+    report: dict[str, Any] | None = Field(
+        default=None, description="the render report: per scene, its chunks and cache hits"
+    )
+
+
+class ProgressPublic(BaseModel):
+    chunks_total: int
+    chunks_done: int
+    chunks_cached: int
+    fraction: float = Field(ge=0, le=1)
+
+
+class JobPublic(BaseModel):
+    number: int
+    op: JobOp
+    state: JobState
+    index: int = Field(description="the scene an edit or replacement is for; 0 for creates")
+    error: str
+    started_at: float
+    ended_at: float | None
+
+
+class UsagePublic(BaseModel):
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+class LessonPublic(BaseModel):
+    id: str
+    status: LessonStatus
+    error: str
+    prompt: str
+    title: str
+    quality: Quality
+    created_at: float
+    scenes: list[ScenePublic]
+    versions: list[VersionPublic]
+    video_url: str | None = Field(description="the latest version's video")
+    progress: ProgressPublic
+    job: JobPublic | None
+    webhook_url: str | None
+    webhook_deliveries: list[Delivery]
+    usage: UsagePublic
+
+
+class LessonSummary(BaseModel):
+    id: str
+    status: LessonStatus
+    title: str
+    created_at: float
+    versions: int
+    video_url: str | None
+
+
+class LessonsPublic(BaseModel):
+    data: list[LessonSummary]
+    count: int = Field(description="the caller's lessons in all")
+    offset: int
+    limit: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, str]
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details; `errors` for validation, `retry_after` for quotas."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(examples=["urn:scenefarm:problem:not-found"])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None

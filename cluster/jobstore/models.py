@@ -1,0 +1,104 @@
+"""What the job store holds besides the Lesson record itself: options, jobs, keys, events."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from scenes import Lesson
+
+
+class JobOp(StrEnum):
+    CREATE = "create"  # from a prompt: Claude plans and writes every scene
+    CREATE_FROM_CODE = "create_from_code"  # the client's code, one Scene per entry
+    EDIT = "edit"  # one scene changed by instruction (Claude)
+    REPLACE = "replace"  # one scene replaced by the client's code
+
+
+class JobState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Job(BaseModel):
+    """One run of a lesson runner: what to do, and how it ended. Numbered per lesson; the
+    number names the runner's actor, so a later job never collides with an ending one."""
+
+    lesson_id: str
+    number: int
+    op: JobOp
+    prompt: str = ""
+    codes: list[str] = Field(default_factory=list)
+    index: int = 0  # the scene an edit or replacement is for (1-based)
+    instruction: str = ""
+    code: str = ""
+    state: JobState = JobState.RUNNING
+    error: str = ""
+    started_at: float = Field(default_factory=time.time)
+    ended_at: float | None = None
+
+
+class LessonOptions(BaseModel):
+    """What the client asked for when creating the lesson."""
+
+    quality: str = "l"
+    max_scenes: int = 12
+    webhook_url: str | None = None
+    key_id: str = ""  # the API key that created the lesson: its secret signs the webhooks
+
+
+class Progress(BaseModel):
+    """Chunk progress of the version being rendered."""
+
+    chunks_total: int = 0
+    chunks_done: int = 0
+    chunks_cached: int = 0
+
+
+class LessonEntry(BaseModel):
+    """A lesson as the store holds it: the record, its owner, options, job and progress."""
+
+    lesson: Lesson
+    owner: str
+    options: LessonOptions
+    job: Job | None = None
+    progress: Progress = Field(default_factory=Progress)
+    cancel_requested: bool = False
+
+
+class ApiKey(BaseModel):
+    key_id: str
+    owner: str
+    created_at: float
+    revoked: bool = False
+    webhook_secret: str = Field(default="", repr=False)
+
+
+class StoredEvent(BaseModel):
+    """An event as read back from a lesson's stream; `id` is the stream id (Last-Event-ID)."""
+
+    id: str
+    kind: str
+    lesson: str
+    scene: str = ""
+    chunk: str = ""
+    detail: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    at: float = 0.0
+
+
+class Delivery(BaseModel):
+    """One webhook delivery attempt."""
+
+    event: str  # lesson.ready | lesson.failed
+    url: str
+    attempt: int
+    status_code: int | None = None
+    error: str = ""
+    ok: bool = False
+    at: float = Field(default_factory=time.time)
