@@ -87,10 +87,10 @@ def revise(
     runtime: Runtime, caller: ApiKey, lesson_id: str, index: int, op: JobOp, text: str
 ) -> Job:
     """Starts an edit (text: the instruction) or a replacement (text: the code) of one scene."""
-    if op is JobOp.EDIT and not runtime.generation_enabled:
-        raise GenerationUnavailable("this server has no ANTHROPIC_API_KEY: replace with code")
     store = runtime.store
     entry = store.lessons.owned(caller.owner, lesson_id)
+    if op is JobOp.EDIT and not runtime.generation_enabled:
+        raise GenerationUnavailable("this server has no ANTHROPIC_API_KEY: replace with code")
     _check_scene(entry, index, op)
     store.quotas.check_video(caller.owner)
     number = entry.job.number + 1 if entry.job else 1
