@@ -51,7 +51,7 @@ test: compile lint docker
 unit: compile
 	$(UV) run --frozen pytest -q tests/unit
 
-bench: compile
+bench: compile docker
 	$(UV) run --frozen python bench/bench_render.py --sandbox bwrap
 	$(UV) run --frozen python bench/bench_render.py --sandbox docker --runs 1
 	$(UV) run --frozen python bench/bench_edit.py
