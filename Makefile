@@ -14,7 +14,7 @@ PACKAGES := api cluster sandbox scenes renderers
 help:
 	@echo "make demo   install what is missing, render examples/lesson.py into out/lesson.mp4"
 	@echo "make test   install what is missing, run lint and every test"
-	@echo "make bench  farm vs plain manim on the sample lesson"
+	@echo "make bench  farm vs plain manim (bwrap and docker), one-scene edit vs full re-render"
 	@echo "make down   stop the local cluster and its warm workers"
 
 setup: .venv/.ready
@@ -51,8 +51,10 @@ test: compile lint docker
 unit: compile
 	$(UV) run --frozen pytest -q tests/unit
 
-bench: compile
-	$(UV) run --frozen python bench/bench_render.py
+bench: compile docker
+	$(UV) run --frozen python bench/bench_render.py --sandbox bwrap
+	$(UV) run --frozen python bench/bench_render.py --sandbox docker --runs 1
+	$(UV) run --frozen python bench/bench_edit.py
 
 down: setup
 	$(UV) run --frozen scenefarm down

@@ -48,6 +48,7 @@ class Options:
     quality: str
     workers: int
     runs: int
+    sandbox: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Farm:
             tool("scenefarm"), "render", str(file), *([scene] if scene else []),
             "-o", str(out), "--quality", self.opts.quality,
             "--workers", str(self.opts.workers), "--report", str(report),
+            "--sandbox", self.opts.sandbox,
         ]  # fmt: skip
         if not cache:
             argv.append("--no-cache")
@@ -233,6 +235,7 @@ def setup_rows(opts: Options) -> list[Row]:
         ("N (workers)", str(opts.workers), "`--workers` given to the farm"),
         ("cores", str(os.cpu_count()), "os.cpu_count() on this machine"),
         ("quality", opts.quality, "manim `-q` / scenefarm `--quality`"),
+        ("sandbox", opts.sandbox, "scenefarm `--sandbox` (auto: docker if its image is built)"),
         ("runs", str(opts.runs), "timed runs per measurement; every time below is their median"),
     ]
 
@@ -304,12 +307,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--quality", choices=QUALITIES, default="l", help="default: l (480p15)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: cores")
     parser.add_argument("--runs", type=int, default=3, help="timed runs each (medians reported)")
+    parser.add_argument("--sandbox", choices=("auto", "docker", "bwrap"), default="auto")
     args = parser.parse_args(argv)
     if args.workers < 1 or args.runs < 1:
         parser.error("--workers and --runs must be positive")
     if not args.file.is_file():
         parser.error(f"no such file: {args.file}")
-    return Options(args.file.resolve(), args.quality, args.workers, args.runs)
+    return Options(args.file.resolve(), args.quality, args.workers, args.runs, args.sandbox)
 
 
 def farm_env(data_dir: Path) -> dict[str, str]:

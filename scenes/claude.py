@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Protocol, TypeVar
 
-import anthropic
 from pydantic import BaseModel, ValidationError
 
 from scenes.errors import ClaudeUnavailable, MalformedReply
@@ -72,6 +72,10 @@ class Claude:
                 "(rendering your own scene files with `scenefarm render` works without it)"
             )
         self.config = config
+        # Imported here: the SDK takes 1-2 s to import, which rendering alone never needs.
+        import anthropic
+
+        self._sdk: ModuleType = anthropic
         self._client = anthropic.Anthropic(
             api_key=config.api_key,
             base_url=config.base_url,
@@ -99,6 +103,7 @@ class Claude:
     def _create(
         self, system: Sequence[str], messages: list[dict[str, Any]], tool: Tool
     ) -> tuple[Any, str, Usage]:
+        sdk = self._sdk
         try:
             reply = self._client.messages.create(  # type: ignore[call-overload]
                 model=self.config.model,
@@ -108,13 +113,13 @@ class Claude:
                 tools=[tool.as_param()],
                 tool_choice={"type": "tool", "name": tool.name},
             )
-        except anthropic.APIStatusError as e:
+        except sdk.APIStatusError as e:
             raise ClaudeUnavailable(f"Claude answered {e.status_code}: {_message(e)}") from e
-        except anthropic.APIError as e:  # connection errors, timeouts, undecodable answers
+        except sdk.APIError as e:  # connection errors, timeouts, undecodable answers
             raise ClaudeUnavailable(f"Claude could not be reached: {type(e).__name__}: {e}") from e
         except ValueError as e:  # a body that is not JSON surfaces as a bare JSONDecodeError
             raise ClaudeUnavailable(f"Claude's answer could not be decoded: {e}") from e
-        if not isinstance(reply, anthropic.types.Message):  # e.g. an HTML error page from a proxy
+        if not isinstance(reply, sdk.types.Message):  # e.g. an HTML error page from a proxy
             raise ClaudeUnavailable(f"Claude's answer was not a message: {str(reply)[:200]!r}")
         usage = _usage(reply.usage)
         for block in reply.content:
@@ -181,7 +186,8 @@ def _usage(raw: Any) -> Usage:
     )
 
 
-def _message(error: anthropic.APIStatusError) -> str:
+def _message(error: Any) -> str:
+    """The API's own error message from an APIStatusError."""
     body = error.body if isinstance(error.body, dict) else {}
     detail = body.get("error", {}) if isinstance(body.get("error"), dict) else {}
     return str(detail.get("message") or error.message)[:300]

@@ -101,8 +101,14 @@ class SceneWriter:
         messages = prompts.plan_messages(prompt, self.options.scenes, self.options.max_scenes)
         plan, usage = self._claude().call(planner_system(), messages, prompts.PLAN_TOOL, LessonPlan)
         wanted = self.options.scenes
-        if wanted is not None and len(plan.scenes) != wanted:
-            log.warning("plan has %d scenes, %d asked for", len(plan.scenes), wanted)
+        if wanted is not None and len(plan.scenes) != wanted:  # asked once more, then accepted
+            messages += [prompts.plan_turn(plan), prompts.recount_message(len(plan.scenes), wanted)]
+            plan, more = self._claude().call(
+                planner_system(), messages, prompts.PLAN_TOOL, LessonPlan
+            )
+            usage += more
+            if len(plan.scenes) != wanted:
+                log.warning("plan has %d scenes, %d asked for", len(plan.scenes), wanted)
         return plan, usage
 
     def write_all(self, lesson: Lesson) -> None:

@@ -33,6 +33,15 @@ def plan_messages(prompt: str, scenes: int | None, max_scenes: int) -> list[dict
     return [{"role": "user", "content": text}]
 
 
+def plan_turn(plan: LessonPlan) -> dict[str, Any]:
+    return {"role": "assistant", "content": plan.model_dump_json()}
+
+
+def recount_message(planned: int, wanted: int) -> dict[str, Any]:
+    text = f"That plan has {planned} scenes; exactly {wanted} were asked for. Plan again."
+    return {"role": "user", "content": text}
+
+
 def write_message(plan: LessonPlan, scene: ScenePlan, index: int) -> dict[str, Any]:
     goals = "; ".join(plan.learning_goals)
     text = (

@@ -173,7 +173,11 @@ def _frame(scene: Scene) -> tuple[float, float, float, float]:
 
 
 def _describe_mob(mob: Mobject) -> str:
-    text = getattr(mob, "text", None) or getattr(mob, "tex_string", None)
+    text = (
+        getattr(mob, "original_text", None)  # Text.text has its spaces removed
+        or getattr(mob, "text", None)
+        or getattr(mob, "tex_string", None)
+    )
     name = type(mob).__name__
     return f"{name} {str(text)[:40]!r}" if text else name
 

@@ -214,6 +214,11 @@ def test_editing_scene_two_renders_only_scene_two(made: tuple[Farm, Done, Messag
     assert [v["number"] for v in lesson["versions"]] == [1, 2]
     assert lesson["versions"][1]["scene_versions"] == {"1": 1, "2": 2, "3": 1}
     assert (first.lesson_dir / "v1" / "lesson.mp4").is_file()  # version 1 stays readable
+    v1, v2 = lesson["versions"]  # published under versioned keys (local storage by default)
+    assert "/v1/lesson.mp4" in v1["video_url"] and "/v2/lesson.mp4" in v2["video_url"]
+    assert v2["scene_urls"]["1"] == v1["scene_urls"]["1"]  # scene 1 is still its version 1
+    assert v2["scene_urls"]["2"].endswith("/scenes/2/v2/scene.mp4")
+    assert done.report["video_url"] == v2["video_url"]
     assert (first.lesson_dir / "scenes" / "02-SceneBeta" / "v2.py").read_text() == edited["code"]
 
 

@@ -161,6 +161,19 @@ def test_a_plan_malformed_twice_is_a_clear_failure(server: MessagesServer) -> No
     assert len(server.requests) == 2
 
 
+def test_a_plan_with_the_wrong_scene_count_is_asked_for_again(server: MessagesServer) -> None:
+    w = writer(server, Probe(), scenes=4)
+    server.route(
+        forced_tool("plan_lesson"),
+        tool_use("plan_lesson", plan("Aa", "Bb", "Cc")),
+        tool_use("plan_lesson", plan("Aa", "Bb", "Cc", "Dd")),
+    )
+    lesson_plan, usage = w.plan("teach")
+    assert len(lesson_plan.scenes) == 4 and usage.calls == 2
+    assert "exactly 4 were asked" in server.requests[-1].last_user_text()
+    assert "exactly 4 scenes" in server.requests[0].last_user_text()
+
+
 def test_replace_runs_the_clients_code_without_claude(server: MessagesServer) -> None:
     probe = Probe()
     w = writer(server, probe)
