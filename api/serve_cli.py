@@ -7,10 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from api.farm_config import runner_config
-from api.runtime import open_store, redis_url
 from api.settings import Settings
-from cluster.jobstore import JobStoreUnavailable
 from cluster.redis_local import RedisStartError
 from cluster.storage import StorageError
 from sandbox import SandboxError
@@ -33,6 +30,8 @@ def add_commands(sub: argparse._SubParsersAction, positive: Callable[[str], int]
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from cluster.jobstore import JobStoreUnavailable  # redis: imported by these commands only
+
     try:
         if args.command == "serve":
             return _serve(args, settings)
@@ -44,7 +43,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api.farm_config import runner_config
     from api.main import create_app
+    from api.runtime import redis_url
 
     if not settings.public_url:  # local artifact URLs point at this server's /artifacts
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
@@ -64,6 +65,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    from api.runtime import open_store
+
     store = open_store(settings)
     if args.keys_command == "create":
         try:

@@ -7,10 +7,12 @@ machine, and published from there to the configured storage.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from cluster.jobstore.lessons import LessonRecords
 from scenes import Lesson
+
+if TYPE_CHECKING:  # the CLI's lesson commands never load redis
+    from cluster.jobstore.lessons import LessonRecords
 
 
 class LessonStore(Protocol):

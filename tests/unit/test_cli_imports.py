@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-LAZY = ("anthropic", "boto3", "botocore", "ray", "docker", "httpx")
+LAZY = ("anthropic", "boto3", "botocore", "ray", "docker", "httpx", "redis", "fastapi", "uvicorn")
 
 
 def test_importing_the_cli_loads_no_heavy_sdk() -> None:
