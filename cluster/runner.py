@@ -16,16 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from cluster import ray_api
+from cluster.events import Event
 from cluster.jobstore import Job, JobState, JobStore
 from cluster.storage import StorageConfig
 from cluster.webhooks import WebhookPolicy
 from cluster.worker import WorkerConfig
-from scenes import ClaudeConfig
+from scenes import ClaudeConfig, LessonStatus
 
 log = logging.getLogger(__name__)
 PREFIX = "scenefarm-lesson"
 START_TIMEOUT_S = 60.0
 RELAUNCH_GRACE_S = 20.0  # a job younger than this may still be launching
+MAX_LAUNCHES = 3  # a job whose runners keep getting lost fails instead of looping forever
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,27 @@ def relaunch_lost(store: JobStore, config: RunnerConfig, now: float | None = Non
             continue
         if not store.lessons.is_active(lesson_id):  # it ended between the two looks
             continue
+        if job.launches >= MAX_LAUNCHES:
+            _give_up(store, entry.owner if entry else "", job)
+            continue
         log.warning("relaunching a lost runner", extra={"lesson": lesson_id, "job": job.number})
+        job = job.model_copy(update={"launches": job.launches + 1, "started_at": now})
+        store.lessons.set_job(job)
         launch(config, job)
         relaunched.append(lesson_id)
     return relaunched
+
+
+def _give_up(store: JobStore, owner: str, job: Job) -> None:
+    """Ends a job whose runners were lost MAX_LAUNCHES times: the lesson fails, saying so."""
+    error = f"the lesson runner was lost {job.launches} times; giving up"
+    lesson = store.lessons.load(job.lesson_id)
+    if lesson.status not in (LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED):
+        lesson.status, lesson.error = LessonStatus.FAILED, error
+        store.lessons.save(lesson)
+        store.events.append(Event("lesson_status", job.lesson_id, detail="failed"))
+    ended = job.model_copy(
+        update={"state": JobState.FAILED, "error": error, "ended_at": time.time()}
+    )
+    store.events.append(Event("job_failed", job.lesson_id, detail=error))
+    store.lessons.finish(owner, ended)

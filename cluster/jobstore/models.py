@@ -39,6 +39,7 @@ class Job(BaseModel):
     code: str = ""
     state: JobState = JobState.RUNNING
     error: str = ""
+    launches: int = 1  # runners started for this job: a lost one is relaunched, boundedly
     started_at: float = Field(default_factory=time.time)
     ended_at: float | None = None
 

@@ -16,7 +16,7 @@ from cluster.jobstore import Job, JobOp, LessonOptions, open_jobstore
 from cluster.redis_local import url_for
 from scenes import Lesson
 
-from .conftest import ApiServer, code_scene, parse_sse
+from .conftest import ApiServer, Key, code_scene, parse_sse
 
 pytestmark = pytest.mark.integration
 
@@ -61,23 +61,34 @@ def test_a_lesson_completes_across_an_api_restart(server: ApiServer) -> None:
     assert video.status_code == 200 and len(video.content) > 1000
 
 
-def test_a_job_whose_runner_was_lost_is_relaunched_at_start_up(server: ApiServer) -> None:
-    key = server.key("orphans")
-    server.stop(signal.SIGKILL)
+def _orphan(server: ApiServer, key: Key, name: str, launches: int) -> str:
+    """A job as an API that crashed after accepting it, before its runner started, left it."""
     store = open_jobstore(url_for(server.data_dir))
     lesson = Lesson(id=f"lesson-{uuid.uuid4().hex[:12]}", prompt="")
-    code = code_scene("Orphan", "        self.wait(0.5)\n", uuid.uuid4().hex)["code"]
-    # As an API that crashed after accepting the job and before launching its runner left it.
+    code = code_scene(name, "        self.wait(0.5)\n", uuid.uuid4().hex)["code"]
     job = Job(
         lesson_id=lesson.id,
         number=1,
         op=JobOp.CREATE_FROM_CODE,
         codes=[code],
+        launches=launches,
         started_at=time.time() - 120,
     )
     store.lessons.begin(key.owner, job, 10)
     store.lessons.create(key.owner, lesson, LessonOptions(key_id=key.key_id))
     store.close()
+    return lesson.id
+
+
+def test_lost_runners_are_relaunched_at_start_up_a_bounded_number_of_times(
+    server: ApiServer,
+) -> None:
+    key = server.key("orphans")
+    server.stop(signal.SIGKILL)
+    lost_once = _orphan(server, key, "Orphan", launches=1)
+    lost_often = _orphan(server, key, "Unlucky", launches=3)
     server.start()
-    done = server.wait_job(key, lesson.id, 1)
+    done = server.wait_job(key, lost_once, 1)
     assert done["status"] == "ready" and done["scenes"][0]["class_name"] == "Orphan"
+    given_up = server.wait_job(key, lost_often, 1)
+    assert given_up["status"] == "failed" and "lost 3 times" in given_up["error"]
