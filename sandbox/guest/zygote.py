@@ -22,6 +22,8 @@ import time
 import traceback
 from typing import Any
 
+import syscall_filter  # a sibling in this guest dir
+
 PR_SET_DUMPABLE = 4
 PR_SET_PDEATHSIG = 1
 TAIL_BYTES = 16 * 1024
@@ -217,6 +219,14 @@ def _preload(modules: list[str]) -> dict[str, str]:
     return versions
 
 
+def _confine() -> None:
+    """What this process and every job it forks keep for life: a syscall filter, and (as pid 1
+    under Docker, where Python's SIGINT handler would be delivered) no death by SIGINT."""
+    if not syscall_filter.install():
+        print(f"zygote: no syscall filter for {os.uname().machine}", file=sys.stderr)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)  # jobs run as our uid: keep them out of /proc/<us> and ptrace
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -231,6 +241,7 @@ def main() -> None:
         os.environ[name] = value
     os.makedirs(os.environ.get("HOME", "/tmp/home"), exist_ok=True)
     try:
+        _confine()
         versions = _preload(config.get("preload", []))
     except BaseException as exc:
         proto_out.write(json.dumps({"ready": False, "error": _describe(exc)}) + "\n")
