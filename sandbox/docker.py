@@ -152,7 +152,10 @@ class DockerLauncher:
             "environment": sandbox_env(spec.env),
             "working_dir": GUEST_SCRATCH,
             "hostname": "sandbox",
-            "init": True,  # docker-init as pid 1: the guest is killable and orphans are reaped
+            # The guest itself is pid 1 (it reaps every orphan after each job). Not docker-init:
+            # that runs as the job's uid, stays dumpable and holds the guest's stdin/stdout, so a
+            # job could write a forged verdict to /proc/1/fd/1 (the guest is not dumpable).
+            "init": False,
             "stdin_open": True,
             "network_mode": "none",
             "ipc_mode": "private",
