@@ -317,7 +317,7 @@ def _remove_state(state: Path) -> None:
 def _value(reply: Mapping[str, Any]) -> dict[str, Any]:
     try:
         value = json.loads(reply.get("value") or "null")
-    except ValueError:
+    except (ValueError, RecursionError):  # the job writes this: deep nesting must not crash us
         return {}
     return value if isinstance(value, dict) else {}
 
@@ -337,7 +337,9 @@ def _job_error(reply: Mapping[str, Any]) -> JobError | None:
     raw = _value(reply).get("error")
     if not isinstance(raw, dict):
         return None
-    frames = tuple(f for f in map(_frame, raw.get("frames") or []) if f is not None)
+    raw_frames = raw.get("frames")
+    raw_frames = raw_frames if isinstance(raw_frames, list) else []
+    frames = tuple(f for f in map(_frame, raw_frames) if f is not None)
     return JobError(
         type=sanitize(str(raw.get("type", "")), 200),
         message=sanitize(str(raw.get("message", "")), 2000),
