@@ -28,6 +28,7 @@ from sandbox.warm import (
     SHM_MB,
     Mounts,
     default_state_root,
+    tmpfs_inodes,
 )
 
 log = logging.getLogger(__name__)
@@ -160,8 +161,7 @@ class DockerLauncher:
             "network_mode": "none",
             "ipc_mode": "private",
             "read_only": True,
-            "tmpfs": {"/tmp": f"rw,nosuid,nodev,noexec,size={limits.scratch_mb}m,mode=1777"},
-            "shm_size": f"{SHM_MB}m",
+            "tmpfs": {"/tmp": _tmpfs(limits.scratch_mb), "/dev/shm": _tmpfs(SHM_MB)},
             "volumes": binds,
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],  # and Docker's default seccomp profile
@@ -178,6 +178,12 @@ class DockerLauncher:
 
 
 _IDENTITY = ("passwd", "group")
+
+
+def _tmpfs(size_mb: int) -> str:
+    """Mount options of a world-writable tmpfs capped in size and inodes (Docker's shm_size
+    caps only the size: a job could fill /dev/shm with millions of empty files)."""
+    return f"rw,nosuid,nodev,noexec,size={size_mb}m,nr_inodes={tmpfs_inodes(size_mb)},mode=1777"
 
 
 def _container_name(uid: int) -> str:

@@ -10,6 +10,7 @@ import errno
 import json
 import logging
 import os
+import re
 import select
 import shutil
 import signal
@@ -36,6 +37,8 @@ GUEST_OVERHEAD_MB = 512  # the warm guest itself (Python + Manim imported), on t
 SHM_MB = 64
 EXIT_ERROR, EXIT_MEMORY, EXIT_FORBIDDEN = 3, 4, 5  # mirrors guest/zygote.py
 _FORBIDDEN_ERRNOS = {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH}
+_SHARED_TMPFS = ("scratch", "tmp", "shm")  # the state dir's mount points, as root
+_LEADING_ERRNO = re.compile(r"\[Errno (\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Mounts:
     scratch: Path  # host dir, writable by the sandbox uid, at GUEST_SCRATCH
     guest_dirs: Mapping[Path, str]  # host dir -> guest path
     state: Path  # host-only dir for the backend's own files (never mounted writable)
+    # As root: host tmpfs mounts for /tmp and /dev/shm, capped in size *and* inodes (bwrap's own
+    # --tmpfs caps only size: a job could fill them with millions of empty files). None: the
+    # backend makes its own.
+    tmp: Path | None = None
+    shm: Path | None = None
 
 
 class Launcher(Protocol):
@@ -154,14 +162,20 @@ class WarmSandbox:
         state.chmod(0o755)
         scratch = state / "scratch"
         scratch.mkdir(mode=0o755)  # root-owned: the guest cannot plant names in it
-        _mount_scratch(scratch, self.spec.limits.scratch_mb)
+        _mount_tmpfs(scratch, self.spec.limits.scratch_mb, 0o755)
         (scratch / "jobs").mkdir(mode=0o755)
         (scratch / "cache").mkdir(mode=0o700)  # shared by this sandbox's jobs (one owner)
-        if os.geteuid() == 0:
-            os.chown(scratch / "cache", uid, uid)
         dirs = (GUEST_DIR, *self.spec.guest_dirs)
         guest_dirs = {d.resolve(): f"{GUEST_ROOT}/guest{i}" for i, d in enumerate(dirs)}
-        return Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)
+        mounts = Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)
+        if os.geteuid() != 0:
+            return mounts
+        os.chown(scratch / "cache", uid, uid)
+        tmp, shm = state / "tmp", state / "shm"
+        for path, size_mb in ((tmp, self.spec.limits.scratch_mb), (shm, SHM_MB)):
+            path.mkdir()
+            _mount_tmpfs(path, size_mb, 0o1777, "noexec")  # as Docker's /tmp: nothing runs from it
+        return replace(mounts, tmp=tmp, shm=shm)
 
     def _guest_config(self) -> dict[str, Any]:
         assert self._mounts is not None
@@ -299,18 +313,26 @@ def _memory_verdict(result: SandboxResult, oom_kills: int) -> SandboxResult:
     return replace(result, status=SandboxStatus.MEMORY, detail=detail)
 
 
-def _mount_scratch(scratch: Path, size_mb: int) -> None:
-    """As root: scratch becomes its own tmpfs, so its size and inode count are capped."""
+def tmpfs_inodes(size_mb: int) -> int:
+    """The inode cap that goes with a tmpfs of `size_mb`: plenty for rendering, not millions."""
+    return max(1024, size_mb * 64)
+
+
+def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
+    """As root: `path` becomes its own tmpfs, so its size and inode count are capped."""
     if os.geteuid() != 0:
         return  # unprivileged: RLIMIT_FSIZE per file is the cap
-    opts = f"size={size_mb}m,nr_inodes={max(1024, size_mb * 64)},mode=0755,nosuid,nodev"
-    subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(scratch)], check=True)
+    opts = ",".join(
+        [f"size={size_mb}m", f"nr_inodes={tmpfs_inodes(size_mb)}", f"mode={mode:04o}", "nosuid"]
+        + ["nodev", *flags]
+    )
+    subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(path)], check=True)
 
 
 def _remove_state(state: Path) -> None:
-    scratch = state / "scratch"
-    if scratch.is_mount():
-        subprocess.run(["umount", "--lazy", str(scratch)], check=False)
+    for name in _SHARED_TMPFS:
+        if (state / name).is_mount():
+            subprocess.run(["umount", "--lazy", str(state / name)], check=False)
     shutil.rmtree(state, ignore_errors=True)
 
 
@@ -340,11 +362,13 @@ def _job_error(reply: Mapping[str, Any]) -> JobError | None:
     raw_frames = raw.get("frames")
     raw_frames = raw_frames if isinstance(raw_frames, list) else []
     frames = tuple(f for f in map(_frame, raw_frames) if f is not None)
+    number = raw.get("errno")
     return JobError(
         type=sanitize(str(raw.get("type", "")), 200),
         message=sanitize(str(raw.get("message", "")), 2000),
         traceback=sanitize(str(raw.get("traceback", "")), 4000),
         frames=frames,
+        errno=number if type(number) is int else None,
     )
 
 
@@ -382,12 +406,24 @@ def _classify(reply: Mapping[str, Any]) -> tuple[SandboxStatus, JobError | None,
         return SandboxStatus.MEMORY, error, "memory limit exceeded"
     if code == EXIT_FORBIDDEN or _errno_forbidden(error):
         return SandboxStatus.FORBIDDEN, error, "operation not permitted in the sandbox"
+    if _errno_in(error, {errno.EFBIG}):  # what SIGXFSZ becomes in Python, which ignores it
+        return SandboxStatus.OUTPUT_REJECTED, error, "file size limit exceeded"
     if code == EXIT_ERROR and error is not None:
         return SandboxStatus.ERROR, error, error.message
     return SandboxStatus.ERROR, error, f"exited with code {code} without a result"
 
 
 def _errno_forbidden(error: JobError | None) -> bool:
+    return _errno_in(error, _FORBIDDEN_ERRNOS)
+
+
+def _errno_in(error: JobError | None, errnos: set[int]) -> bool:
+    """Whether the OS error behind the job's exception is one of `errnos`: as the guest reported
+    it, else as an OSError's message starts. Not anywhere in the message: a scene's own
+    RuntimeError quoting "[Errno 1]" is its own error, not a refusal."""
     if error is None:
         return False
-    return any(f"[Errno {n}]" in error.message for n in _FORBIDDEN_ERRNOS)
+    if error.errno is not None:
+        return error.errno in errnos
+    leading = _LEADING_ERRNO.match(error.message)
+    return leading is not None and int(leading.group(1)) in errnos
