@@ -322,10 +322,8 @@ def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
     """As root: `path` becomes its own tmpfs, so its size and inode count are capped."""
     if os.geteuid() != 0:
         return  # unprivileged: RLIMIT_FSIZE per file is the cap
-    opts = ",".join(
-        [f"size={size_mb}m", f"nr_inodes={tmpfs_inodes(size_mb)}", f"mode={mode:04o}", "nosuid"]
-        + ["nodev", *flags]
-    )
+    caps = [f"size={size_mb}m", f"nr_inodes={tmpfs_inodes(size_mb)}", f"mode={mode:04o}"]
+    opts = ",".join([*caps, "nosuid", "nodev", *flags])
     subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(path)], check=True)
 
 
