@@ -25,7 +25,7 @@ from typing import IO, Any, Protocol
 from sandbox.collect import OutputRejected, collect_outputs
 from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
 from sandbox.result import JobError, SandboxError, SandboxResult, SandboxStatus, sanitize
-from sandbox.uids import UidLease
+from sandbox.uids import UidLease, uid_in_use
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,10 @@ class WarmSandbox:
         self._runs = 0
 
     @property
+    def _lock_dir(self) -> Path:
+        return self._state_root / "uids"
+
+    @property
     def uid(self) -> int | None:
         """The unprivileged uid the guest runs as while started (None when stopped)."""
         return self._uid.uid if self._uid is not None and self._proc is not None else None
@@ -110,7 +114,7 @@ class WarmSandbox:
         if self._proc is not None and self._proc.poll() is None:
             return self._versions
         self._stop()
-        self._uid = UidLease(self._state_root / "uids")
+        self._uid = UidLease(self._lock_dir)
         self._reap(self._uid.uid)
         self._mounts = self._make_mounts(self._uid.uid)
         argv = self._launcher.command(self.spec, self._mounts, self._uid.uid)
@@ -151,10 +155,14 @@ class WarmSandbox:
             self._uid = None
 
     def _reap(self, uid: int) -> None:
-        """A dead host's leftovers for this uid: its backend's resources and its state dirs."""
+        """A dead host's leftovers for this uid: its backend's resources and its state dirs;
+        and the state dirs of every uid no live sandbox holds (a killed worker's scratch, with
+        its owner's files and tmpfs mounts, would otherwise wait for its uid to come round)."""
         self._launcher.reap(uid)
-        for stale in self._state_root.glob(f"sbx-{uid}-*"):
-            _remove_state(stale)
+        for state in self._state_root.glob("sbx-*-*"):
+            owner = state.name.split("-")[1]
+            if owner == str(uid) or not _held(self._lock_dir, owner):
+                _remove_state(state)
 
     def _make_mounts(self, uid: int) -> Mounts:
         self._state_root.mkdir(parents=True, exist_ok=True)
@@ -325,6 +333,11 @@ def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
     caps = [f"size={size_mb}m", f"nr_inodes={tmpfs_inodes(size_mb)}", f"mode={mode:04o}"]
     opts = ",".join([*caps, "nosuid", "nodev", *flags])
     subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(path)], check=True)
+
+
+def _held(lock_dir: Path, uid: str) -> bool:
+    """Whether a live sandbox holds `uid` (anything unparsable counts as held: left alone)."""
+    return not uid.isdigit() or uid_in_use(lock_dir, int(uid))
 
 
 def _remove_state(state: Path) -> None:
