@@ -114,9 +114,8 @@ class BwrapLauncher:
         args += ["--ro-bind", str(mounts.state / "passwd"), "/etc/passwd"]
         args += ["--ro-bind", str(mounts.state / "group"), "/etc/group"]
         args += ["--proc", "/proc", "--dev", "/dev"]
-        scratch_bytes = str(spec.limits.scratch_mb << 20)
-        args += ["--perms", "1777", "--size", scratch_bytes, "--tmpfs", "/tmp"]
-        args += ["--perms", "1777", "--size", str(SHM_MB << 20), "--tmpfs", "/dev/shm"]
+        args += _shared_tmp(mounts.tmp, "/tmp", spec.limits.scratch_mb)
+        args += _shared_tmp(mounts.shm, "/dev/shm", SHM_MB)
         args += ["--ro-bind", str(self.venv), f"{GUEST_ROOT}/venv"]
         for host, guest in mounts.guest_dirs.items():
             args += ["--ro-bind", str(host), guest]
@@ -142,6 +141,14 @@ class BwrapLauncher:
             "--no-new-privs",
             "--",
         ]
+
+
+def _shared_tmp(host: Path | None, guest: str, size_mb: int) -> list[str]:
+    """A world-writable tmp dir: the host's capped tmpfs where there is one (root), else bwrap's
+    own, whose only cap is its size."""
+    if host is not None:
+        return ["--bind", str(host), guest]
+    return ["--perms", "1777", "--size", str(size_mb << 20), "--tmpfs", guest]
 
 
 def _cgroup_name(uid: int) -> str:

@@ -28,6 +28,7 @@ from sandbox.warm import (
     SHM_MB,
     Mounts,
     default_state_root,
+    tmpfs_inodes,
 )
 
 log = logging.getLogger(__name__)
@@ -152,13 +153,15 @@ class DockerLauncher:
             "environment": sandbox_env(spec.env),
             "working_dir": GUEST_SCRATCH,
             "hostname": "sandbox",
-            "init": True,  # docker-init as pid 1: the guest is killable and orphans are reaped
+            # The guest itself is pid 1 (it reaps every orphan after each job). Not docker-init:
+            # that runs as the job's uid, stays dumpable and holds the guest's stdin/stdout, so a
+            # job could write a forged verdict to /proc/1/fd/1 (the guest is not dumpable).
+            "init": False,
             "stdin_open": True,
             "network_mode": "none",
             "ipc_mode": "private",
             "read_only": True,
-            "tmpfs": {"/tmp": f"rw,nosuid,nodev,noexec,size={limits.scratch_mb}m,mode=1777"},
-            "shm_size": f"{SHM_MB}m",
+            "tmpfs": {"/tmp": _tmpfs(limits.scratch_mb), "/dev/shm": _tmpfs(SHM_MB)},
             "volumes": binds,
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],  # and Docker's default seccomp profile
@@ -175,6 +178,12 @@ class DockerLauncher:
 
 
 _IDENTITY = ("passwd", "group")
+
+
+def _tmpfs(size_mb: int) -> str:
+    """Mount options of a world-writable tmpfs capped in size and inodes (Docker's shm_size
+    caps only the size: a job could fill /dev/shm with millions of empty files)."""
+    return f"rw,nosuid,nodev,noexec,size={size_mb}m,nr_inodes={tmpfs_inodes(size_mb)},mode=1777"
 
 
 def _container_name(uid: int) -> str:

@@ -27,6 +27,7 @@ class JobError:
     message: str
     traceback: str = ""
     frames: tuple[tuple[str, int, str], ...] = ()
+    errno: int | None = None  # of the OS error behind it, if any
 
     def line_in(self, filename: str) -> int | None:
         """The innermost line number reported for a frame in `filename`, if any."""

@@ -10,6 +10,7 @@ import errno
 import json
 import logging
 import os
+import re
 import select
 import shutil
 import signal
@@ -24,7 +25,7 @@ from typing import IO, Any, Protocol
 from sandbox.collect import OutputRejected, collect_outputs
 from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
 from sandbox.result import JobError, SandboxError, SandboxResult, SandboxStatus, sanitize
-from sandbox.uids import UidLease
+from sandbox.uids import UidLease, uid_in_use
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ GUEST_OVERHEAD_MB = 512  # the warm guest itself (Python + Manim imported), on t
 SHM_MB = 64
 EXIT_ERROR, EXIT_MEMORY, EXIT_FORBIDDEN = 3, 4, 5  # mirrors guest/zygote.py
 _FORBIDDEN_ERRNOS = {errno.EPERM, errno.EACCES, errno.EROFS, errno.ENETUNREACH}
+_SHARED_TMPFS = ("scratch", "tmp", "shm")  # the state dir's mount points, as root
+_LEADING_ERRNO = re.compile(r"\[Errno (\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Mounts:
     scratch: Path  # host dir, writable by the sandbox uid, at GUEST_SCRATCH
     guest_dirs: Mapping[Path, str]  # host dir -> guest path
     state: Path  # host-only dir for the backend's own files (never mounted writable)
+    # As root: host tmpfs mounts for /tmp and /dev/shm, capped in size *and* inodes (bwrap's own
+    # --tmpfs caps only size: a job could fill them with millions of empty files). None: the
+    # backend makes its own.
+    tmp: Path | None = None
+    shm: Path | None = None
 
 
 class Launcher(Protocol):
@@ -92,6 +100,10 @@ class WarmSandbox:
         self._runs = 0
 
     @property
+    def _lock_dir(self) -> Path:
+        return self._state_root / "uids"
+
+    @property
     def uid(self) -> int | None:
         """The unprivileged uid the guest runs as while started (None when stopped)."""
         return self._uid.uid if self._uid is not None and self._proc is not None else None
@@ -102,7 +114,7 @@ class WarmSandbox:
         if self._proc is not None and self._proc.poll() is None:
             return self._versions
         self._stop()
-        self._uid = UidLease(self._state_root / "uids")
+        self._uid = UidLease(self._lock_dir)
         self._reap(self._uid.uid)
         self._mounts = self._make_mounts(self._uid.uid)
         argv = self._launcher.command(self.spec, self._mounts, self._uid.uid)
@@ -143,10 +155,14 @@ class WarmSandbox:
             self._uid = None
 
     def _reap(self, uid: int) -> None:
-        """A dead host's leftovers for this uid: its backend's resources and its state dirs."""
+        """A dead host's leftovers for this uid: its backend's resources and its state dirs;
+        and the state dirs of every uid no live sandbox holds (a killed worker's scratch, with
+        its owner's files and tmpfs mounts, would otherwise wait for its uid to come round)."""
         self._launcher.reap(uid)
-        for stale in self._state_root.glob(f"sbx-{uid}-*"):
-            _remove_state(stale)
+        for state in self._state_root.glob("sbx-*-*"):
+            owner = state.name.split("-")[1]
+            if owner == str(uid) or not _held(self._lock_dir, owner):
+                _remove_state(state)
 
     def _make_mounts(self, uid: int) -> Mounts:
         self._state_root.mkdir(parents=True, exist_ok=True)
@@ -154,14 +170,20 @@ class WarmSandbox:
         state.chmod(0o755)
         scratch = state / "scratch"
         scratch.mkdir(mode=0o755)  # root-owned: the guest cannot plant names in it
-        _mount_scratch(scratch, self.spec.limits.scratch_mb)
+        _mount_tmpfs(scratch, self.spec.limits.scratch_mb, 0o755)
         (scratch / "jobs").mkdir(mode=0o755)
         (scratch / "cache").mkdir(mode=0o700)  # shared by this sandbox's jobs (one owner)
-        if os.geteuid() == 0:
-            os.chown(scratch / "cache", uid, uid)
         dirs = (GUEST_DIR, *self.spec.guest_dirs)
         guest_dirs = {d.resolve(): f"{GUEST_ROOT}/guest{i}" for i, d in enumerate(dirs)}
-        return Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)
+        mounts = Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)
+        if os.geteuid() != 0:
+            return mounts
+        os.chown(scratch / "cache", uid, uid)
+        tmp, shm = state / "tmp", state / "shm"
+        for path, size_mb in ((tmp, self.spec.limits.scratch_mb), (shm, SHM_MB)):
+            path.mkdir()
+            _mount_tmpfs(path, size_mb, 0o1777, "noexec")  # as Docker's /tmp: nothing runs from it
+        return replace(mounts, tmp=tmp, shm=shm)
 
     def _guest_config(self) -> dict[str, Any]:
         assert self._mounts is not None
@@ -299,25 +321,36 @@ def _memory_verdict(result: SandboxResult, oom_kills: int) -> SandboxResult:
     return replace(result, status=SandboxStatus.MEMORY, detail=detail)
 
 
-def _mount_scratch(scratch: Path, size_mb: int) -> None:
-    """As root: scratch becomes its own tmpfs, so its size and inode count are capped."""
+def tmpfs_inodes(size_mb: int) -> int:
+    """The inode cap that goes with a tmpfs of `size_mb`: plenty for rendering, not millions."""
+    return max(1024, size_mb * 64)
+
+
+def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
+    """As root: `path` becomes its own tmpfs, so its size and inode count are capped."""
     if os.geteuid() != 0:
         return  # unprivileged: RLIMIT_FSIZE per file is the cap
-    opts = f"size={size_mb}m,nr_inodes={max(1024, size_mb * 64)},mode=0755,nosuid,nodev"
-    subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(scratch)], check=True)
+    caps = [f"size={size_mb}m", f"nr_inodes={tmpfs_inodes(size_mb)}", f"mode={mode:04o}"]
+    opts = ",".join([*caps, "nosuid", "nodev", *flags])
+    subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(path)], check=True)
+
+
+def _held(lock_dir: Path, uid: str) -> bool:
+    """Whether a live sandbox holds `uid` (anything unparsable counts as held: left alone)."""
+    return not uid.isdigit() or uid_in_use(lock_dir, int(uid))
 
 
 def _remove_state(state: Path) -> None:
-    scratch = state / "scratch"
-    if scratch.is_mount():
-        subprocess.run(["umount", "--lazy", str(scratch)], check=False)
+    for name in _SHARED_TMPFS:
+        if (state / name).is_mount():
+            subprocess.run(["umount", "--lazy", str(state / name)], check=False)
     shutil.rmtree(state, ignore_errors=True)
 
 
 def _value(reply: Mapping[str, Any]) -> dict[str, Any]:
     try:
         value = json.loads(reply.get("value") or "null")
-    except ValueError:
+    except (ValueError, RecursionError):  # the job writes this: deep nesting must not crash us
         return {}
     return value if isinstance(value, dict) else {}
 
@@ -337,12 +370,16 @@ def _job_error(reply: Mapping[str, Any]) -> JobError | None:
     raw = _value(reply).get("error")
     if not isinstance(raw, dict):
         return None
-    frames = tuple(f for f in map(_frame, raw.get("frames") or []) if f is not None)
+    raw_frames = raw.get("frames")
+    raw_frames = raw_frames if isinstance(raw_frames, list) else []
+    frames = tuple(f for f in map(_frame, raw_frames) if f is not None)
+    number = raw.get("errno")
     return JobError(
         type=sanitize(str(raw.get("type", "")), 200),
         message=sanitize(str(raw.get("message", "")), 2000),
         traceback=sanitize(str(raw.get("traceback", "")), 4000),
         frames=frames,
+        errno=number if type(number) is int else None,
     )
 
 
@@ -380,12 +417,24 @@ def _classify(reply: Mapping[str, Any]) -> tuple[SandboxStatus, JobError | None,
         return SandboxStatus.MEMORY, error, "memory limit exceeded"
     if code == EXIT_FORBIDDEN or _errno_forbidden(error):
         return SandboxStatus.FORBIDDEN, error, "operation not permitted in the sandbox"
+    if _errno_in(error, {errno.EFBIG}):  # what SIGXFSZ becomes in Python, which ignores it
+        return SandboxStatus.OUTPUT_REJECTED, error, "file size limit exceeded"
     if code == EXIT_ERROR and error is not None:
         return SandboxStatus.ERROR, error, error.message
     return SandboxStatus.ERROR, error, f"exited with code {code} without a result"
 
 
 def _errno_forbidden(error: JobError | None) -> bool:
+    return _errno_in(error, _FORBIDDEN_ERRNOS)
+
+
+def _errno_in(error: JobError | None, errnos: set[int]) -> bool:
+    """Whether the OS error behind the job's exception is one of `errnos`: as the guest reported
+    it, else as an OSError's message starts. Not anywhere in the message: a scene's own
+    RuntimeError quoting "[Errno 1]" is its own error, not a refusal."""
     if error is None:
         return False
-    return any(f"[Errno {n}]" in error.message for n in _FORBIDDEN_ERRNOS)
+    if error.errno is not None:
+        return error.errno in errnos
+    leading = _LEADING_ERRNO.match(error.message)
+    return leading is not None and int(leading.group(1)) in errnos

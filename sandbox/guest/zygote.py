@@ -22,8 +22,11 @@ import time
 import traceback
 from typing import Any
 
+import syscall_filter  # a sibling in this guest dir
+
 PR_SET_DUMPABLE = 4
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 TAIL_BYTES = 16 * 1024
 VALUE_MAX_BYTES = 4 * 1024 * 1024
 EXIT_ERROR = 3
@@ -56,11 +59,20 @@ def _run_entry(entry: str, payload: dict[str, Any]) -> Any:
     return func(payload)
 
 
+def _errno_of(exc: BaseException) -> int | None:
+    """The OS error behind `exc`, if any: its own, a URLError's reason, or an explicit cause."""
+    for candidate in (exc, getattr(exc, "reason", None), exc.__cause__):
+        if isinstance(candidate, OSError) and isinstance(candidate.errno, int):
+            return candidate.errno
+    return None
+
+
 def _describe(exc: BaseException) -> dict[str, Any]:
     frames = traceback.extract_tb(exc.__traceback__)
     return {
         "type": type(exc).__name__,
         "message": str(exc)[:2000],
+        "errno": _errno_of(exc),
         "traceback": "".join(traceback.format_exception(exc))[-4000:],
         "frames": [[f.filename, f.lineno or 0, f.name] for f in frames][-20:],
     }
@@ -69,6 +81,7 @@ def _describe(exc: BaseException) -> dict[str, Any]:
 def _child(job: dict[str, Any], value_w: int, out_w: int, err_w: int) -> None:
     """Runs in the forked child; never returns."""
     code = 0
+    me = os.getpid()
     try:
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -90,6 +103,8 @@ def _child(job: dict[str, Any], value_w: int, out_w: int, err_w: int) -> None:
             value, code = {"error": _describe(exc)}, EXIT_FORBIDDEN
         except BaseException as exc:  # the job's own failure: report it, whatever it is
             value, code = {"error": _describe(exc)}, EXIT_ERROR
+        if os.getpid() != me:  # a process the job forked came back up here: only one reports
+            os._exit(code)
         data = json.dumps(value, default=str).encode()[:VALUE_MAX_BYTES]
         with os.fdopen(value_w, "wb") as pipe:
             pipe.write(data)
@@ -217,9 +232,20 @@ def _preload(modules: list[str]) -> dict[str, str]:
     return versions
 
 
+def _confine() -> None:
+    """What this process and every job it forks keep for life: a syscall filter, and (as pid 1
+    under Docker, where Python's SIGINT handler would be delivered) no death by SIGINT."""
+    if not syscall_filter.install():
+        print(f"zygote: no syscall filter for {os.uname().machine}", file=sys.stderr)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)  # jobs run as our uid: keep them out of /proc/<us> and ptrace
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Orphans a job leaves (daemons, a fork bomb's processes) become our children, so the wait
+    # after each job reaps them all before we answer: nothing of a job outlives its reply.
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
     proto_in = os.fdopen(os.dup(0), "r")
     proto_out = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -231,6 +257,7 @@ def main() -> None:
         os.environ[name] = value
     os.makedirs(os.environ.get("HOME", "/tmp/home"), exist_ok=True)
     try:
+        _confine()
         versions = _preload(config.get("preload", []))
     except BaseException as exc:
         proto_out.write(json.dumps({"ready": False, "error": _describe(exc)}) + "\n")
