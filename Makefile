@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 PACKAGES := api cluster sandbox scenes renderers
 
-.PHONY: help setup docker compile demo test lint unit bench down clean
+.PHONY: help setup docker compile demo test lint unit attack bench down clean
 help:
 	@echo "make demo   install what is missing, render examples/lesson.py into out/lesson.mp4"
 	@echo "make test   install what is missing, run lint and every test"
@@ -50,6 +50,10 @@ test: compile lint docker
 
 unit: compile
 	$(UV) run --frozen pytest -q tests/unit
+
+# The sandbox attack suite alone (it also runs in `make test`).
+attack: compile docker
+	$(UV) run --frozen pytest -q tests/sandbox
 
 bench: compile docker
 	$(UV) run --frozen python bench/bench_render.py --sandbox bwrap
