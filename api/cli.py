@@ -100,7 +100,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     output = args.output.resolve()
     request = RenderRequest(
-        lesson_id=lesson_id_for(source),
+        lesson_id=lesson_id_for(args.file),
         source=source,
         output=output,
         scenes=tuple(args.scenes),

@@ -77,6 +77,29 @@ class ChunkCache:
             self._share(key, video, info, self.remote)
         return video
 
+    def get_plan(self, key: str) -> Any:
+        """A scene's pinned chunk plan: local, else the one another farm shared."""
+        plan = self.get_json("plans", key)
+        if self.remote is None:
+            return plan
+        if plan is None:
+            plan = self.remote.fetch_plan(key, self._work())
+            if plan is not None:
+                self.put_json("plans", key, plan)
+        else:  # made before this store was configured: other farms need it for our chunks
+            self.remote.share_plan(key, plan, self._work())
+        return plan
+
+    def put_plan(self, key: str, plan: Any) -> None:
+        self.put_json("plans", key, plan)
+        if self.remote is not None:
+            self.remote.share_plan(key, plan, self._work())
+
+    def _work(self) -> Path:
+        path = self.root / "tmp"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
     # -- the remote tier ---------------------------------------------------------------------
 
     def _fetch(self, key: str, remote: RemoteChunks) -> tuple[Path, dict[str, Any]] | None:

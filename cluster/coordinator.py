@@ -327,14 +327,14 @@ class Coordinator:
             for p in probes
         }
         pinned = {
-            p.name: _pinned_chunks(p, req.quality, self.cache.get_json("plans", keys[p.name]))
+            p.name: _pinned_chunks(p, req.quality, self.cache.get_plan(keys[p.name]))
             for p in probes
         }
         fresh = plan_lesson([p for p in probes if pinned[p.name] is None], req.quality, policy)
         for probe in probes:
             if pinned[probe.name] is None:
                 mine = [[c.first, c.last, c.still_s] for c in fresh if c.scene == probe.name]
-                self.cache.put_json("plans", keys[probe.name], mine)
+                self.cache.put_plan(keys[probe.name], mine)
         by_scene = {
             p.name: pinned[p.name] or [c for c in fresh if c.scene == p.name] for p in probes
         }
@@ -507,5 +507,7 @@ def _probe_from_json(name: str, raw: list[list[Any]]) -> SceneProbe:
     )
 
 
-def lesson_id_for(source: SceneSource) -> str:
-    return "lesson-" + hashlib.sha256(source.code.encode()).hexdigest()[:8]
+def lesson_id_for(path: Path) -> str:
+    """A scene file's lesson: the same file, edited, is a new version of the same lesson (so an
+    edit publishes only the scenes that changed), not a new lesson."""
+    return "lesson-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]

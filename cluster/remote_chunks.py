@@ -58,6 +58,38 @@ class RemoteChunks:
             return None
         return info
 
+    def fetch_plan(self, key: str, work: Path) -> Any:
+        """A scene's chunk plan another farm stored (None when missing or unreadable)."""
+        if self._unreachable:
+            return None
+        dest = work / f".plan-{key}.json"
+        try:
+            self.storage.get(keys.plan(key), dest)
+            return json.loads(dest.read_text())
+        except ObjectMissing:
+            return None
+        except (StorageError, OSError, ValueError) as e:
+            log.warning("remote plan %s unusable, planning afresh: %s", key, e)
+            return None
+        finally:
+            dest.unlink(missing_ok=True)
+
+    def share_plan(self, key: str, plan: Any, work: Path) -> None:
+        """Stores a scene's plan for other farms, in the background and best effort: a farm
+        without it only plans afresh (and misses those chunks), it never renders wrongly."""
+        self._pool.submit(self._share_plan, key, json.dumps(plan), work)
+
+    def _share_plan(self, key: str, data: str, work: Path) -> None:
+        source = work / f".plan-{key}.{threading.get_ident()}.json"
+        try:
+            if self.storage.head(keys.plan(key)) is None:  # the first plan stored stays
+                source.write_text(data)
+                self.storage.put(keys.plan(key), source)
+        except (StorageError, OSError) as e:
+            log.warning("could not share plan %s: %s", key, e)
+        finally:
+            source.unlink(missing_ok=True)
+
     def upload(self, key: str, video: Path, info: dict[str, Any], done: Callable[[], None]) -> None:
         """Starts uploading the chunk unless it already is; `done` runs once it is stored."""
         with self._lock:

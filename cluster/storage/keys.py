@@ -6,6 +6,7 @@
     lessons/{lesson_id}/scenes/{index}/v{m}/poster.jpg   its poster frame
     lessons/{lesson_id}/scenes/{index}/v{m}/scene.py     its source (private: no URL)
     chunks/{sha256}.mp4                                  the shared chunk cache
+    plans/{sha256}.json                                  chunk plans of unchanged scenes (private)
 
 Every key is written once and never changed (a version or a content hash is part of it), so
 caches and CDNs may keep them forever and an edit never needs an invalidation.
@@ -26,6 +27,7 @@ _CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
     ".py": "text/x-python; charset=utf-8",
+    ".json": "application/json",
 }
 
 
@@ -76,6 +78,12 @@ def chunk(sha256: str) -> str:
     return f"chunks/{sha256}.mp4"
 
 
+def plan(sha256: str) -> str:
+    if not _SHA256.fullmatch(sha256):
+        raise InvalidKey(f"invalid plan key {sha256!r}: expected 64 lowercase hex digits")
+    return f"plans/{sha256}.json"
+
+
 def check(key: str) -> str:
     """A key any backend may store: relative, no empty, '.' or '..' segments, no odd bytes."""
     parts = key.split("/")
@@ -85,8 +93,8 @@ def check(key: str) -> str:
 
 
 def is_private(key: str) -> bool:
-    """Scene sources are never served: the bucket is private and they get no URL."""
-    return key.endswith(".py")
+    """Scene sources and plans are never served: the bucket is private and they get no URL."""
+    return key.endswith(".py") or key.startswith("plans/")
 
 
 def content_type(key: str) -> str:

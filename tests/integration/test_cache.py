@@ -40,6 +40,13 @@ def test_second_run_renders_nothing_and_edit_rerenders_one_scene(
     rendered = _rendered(third)
     assert rendered["LaggedScene"] >= 1
     assert rendered["TransformScene"] == rendered["WaitsOnly"] == 0
+    # the edited file is the next version of the same lesson; unchanged scenes keep their URLs
+    assert third.report["lesson_id"] == first.report["lesson_id"]
+    assert "/v1/lesson.mp4" in first.report["video_url"]
+    assert "/v2/lesson.mp4" in third.report["video_url"]
+    urls = {s["name"]: s["video_url"] for s in third.report["scenes"]}
+    assert urls["TransformScene"] == first.scene("TransformScene")["video_url"]
+    assert urls["LaggedScene"].endswith("/v2/scene.mp4")
 
 
 def test_no_cache_renders_everything(farm: Farm) -> None:

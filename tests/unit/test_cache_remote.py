@@ -99,3 +99,34 @@ def test_an_unreadable_store_is_asked_once_then_skipped(tmp_path: Path) -> None:
     assert cache.get(other) is None
     cache.close()
     assert _cache(tmp_path / "two", store).get(other) is not None
+
+
+PLAN = [[0, 2, 0.0], [3, 5, 0.0]]
+
+
+def test_plans_are_shared_so_other_farms_cut_the_same_chunks(tmp_path: Path) -> None:
+    first = _cache(tmp_path / "one", tmp_path / "shared")
+    first.put_plan(KEY, PLAN)
+    first.close()
+    second = _cache(tmp_path / "two", tmp_path / "shared")
+    assert second.get_plan(KEY) == PLAN
+    second.close()
+    assert ChunkCache(tmp_path / "two").get_plan(KEY) == PLAN  # now local too
+
+
+def test_a_plan_made_before_the_store_was_configured_is_shared_when_used(tmp_path: Path) -> None:
+    ChunkCache(tmp_path / "one").put_plan(KEY, PLAN)  # no remote tier yet
+    first = _cache(tmp_path / "one", tmp_path / "shared")
+    assert first.get_plan(KEY) == PLAN
+    first.close()
+    assert _cache(tmp_path / "two", tmp_path / "shared").get_plan(KEY) == PLAN
+
+
+def test_the_first_plan_stored_stays(tmp_path: Path) -> None:
+    first = _cache(tmp_path / "one", tmp_path / "shared")
+    first.put_plan(KEY, PLAN)
+    first.close()
+    other = _cache(tmp_path / "two", tmp_path / "shared")
+    other.put_plan(KEY, [[0, 5, 0.0]])
+    other.close()
+    assert _cache(tmp_path / "three", tmp_path / "shared").get_plan(KEY) == PLAN
