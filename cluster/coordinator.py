@@ -451,10 +451,16 @@ def _report(
     for state in states.values():
         chunks = [state.chunks[k] for k in sorted(state.chunks)]
         frames = sum(c.frames for c in chunks)
-        error = state.failure.describe() if state.failure else None
+        failure = state.failure
         scenes.append(
             SceneReport(
-                state.name, frames, round(frames / fps, 3), chunks, error, state.status.value
+                state.name,
+                frames,
+                round(frames / fps, 3),
+                chunks,
+                failure.describe() if failure else None,
+                state.status.value,
+                error_status=failure.status if failure else None,
             )
         )
     return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)

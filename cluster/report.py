@@ -28,6 +28,9 @@ class SceneReport:
     status: str = "ready"
     video_url: str | None = None  # where the published scene video is served
     poster_url: str | None = None
+    # why it failed, typed: error, timeout, memory, killed, forbidden, output_rejected,
+    # sandbox (the infrastructure's), generation (no working code could be written)
+    error_status: str | None = None
 
 
 @dataclass
@@ -59,8 +62,9 @@ class LessonReport:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for scene in data["scenes"]:
-            if scene["error"] is None:
-                del scene["error"]
+            for optional in ("error", "error_status"):
+                if scene[optional] is None:
+                    del scene[optional]
         return data
 
     def write(self, path: Path) -> None:

@@ -307,8 +307,9 @@ def _report_with_failures(lesson: Lesson, report: LessonReport) -> LessonReport:
     for record in lesson.scenes:
         scene = rendered.get(record.class_name)
         if scene is None or (record.current is None and record.error):
+            error = record.error or "not rendered"
             scene = SceneReport(
-                record.class_name, 0, 0.0, [], record.error or "not rendered", "failed"
+                record.class_name, 0, 0.0, [], error, "failed", error_status="generation"
             )
         scenes.append(scene)
     report.scenes = scenes

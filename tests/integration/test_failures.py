@@ -25,6 +25,7 @@ def test_scene_exception_names_scene_line_and_message(farm: Farm, tmp_path: Path
     )
     error = run.scene("Broken")["error"]
     assert "ValueError" in error and "line 13" in error and "the square is not round" in error
+    assert run.scene("Broken")["error_status"] == "error"
     for good in ("First", "Last"):
         assert "error" not in run.scene(good)
         assert frame_hashes(run.scene_video(good)) == frame_hashes(

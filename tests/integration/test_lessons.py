@@ -251,6 +251,7 @@ def test_a_scene_that_never_works_fails_alone(data_dir: Path, tmp_path: Path) ->
     assert done.code == 1
     assert "SceneGamma" in done.stderr and "ZeroDivisionError" in done.stderr
     assert "after 2 fixes" in done.scene("SceneGamma")["error"]
+    assert done.scene("SceneGamma")["error_status"] == "generation"
     assert len(done.lesson()["scenes"][2]["attempts"]) == 3  # the first try and 2 fixes
     assert probe_video(done.output).frames == sum(
         done.scene(n)["frames"] for n in ("SceneAlpha", "SceneBeta")

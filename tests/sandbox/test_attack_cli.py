@@ -71,6 +71,7 @@ def check_contained(
     assert "MemoryError" in by_name["Hog"]["error"]
     assert "Timeout" in by_name["Spin"]["error"] and "wall-clock" in by_name["Spin"]["error"]
     assert [by_name[n]["status"] for n in HOSTILE] == ["failed"] * 3
+    assert [by_name[n]["error_status"] for n in HOSTILE] == ["error", "memory", "timeout"]
     for name in GOOD:
         assert "error" not in by_name[name] and by_name[name]["frames"] > 0
     everything = stderr + json.dumps(report)
