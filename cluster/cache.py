@@ -11,29 +11,14 @@ marked in `pending-upload/`, and `flush` of a later run uploads it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from cluster.files import atomic_write
 from cluster.remote_chunks import RemoteChunks
 from cluster.storage import StorageError
 
 _SHARED_IN = "shared_in"  # metadata: the remote tiers known to hold this chunk
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class ChunkCache:
@@ -71,8 +56,8 @@ class ChunkCache:
 
     def put(self, key: str, data: bytes, info: dict[str, Any]) -> Path:
         video, meta = self._chunk(key)
-        _atomic_write(video, data)
-        _atomic_write(meta, json.dumps({**info, "bytes": len(data)}).encode())
+        atomic_write(video, data)
+        atomic_write(meta, json.dumps({**info, "bytes": len(data)}).encode())
         if self.remote is not None:
             self._share(key, video, info, self.remote)
         return video
@@ -109,7 +94,7 @@ class ChunkCache:
         if info is None:
             return None
         info = {**info, "bytes": video.stat().st_size, _SHARED_IN: [remote.location]}
-        _atomic_write(meta, json.dumps(info).encode())
+        atomic_write(meta, json.dumps(info).encode())
         return video, info
 
     def _pending(self, key: str) -> Path:
@@ -126,7 +111,7 @@ class ChunkCache:
         hit = self._local(key)
         if hit is not None:
             shared_in = sorted({*hit[1].get(_SHARED_IN, ()), location})
-            _atomic_write(
+            atomic_write(
                 self._chunk(key)[1], json.dumps({**hit[1], _SHARED_IN: shared_in}).encode()
             )
         self._pending(key).unlink(missing_ok=True)
@@ -174,4 +159,4 @@ class ChunkCache:
             return None
 
     def put_json(self, kind: str, key: str, value: Any) -> None:
-        _atomic_write(self.root / kind / f"{key}.json", json.dumps(value).encode())
+        atomic_write(self.root / kind / f"{key}.json", json.dumps(value).encode())

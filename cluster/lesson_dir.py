@@ -10,12 +10,11 @@ temporary name and renamed, so a crash never leaves a half-written record.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from cluster.files import atomic_write
 from scenes import Lesson
 
 RECORD = "lesson.json"
@@ -23,18 +22,6 @@ RECORD = "lesson.json"
 
 class LessonDirError(Exception):
     """The directory holds no lesson, or one that cannot be read."""
-
-
-def _atomic_write(path: Path, data: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class LessonDir:
@@ -54,7 +41,7 @@ class LessonDir:
             raise LessonDirError(f"cannot read {path}: {e}") from e
 
     def save(self, lesson: Lesson) -> None:
-        _atomic_write(self.root / RECORD, lesson.model_dump_json(indent=2) + "\n")
+        atomic_write(self.root / RECORD, (lesson.model_dump_json(indent=2) + "\n").encode())
         self._write_sources(lesson)
 
     def version_dir(self, number: int) -> Path:
@@ -66,4 +53,4 @@ class LessonDir:
                 path = self.root / "scenes" / f"{record.index:02d}-{version.class_name}"
                 source = path / f"v{version.number}.py"
                 if not source.exists():
-                    _atomic_write(source, version.code)
+                    atomic_write(source, version.code.encode())

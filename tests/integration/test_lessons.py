@@ -24,6 +24,7 @@ from support.anthropic_server import (
     rate_limited,
     tool_use,
 )
+from support.lessons import CIRCLE, DOT, SQUARE, code_scene, plan_input
 
 from renderers import probe_video
 
@@ -32,19 +33,7 @@ from .conftest import CLI, Farm
 pytestmark = pytest.mark.integration
 
 
-def _scene(name: str, body: str) -> dict[str, str]:
-    return {
-        "code": f"from manim import *\n\n\nclass {name}(Scene):\n    def construct(self):\n{body}"
-    }
-
-
-GOOD = {
-    "SceneAlpha": "        self.play(Create(Circle(color=BLUE)), run_time=0.5)\n",
-    "SceneBeta": "        sq = Square()\n        self.play(FadeIn(sq), run_time=0.5)\n"
-    "        self.play(sq.animate.shift(RIGHT), run_time=0.5)\n",
-    "SceneGamma": "        self.play(GrowFromCenter(Dot()), run_time=0.5)\n"
-    "        self.wait(0.5)\n",
-}
+GOOD = {"SceneAlpha": CIRCLE, "SceneBeta": SQUARE, "SceneGamma": DOT}
 NAME_ERROR = "        sq = Squar()\n        self.play(FadeIn(sq), run_time=0.5)\n"
 IMPORTS_OS = (
     "        import os\n        os.getcwd()\n        self.play(FadeIn(Dot()), run_time=0.5)\n"
@@ -54,24 +43,6 @@ OVERFLOW = (
     "        self.play(FadeIn(t), run_time=0.5)\n"
 )
 ALWAYS_BROKEN = "        self.play(FadeIn(Dot()), run_time=1 / 0)\n"
-
-
-def _plan(names: list[str]) -> dict[str, Any]:
-    return {
-        "title": "Shapes",
-        "audience": "children",
-        "learning_goals": ["name basic shapes"],
-        "scenes": [
-            {
-                "class_name": n,
-                "goal": f"see {n}",
-                "narration": "Look at this shape.",
-                "visual": "a shape appears",
-                "duration_s": 3,
-            }
-            for n in names
-        ],
-    }
 
 
 @dataclass
@@ -114,23 +85,23 @@ def made(
             forced_tool("plan_lesson"),
             rate_limited(0.01),
             malformed_tool_use("plan_lesson", {"title": "Shapes", "scenes": "three"}),
-            tool_use("plan_lesson", _plan(names)),
+            tool_use("plan_lesson", plan_input(names)),
         )
         server.route(
             mentions("SceneAlpha"),
             overloaded(),
-            tool_use("write_scene", _scene("SceneAlpha", OVERFLOW)),
-            tool_use("write_scene", _scene("SceneAlpha", GOOD["SceneAlpha"])),
+            tool_use("write_scene", code_scene("SceneAlpha", OVERFLOW)),
+            tool_use("write_scene", code_scene("SceneAlpha", GOOD["SceneAlpha"])),
         )
         server.route(
             mentions("SceneBeta"),
-            tool_use("write_scene", _scene("SceneBeta", NAME_ERROR)),
-            tool_use("write_scene", _scene("SceneBeta", GOOD["SceneBeta"])),
+            tool_use("write_scene", code_scene("SceneBeta", NAME_ERROR)),
+            tool_use("write_scene", code_scene("SceneBeta", GOOD["SceneBeta"])),
         )
         server.route(
             mentions("SceneGamma"),
-            tool_use("write_scene", _scene("SceneGamma", IMPORTS_OS)),
-            tool_use("write_scene", _scene("SceneGamma", GOOD["SceneGamma"])),
+            tool_use("write_scene", code_scene("SceneGamma", IMPORTS_OS)),
+            tool_use("write_scene", code_scene("SceneGamma", GOOD["SceneGamma"])),
         )
         done = _cli(
             farm, server, "lesson", "Teach basic shapes", "-o", str(farm.tmp / "lesson.mp4")
@@ -138,7 +109,7 @@ def made(
         yield farm, done, server
 
 
-def test_a_prompt_becomes_a_video_of_every_planned_scene(
+def test_a_prompt_becomes_a_video_of_every_plannedcode_scene(
     made: tuple[Farm, Done, MessagesServer],
 ) -> None:
     _, done, server = made
@@ -201,7 +172,9 @@ def test_a_layout_overflow_is_reported_and_fixed(made: tuple[Farm, Done, Message
 
 def test_editing_scene_two_renders_only_scene_two(made: tuple[Farm, Done, MessagesServer]) -> None:
     farm, first, _ = made
-    edited = _scene("SceneBeta", "        self.play(FadeIn(Star(color=YELLOW)), run_time=0.5)\n")
+    edited = code_scene(
+        "SceneBeta", "        self.play(FadeIn(Star(color=YELLOW)), run_time=0.5)\n"
+    )
     with MessagesServer() as server:
         server.route(mentions("make it a yellow star"), tool_use("write_scene", edited))
         done = _cli(farm, server, "edit", str(first.lesson_dir), "2", "make it a yellow star")
@@ -242,10 +215,10 @@ def test_a_scene_that_never_works_fails_alone(data_dir: Path, tmp_path: Path) ->
     farm = Farm(data_dir, tmp_path)
     names = ["SceneAlpha", "SceneBeta", "SceneGamma"]
     with MessagesServer() as server:
-        server.route(forced_tool("plan_lesson"), tool_use("plan_lesson", _plan(names)))
+        server.route(forced_tool("plan_lesson"), tool_use("plan_lesson", plan_input(names)))
         for name in ("SceneAlpha", "SceneBeta"):
-            server.route(mentions(name), tool_use("write_scene", _scene(name, GOOD[name])))
-        broken = tool_use("write_scene", _scene("SceneGamma", ALWAYS_BROKEN))
+            server.route(mentions(name), tool_use("write_scene", code_scene(name, GOOD[name])))
+        broken = tool_use("write_scene", code_scene("SceneGamma", ALWAYS_BROKEN))
         server.route(mentions("SceneGamma"), broken, broken, broken)
         done = _cli(farm, server, "lesson", "Teach shapes", "-o", str(tmp_path / "lesson.mp4"))
     assert done.code == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import cluster.cache as cache_module
+import cluster.files as files_module
 from cluster.cache import ChunkCache
 
 KEY = "ab" + "0" * 62
@@ -103,10 +104,10 @@ def test_failed_write_leaves_no_partial_and_no_hit(
     def broken_fsync(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(cache_module.os, "fsync", broken_fsync)
+    monkeypatch.setattr(files_module.os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="disk full"):
         cache.put(KEY, b"video", {})
-    monkeypatch.setattr(cache_module.os, "fsync", os.fsync)
+    monkeypatch.setattr(files_module.os, "fsync", os.fsync)
     assert _partials(tmp_path) == []
     assert cache.get(KEY) is None
 
@@ -116,7 +117,7 @@ def test_interrupted_metadata_write_is_a_miss(
 ) -> None:
     """Bytes are written before the metadata: a crash in between must not make a hit."""
     cache = ChunkCache(tmp_path)
-    real = cache_module._atomic_write
+    real = cache_module.atomic_write
     calls: list[Path] = []
 
     def second_write_fails(path: Path, data: bytes) -> None:
@@ -125,7 +126,7 @@ def test_interrupted_metadata_write_is_a_miss(
             raise KeyboardInterrupt
         real(path, data)
 
-    monkeypatch.setattr(cache_module, "_atomic_write", second_write_fails)
+    monkeypatch.setattr(cache_module, "atomic_write", second_write_fails)
     with pytest.raises(KeyboardInterrupt):
         cache.put(KEY, b"video", {})
     assert [p.suffix for p in calls] == [".mp4", ".json"]

@@ -176,15 +176,6 @@ def parse_sse(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
             current[name] = value
 
 
-def code_scene(name: str, body: str, nonce: str = "") -> dict[str, str]:
-    """One scene as the API takes it; a nonce makes its chunks new to the cache."""
-    mark = f"        nonce = {nonce!r}\n" if nonce else ""
-    return {
-        "code": f"from manim import *\n\n\nclass {name}(Scene):\n    def construct(self):\n"
-        f"{mark}{body}"
-    }
-
-
 @pytest.fixture(scope="session")
 def claude() -> Iterator[MessagesServer]:
     with MessagesServer() as server:

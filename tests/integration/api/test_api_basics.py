@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 import requests
+from support.lessons import code_scene
 
-from .conftest import ApiServer, Key, code_scene
+from .conftest import ApiServer, Key
 
 pytestmark = pytest.mark.integration
 PROBLEM = "application/problem+json"

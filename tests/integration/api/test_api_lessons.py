@@ -12,39 +12,14 @@ from typing import Any
 import pytest
 import requests
 from support.anthropic_server import MessagesServer, tool_use
+from support.lessons import CIRCLE, DOT, SQUARE, STAR, code_scene, plan_input
 from support.webhook_receiver import WebhookReceiver
 
 from renderers import probe_video
 
-from .conftest import CLI, ApiServer, Key, code_scene, parse_sse
+from .conftest import CLI, ApiServer, Key, parse_sse
 
 pytestmark = pytest.mark.integration
-
-CIRCLE = "        self.play(Create(Circle(color=BLUE)), run_time=0.5)\n"
-SQUARE = (
-    "        sq = Square()\n        self.play(FadeIn(sq), run_time=0.5)\n"
-    "        self.play(sq.animate.shift(RIGHT), run_time=0.5)\n"
-)
-DOT = "        self.play(GrowFromCenter(Dot()), run_time=0.5)\n        self.wait(0.5)\n"
-STAR = "        self.play(FadeIn(Star(color=YELLOW)), run_time=0.5)\n"
-
-
-def _plan(names: list[str]) -> dict[str, Any]:
-    return {
-        "title": "Shapes over HTTP",
-        "audience": "children",
-        "learning_goals": ["name basic shapes"],
-        "scenes": [
-            {
-                "class_name": n,
-                "goal": f"see {n}",
-                "narration": "Look at this shape.",
-                "visual": "a shape appears",
-                "duration_s": 3,
-            }
-            for n in names
-        ],
-    }
 
 
 def _planning(prompt: str) -> Any:
@@ -149,7 +124,7 @@ def from_prompt(
 ) -> dict[str, Any]:
     prompt = f"Teach shapes over HTTP {uuid.uuid4().hex[:8]}"
     names = ["HttpAlpha", "HttpBeta", "HttpGamma"]
-    claude.route(_planning(prompt), tool_use("plan_lesson", _plan(names)))
+    claude.route(_planning(prompt), tool_use("plan_lesson", plan_input(names, "Shapes over HTTP")))
     for name, body in zip(names, (CIRCLE, SQUARE, DOT), strict=True):
         claude.route(_mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
     receiver.statuses.extend([500])  # the first delivery fails and is retried

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.lessons import code_scene
 
-from .conftest import ApiServer, code_scene
+from .conftest import ApiServer
 
 pytestmark = pytest.mark.integration
 

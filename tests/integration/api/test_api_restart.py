@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.lessons import code_scene
 
 from cluster.jobstore import Job, JobOp, LessonOptions, open_jobstore
 from cluster.redis_local import url_for
 from scenes import Lesson
 
-from .conftest import ApiServer, Key, code_scene, parse_sse
+from .conftest import ApiServer, Key, parse_sse
 
 pytestmark = pytest.mark.integration
 
