@@ -92,6 +92,7 @@ class _SceneState:
     paths: dict[int, Path] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)  # chunk index -> cache key
     failure: Failure | None = None
+    video: Path | None = None  # the stitched scene video, once written
 
     def move(self, new: SceneStatus) -> None:
         self.status = scene_transition(self.status, new)
@@ -414,6 +415,7 @@ class Coordinator:
                 self._fail(req, state, Failure(state.name, "StitchError", str(e), status="error"))
                 continue
             state.move(SceneStatus.READY)
+            state.video = video
             videos.append(video)
             self.emit(Event("scene_ready", req.lesson_id, state.name))
         report = _report(req, states, fps, started)
@@ -461,6 +463,7 @@ def _report(
                 failure.describe() if failure else None,
                 state.status.value,
                 error_status=failure.status if failure else None,
+                video=str(state.video) if state.video else None,
             )
         )
     return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)

@@ -36,12 +36,11 @@ def publish_render(storage: Storage, request: RenderRequest, report: LessonRepor
 
 
 def _scene_videos(request: RenderRequest, report: LessonReport) -> list[tuple[int, Path]]:
-    """The scenes that rendered, by 1-based position, as the coordinator wrote them."""
+    """The scenes that rendered, by 1-based position, where the coordinator wrote them."""
     if request.scenes_dir is None:
-        return []
-    found = []
-    for index, scene in enumerate(report.scenes, 1):
-        path = request.scenes_dir / f"{index:02d}-{scene.name}.mp4"  # the coordinator's naming
-        if scene.error is None and path.is_file():
-            found.append((index, path))
-    return found
+        return []  # kept only in a temporary directory: nothing of them to publish
+    return [
+        (index, Path(scene.video))
+        for index, scene in enumerate(report.scenes, 1)
+        if scene.error is None and scene.video
+    ]

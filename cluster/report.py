@@ -31,6 +31,7 @@ class SceneReport:
     # why it failed, typed: error, timeout, memory, killed, forbidden, output_rejected,
     # sandbox (the infrastructure's), generation (no working code could be written)
     error_status: str | None = None
+    video: str | None = None  # where this run wrote the scene's video
 
 
 @dataclass

@@ -193,14 +193,12 @@ class Studio:
         out = where.version_dir(number)
         rendered = {s.name for s in report.scenes if not s.error}
         scenes = [s for s in lesson.scenes if s.current is not None and s.class_name in rendered]
-        videos = {p.stem.split("-", 1)[1]: p for p in (out / "scenes").glob("*.mp4")}
+        videos = {s.name: s.video for s in report.scenes if s.video}
         version = LessonVersion(
             number=number,
             scene_versions={s.index: s.current.number for s in scenes if s.current},
             video=str(out / "lesson.mp4"),
-            scene_videos={
-                s.index: str(videos[s.class_name]) for s in scenes if s.class_name in videos
-            },
+            scene_videos={s.index: videos[s.class_name] for s in scenes if s.class_name in videos},
             report=str(out / "report.json"),
         )
         for record in lesson.scenes:
