@@ -47,7 +47,13 @@ def farm_config(args: argparse.Namespace, settings: Settings) -> FarmConfig:
     worker = worker_config(settings, args.sandbox, args.timeout_s, args.memory_mb)
     storage = open_storage(settings.storage_config())
     return FarmConfig(
-        settings.data_dir, settings.ray_address, args.workers, worker, settings.idle_s, storage
+        settings.data_dir,
+        settings.ray_address,
+        args.workers,
+        worker,
+        settings.idle_s,
+        storage,
+        stay_connected=True,  # the CLI ends with console()'s quick exit
     )
 
 

@@ -1,7 +1,9 @@
 """Renders one lesson: list scenes, probe them, plan chunks, fan out, stitch.
 
-Every chunk of every scene is scheduled at once, heaviest first. A scene that fails does not
-stop the others; the lesson then fails naming it, unless a partial video was asked for.
+Probes and chunks are one stream of tasks on the workers: probes first, and each scene's
+chunks as soon as its probe is in, heaviest first; a scene is stitched as soon as its last
+chunk is in. A scene that fails does not stop the others; the lesson then fails naming it,
+unless a partial video was asked for.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from cluster.cache import ChunkCache
 from cluster.events import Event
+from cluster.planner import ScenePlanner
 from cluster.pool import Dispatcher, Task, WorkerPool
 from cluster.report import ChunkReport, LessonReport, SceneReport
 from cluster.worker import Failure, Outcome
@@ -30,11 +34,11 @@ from renderers import (
     SceneProbe,
     SceneSource,
     StitchError,
+    chunk_cost_s,
     chunk_key,
     concat,
     file_key,
     plan_key,
-    plan_lesson,
     probe_key,
     scene_fingerprint,
 )
@@ -86,12 +90,15 @@ class RenderRequest:
 @dataclass
 class _SceneState:
     name: str
+    index: int  # its place in the lesson
     status: SceneStatus = SceneStatus.QUEUED
     probe: SceneProbe | None = None
+    planned: int = 0  # chunks in its plan
     chunks: dict[int, ChunkReport] = field(default_factory=dict)
     paths: dict[int, Path] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)  # chunk index -> cache key
     failure: Failure | None = None
+    joining: Future[Path] | None = None  # its chunks being stitched, once all are in
     video: Path | None = None  # the stitched scene video, once written
 
     def move(self, new: SceneStatus) -> None:
@@ -111,6 +118,9 @@ class Pools(Protocol):
     def limits(self) -> SandboxLimits: ...
 
     def get(self) -> WorkerPool: ...
+
+
+PROBE_WEIGHT = float("inf")  # probes go before any chunk: each one lets more chunks start
 
 
 class Coordinator:
@@ -134,22 +144,20 @@ class Coordinator:
     def render(self, req: RenderRequest) -> LessonReport:
         started = time.monotonic()
         names = self._scene_names(req)
-        states = {n: _SceneState(n) for n in names}
+        states = {n: _SceneState(n, i) for i, n in enumerate(names)}
         self.emit(Event("lesson_started", req.lesson_id, detail=f"{len(names)} scenes"))
         phases = {"list_s": time.monotonic() - started}
-        mark = time.monotonic()
+        self._scene_dir = req.scenes_dir or Path(tempfile.mkdtemp(prefix="scenefarm-scenes-"))
         self._stop_if_cancelled(req)
-        self._probe(req, states)
-        phases["probe_s"], mark = time.monotonic() - mark, time.monotonic()
-        self._stop_if_cancelled(req)
-        self._render_chunks(req, states)
-        phases["render_s"], mark = time.monotonic() - mark, time.monotonic()
-        self._stop_if_cancelled(req)
-        try:
-            return self._stitch(req, states, started)
-        finally:
-            phases["stitch_s"] = time.monotonic() - mark
-            self.phases = {k: round(v, 3) for k, v in phases.items()}
+        with ThreadPoolExecutor(1, thread_name_prefix="scenefarm-stitch") as self._stitcher:
+            phases |= self._probe_and_render(req, states)
+            mark = time.monotonic()
+            self._stop_if_cancelled(req)
+            try:
+                return self._stitch(req, states, started)
+            finally:
+                phases["stitch_s"] = time.monotonic() - mark
+                self.phases = {k: round(v, 3) for k, v in phases.items()}
 
     def _stop_if_cancelled(self, req: RenderRequest) -> None:
         if self.stopped or self.cancelled():
@@ -199,53 +207,95 @@ class Coordinator:
             return outcome
         raise RuntimeError("dispatcher returned no result")
 
-    def _probe(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
-        tasks = []
-        for name, state in states.items():
-            state.move(SceneStatus.PROBING)
-            cached = self.cache.get_json(
-                "probes", probe_key(self.fingerprints[name], name, self.engine_version)
-            )
-            if req.use_cache and cached is not None:
-                state.probe = _probe_from_json(name, cached)
-                self.emit(Event("scene_probed", req.lesson_id, name, detail="cached"))
+    def _probe_and_render(
+        self, req: RenderRequest, states: dict[str, _SceneState]
+    ) -> dict[str, float]:
+        """Probes and renders every scene; returns how long until the last probe was in, and
+        the rest. A scene's chunks go to the workers as soon as its probe is in."""
+        mark = time.monotonic()
+        planner = self._planner(req, states)
+        probes = [
+            self._probe_task(req, s) for s in states.values() if not self._cached_probe(req, s)
+        ]
+        probing = {t.key for t in probes}
+        ready = [s.probe for s in states.values() if s.probe is not None]
+        tasks = [*probes, *self._chunk_tasks(req, states, planner.plan(ready))]
+        probed_at = mark if not probing else 0.0
+        if not probing:
+            self._planned(req, states)
+        dropped: set[str] = set()
+        for task, outcome, dispatcher in self._results(tasks, dropped):
+            state = states[task.meta["scene"]]
+            if task.method == "render":
+                self._rendered(req, state, task, outcome, dropped)
                 continue
-            tasks.append(
-                Task(
-                    name,
-                    "probe",
-                    (self.sources[name], name),
-                    f"{req.lesson_id}/{name}/probe",
-                    meta={"scene": name},
-                )
-            )
-        for task, outcome in self._results(tasks):
-            state = states[task.key]
-            if outcome.failure:
-                self._fail(req, state, outcome.failure)
-                continue
-            state.probe = outcome.value
-            key = probe_key(self.fingerprints[task.key], task.key, self.engine_version)
-            self.cache.put_json("probes", key, _probe_to_json(outcome.value))
-            self.emit(
-                Event(
-                    "scene_probed",
-                    req.lesson_id,
-                    task.key,
-                    detail=f"{len(outcome.value.animations)} animations",
-                )
-            )
+            probing.discard(task.key)
+            if self._probed(req, state, outcome, planner) and not self.stopped:
+                assert state.probe is not None
+                dispatcher.submit(self._chunk_tasks(req, states, planner.plan([state.probe])))
+            if not probing and not probed_at:
+                probed_at = time.monotonic()
+                self._planned(req, states)
+        probed_at = probed_at or time.monotonic()
+        return {"probe_s": probed_at - mark, "render_s": time.monotonic() - probed_at}
+
+    def _planner(self, req: RenderRequest, states: dict[str, _SceneState]) -> ScenePlanner:
+        policy = replace(req.policy, workers=self.pools.size)
+        keys = {
+            name: plan_key(self.fingerprints[name], name, req.quality.value, self.engine_version)
+            for name in states
+        }
+        return ScenePlanner(
+            req.quality, policy, states, keys if req.use_cache else None, self.cache
+        )
+
+    def _cached_probe(self, req: RenderRequest, state: _SceneState) -> bool:
+        state.move(SceneStatus.PROBING)
+        key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
+        cached = self.cache.get_json("probes", key) if req.use_cache else None
+        if cached is None:
+            return False
+        state.probe = _probe_from_json(state.name, cached)
+        self.emit(Event("scene_probed", req.lesson_id, state.name, detail="cached"))
+        return True
+
+    def _probe_task(self, req: RenderRequest, state: _SceneState) -> Task:
+        return Task(
+            state.name,
+            "probe",
+            (self.sources[state.name], state.name),
+            f"{req.lesson_id}/{state.name}/probe",
+            weight=PROBE_WEIGHT,
+            meta={"scene": state.name},
+        )
+
+    def _probed(
+        self, req: RenderRequest, state: _SceneState, outcome: Outcome, planner: ScenePlanner
+    ) -> bool:
+        if outcome.failure:
+            planner.forget(state.name)
+            self._fail(req, state, outcome.failure)
+            return False
+        state.probe = outcome.value
+        key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
+        self.cache.put_json("probes", key, _probe_to_json(outcome.value))
+        animations = len(outcome.value.animations)
+        self.emit(
+            Event("scene_probed", req.lesson_id, state.name, detail=f"{animations} animations")
+        )
+        return True
 
     def _results(
-        self, tasks: list[Task], dropped: set[str] | None = None
-    ) -> Iterator[tuple[Task, Outcome]]:
-        """Runs tasks on the workers (connecting only if there are any); skips dropped scenes."""
+        self, tasks: list[Task], dropped: set[str]
+    ) -> Iterator[tuple[Task, Outcome, Dispatcher]]:
+        """Runs tasks on the workers (connecting only if there are any); skips dropped scenes.
+        Each result comes with the dispatcher, to which more tasks can be submitted."""
         if not tasks:
             return
         dispatcher = Dispatcher(self.pools.get())
         dispatcher.submit(tasks)
         for task, outcome in dispatcher.results():
-            yield task, outcome
+            yield task, outcome, dispatcher
             if dropped:
                 dispatcher.drop(lambda t: t.meta.get("scene") in dropped)
             if not self.stopped and self.cancelled():
@@ -264,82 +314,69 @@ class Coordinator:
 
     # -- chunks ------------------------------------------------------------------------------
 
-    def _render_chunks(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
-        probes = [
-            s.probe
-            for s in states.values()
-            if s.probe is not None and s.status is not SceneStatus.FAILED
-        ]
-        policy = replace(req.policy, workers=self.pools.size)
-        chunks = self._plan(req, probes, policy)
+    def _chunk_tasks(
+        self, req: RenderRequest, states: dict[str, _SceneState], plans: dict[str, list[ChunkSpec]]
+    ) -> list[Task]:
+        """Tasks for the planned chunks not in the cache; cached ones are recorded at once."""
         tasks = []
-        for chunk in chunks:
-            state = states[chunk.scene]
-            if state.status is SceneStatus.PROBING:
-                state.move(SceneStatus.RENDERING)
-            key = chunk_key(self.fingerprints[chunk.scene], chunk, self.engine_version)
-            hit = self.cache.get(key) if req.use_cache else None
-            if hit is not None:
-                self._record(req, state, chunk, key, hit, cached=True)
-                continue
-            name = f"{req.lesson_id}/{chunk.scene}/chunk-{chunk.index}[{chunk.first}-{chunk.last}]"
-            tasks.append(
-                Task(
-                    key,
-                    "render",
-                    (self.sources[chunk.scene], chunk),
-                    name,
-                    weight=chunk.est_frames,
-                    timeout_s=self.pools.limits.wall_s + 60,
-                    meta={"scene": chunk.scene, "chunk": chunk},
-                )
-            )
+        for scene, chunks in plans.items():
+            state = states[scene]
+            state.planned = len(chunks)
+            state.move(SceneStatus.RENDERING)
+            keys = [chunk_key(self.fingerprints[scene], c, self.engine_version) for c in chunks]
+            hits = [self.cache.get(key) if req.use_cache else None for key in keys]
+            cached = sum(hit is not None for hit in hits)
+            data = {"chunks": len(chunks), "cached": cached}
+            detail = f"{len(chunks)} chunks, {cached} cached"
+            self.emit(Event("scene_planned", req.lesson_id, scene, detail=detail, data=data))
+            for chunk, key, hit in zip(chunks, keys, hits, strict=True):
+                if hit is None:
+                    assert state.probe is not None
+                    cost_s = chunk_cost_s(state.probe, chunk)
+                    tasks.append(self._render_task(req, chunk, key, cost_s))
+                else:
+                    self._record(req, state, chunk, key, hit, cached=True)
+        return tasks
+
+    def _render_task(self, req: RenderRequest, chunk: ChunkSpec, key: str, cost_s: float) -> Task:
+        return Task(
+            key,
+            "render",
+            (self.sources[chunk.scene], chunk),
+            f"{req.lesson_id}/{chunk.scene}/chunk-{chunk.index}[{chunk.first}-{chunk.last}]",
+            weight=cost_s,
+            timeout_s=self.pools.limits.wall_s + 60,
+            meta={"scene": chunk.scene, "chunk": chunk},
+        )
+
+    def _planned(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
+        """Every probe is in: the lesson's whole plan is known."""
+        planned = [s for s in states.values() if s.status is not SceneStatus.FAILED]
+        total = sum(s.planned for s in planned)
+        cached = sum(c.cached for s in planned for c in s.chunks.values())
         self.emit(
             Event(
                 "chunks_planned",
                 req.lesson_id,
-                detail=f"{len(chunks)} chunks, {len(chunks) - len(tasks)} cached",
-                data={"total": len(chunks), "cached": len(chunks) - len(tasks)},
+                detail=f"{total} chunks, {cached} cached",
+                data={"total": total, "cached": cached},
             )
         )
-        dropped: set[str] = set()
-        for task, outcome in self._results(tasks, dropped):
-            state = states[task.meta["scene"]]
-            if outcome.failure:
-                self._fail(req, state, outcome.failure)
-                dropped.add(state.name)
-                continue
-            rendered, data = outcome.value
-            self._store(req, state, task, rendered, data)
 
-    def _plan(
-        self, req: RenderRequest, probes: list[SceneProbe], policy: ChunkPolicy
-    ) -> list[ChunkSpec]:
-        """The lesson's chunks. An unchanged scene keeps the ranges it had last time: an edit of
-        one scene changes the lesson's length, and with it the balanced plan of every scene,
-        which would otherwise miss the cache for scenes that did not change. The scenes without
-        a plan are balanced among themselves: they are the work this run has to do."""
-        if not req.use_cache or policy.target_frames is not None:
-            return plan_lesson(probes, req.quality, policy)
-        keys = {
-            p.name: plan_key(
-                self.fingerprints[p.name], p.name, req.quality.value, self.engine_version
-            )
-            for p in probes
-        }
-        pinned = {
-            p.name: _pinned_chunks(p, req.quality, self.cache.get_plan(keys[p.name]))
-            for p in probes
-        }
-        fresh = plan_lesson([p for p in probes if pinned[p.name] is None], req.quality, policy)
-        for probe in probes:
-            if pinned[probe.name] is None:
-                mine = [[c.first, c.last, c.still_s] for c in fresh if c.scene == probe.name]
-                self.cache.put_plan(keys[probe.name], mine)
-        by_scene = {
-            p.name: pinned[p.name] or [c for c in fresh if c.scene == p.name] for p in probes
-        }
-        return [chunk for p in probes for chunk in by_scene[p.name]]
+    def _rendered(
+        self,
+        req: RenderRequest,
+        state: _SceneState,
+        task: Task,
+        outcome: Outcome,
+        dropped: set[str],
+    ) -> None:
+        if outcome.failure:
+            self._fail(req, state, outcome.failure)
+            dropped.add(state.name)
+            return
+        rendered, data = outcome.value
+        self._store(req, state, task, rendered, data)
 
     def _store(
         self,
@@ -386,8 +423,17 @@ class Coordinator:
                 data={"cached": cached, "render_s": report.render_s, "frames": report.frames},
             )
         )
+        if len(state.chunks) == state.planned:
+            self._join_soon(req, state)
 
     # -- stitching ---------------------------------------------------------------------------
+
+    def _join_soon(self, req: RenderRequest, state: _SceneState) -> None:
+        """Stitches a scene whose chunks are all in, while the other scenes still render."""
+        parts = [state.paths[k] for k in sorted(state.paths)]
+        keys = [state.keys[k] for k in sorted(state.keys)]
+        dest = self._scene_dir / f"{state.index + 1:02d}-{state.name}.mp4"
+        state.joining = self._stitcher.submit(self._joined, parts, keys, dest, req.use_cache)
 
     def _joined(self, parts: list[Path], keys: list[str], dest: Path, use_cache: bool) -> Path:
         """Concatenates parts into dest, reusing an earlier identical join from the cache."""
@@ -401,16 +447,14 @@ class Coordinator:
         self, req: RenderRequest, states: dict[str, _SceneState], started: float
     ) -> LessonReport:
         fps = PRESETS[req.quality].fps
-        scene_dir = req.scenes_dir or Path(tempfile.mkdtemp(prefix="scenefarm-scenes-"))
         videos: list[Path] = []
-        for i, state in enumerate(states.values()):
+        for state in states.values():
             if state.status is SceneStatus.FAILED:
                 continue
-            parts = [state.paths[k] for k in sorted(state.paths)]
-            keys = [state.keys[k] for k in sorted(state.keys)]
+            if state.joining is None:  # every chunk in, so never: a lost join is a bug
+                raise RuntimeError(f"scene {state.name} was never stitched")
             try:
-                dest = scene_dir / f"{i + 1:02d}-{state.name}.mp4"
-                video = self._joined(parts, keys, dest, req.use_cache)
+                video = state.joining.result()
             except StitchError as e:
                 self._fail(req, state, Failure(state.name, "StitchError", str(e), status="error"))
                 continue
@@ -469,33 +513,6 @@ def _report(
     return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)
 
 
-def _pinned_chunks(probe: SceneProbe, quality: Quality, raw: Any) -> list[ChunkSpec] | None:
-    """Chunks from a stored plan, if it still tiles the scene's animations exactly."""
-    if not isinstance(raw, list) or not raw:
-        return None
-    try:
-        ranges = [(int(first), int(last), float(still)) for first, last, still in raw]
-    except (TypeError, ValueError):
-        return None
-    fps = PRESETS[quality].fps
-    if probe.is_still:
-        if len(ranges) != 1 or ranges[0][:2] != (-1, -1) or ranges[0][2] <= 0:
-            return None
-        still_s = ranges[0][2]
-        return [ChunkSpec(probe.name, 0, -1, -1, max(1, round(still_s * fps)), quality, still_s)]
-    expected = 0
-    for first, last, _ in ranges:
-        if first != expected or last < first:
-            return None
-        expected = last + 1
-    if expected != len(probe.animations):
-        return None
-    return [
-        ChunkSpec(probe.name, i, first, last, probe.frames(fps, first, last), quality)
-        for i, (first, last, _) in enumerate(ranges)
-    ]
-
-
 def remember_probe(
     cache: ChunkCache, engine_version: str, source: SceneSource, probe: SceneProbe
 ) -> None:
@@ -507,12 +524,17 @@ def remember_probe(
 
 
 def _probe_to_json(probe: SceneProbe) -> list[list[Any]]:
-    return [[a.run_time_s, list(a.kinds)] for a in probe.animations]
+    return [[a.run_time_s, list(a.kinds), a.build_s] for a in probe.animations]
 
 
 def _probe_from_json(name: str, raw: list[list[Any]]) -> SceneProbe:
+    """A stored probe; those stored before build times were measured have none (0)."""
     return SceneProbe(
-        name, tuple(AnimationInfo(i, float(r), tuple(k)) for i, (r, k) in enumerate(raw))
+        name,
+        tuple(
+            AnimationInfo(i, float(r), tuple(k), float(b[0]) if b else 0.0)
+            for i, (r, k, *b) in enumerate(raw)
+        ),
     )
 
 

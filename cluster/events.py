@@ -9,8 +9,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Event:
-    # lesson_started, scene_probed, chunks_planned, chunk_done, scene_failed, scene_ready,
-    # lesson_ready
+    # lesson_started, scene_probed, scene_planned, chunk_done, chunks_planned (every scene
+    # planned), scene_failed, scene_ready, lesson_ready
     kind: str
     lesson: str
     scene: str = ""

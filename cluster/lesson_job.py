@@ -61,7 +61,9 @@ class Tracker:
             log.warning("event not stored", extra={"lesson": self.lesson_id, "error": str(e)})
 
     def _count(self, event: Event) -> None:
-        if event.kind == "chunks_planned":  # cached chunks are reported before this
+        if event.kind == "scene_planned":  # before its chunks; later scenes add theirs
+            self.progress.chunks_total += int(event.data.get("chunks", 0))
+        elif event.kind == "chunks_planned":  # every scene planned: the lesson's total
             self.progress.chunks_total = int(event.data.get("total", 0))
         elif event.kind == "chunk_done":
             cached = bool(event.data.get("cached"))

@@ -1,6 +1,13 @@
 """Knowing an engine: probe scenes, plan chunks, render one chunk, stitch media, posters."""
 
-from renderers.chunking import ChunkPolicy, balanced_ranges, plan_lesson, plan_scene
+from renderers.chunking import (
+    ChunkPolicy,
+    balanced_ranges,
+    chunk_cost_s,
+    chunk_target,
+    plan_lesson,
+    plan_scene,
+)
 from renderers.errors import ChunkRenderError, RenderError, SceneCodeError, StitchError
 from renderers.keys import chunk_key, file_key, plan_key, probe_key, scene_fingerprint
 from renderers.manim_renderer import ManimRenderer
@@ -27,7 +34,9 @@ __all__ = [
     "StitchError",
     "VideoInfo",
     "balanced_ranges",
+    "chunk_cost_s",
     "chunk_key",
+    "chunk_target",
     "concat",
     "ensure_faststart",
     "extract_poster",

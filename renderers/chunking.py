@@ -10,6 +10,11 @@ from itertools import accumulate
 from renderers.models import ChunkSpec, SceneProbe
 from renderers.quality import PRESETS, Quality
 
+# Drawing and encoding one frame of a typical scene at 854x480, measured on this project's
+# machines; larger frames cost in proportion to their pixels.
+FRAME_S = 0.015
+FRAME_PIXELS = 854 * 480
+
 
 @dataclass(frozen=True)
 class ChunkPolicy:
@@ -29,16 +34,19 @@ def plan_lesson(
 ) -> list[ChunkSpec]:
     """All chunks of all scenes, in lesson order."""
     fps = PRESETS[quality].fps
-    total = sum(s.frames(fps) for s in scenes)
-    target = max(
-        policy.min_chunk_s * fps, total / max(1, policy.workers * policy.chunks_per_worker)
-    )
-    if policy.target_frames is not None:
-        target = float(policy.target_frames)
+    target = chunk_target(sum(s.frames(fps) for s in scenes), quality, policy)
     chunks: list[ChunkSpec] = []
     for scene in scenes:
         chunks += plan_scene(scene, quality, target, policy.still_s)
     return chunks
+
+
+def chunk_target(total_frames: float, quality: Quality, policy: ChunkPolicy) -> float:
+    """Frames per chunk for a lesson of `total_frames` (or the policy's fixed size)."""
+    if policy.target_frames is not None:
+        return float(policy.target_frames)
+    slots = max(1, policy.workers * policy.chunks_per_worker)
+    return max(policy.min_chunk_s * PRESETS[quality].fps, total_frames / slots)
 
 
 def plan_scene(
@@ -80,3 +88,13 @@ def balanced_ranges(weights: Sequence[int], count: int) -> list[tuple[int, int]]
         ranges.append((start, end - 1))
         end = start
     return ranges[::-1]
+
+
+def chunk_cost_s(probe: SceneProbe, chunk: ChunkSpec) -> float:
+    """Estimated seconds to render a chunk: build the scene through its last animation (as the
+    probe measured it), then draw and encode its frames. Orders the work, longest first."""
+    preset = PRESETS[chunk.quality]
+    last = len(probe.animations) - 1 if chunk.first < 0 else chunk.last
+    build_s = sum(a.build_s for a in probe.animations[: last + 1])
+    frame_s = FRAME_S * preset.width * preset.height / FRAME_PIXELS
+    return build_s + chunk.est_frames * frame_s

@@ -53,8 +53,13 @@ class ManimRenderer:
         payload = {"scene": scene, "video": _video(Quality.LOW), "layout": layout}
         value = self._call(sandbox, source, "probe", payload, scene=scene)
         animations = tuple(
-            AnimationInfo(i, max(0.0, float(run_time)), tuple(str(k) for k in kinds))
-            for i, (run_time, kinds) in enumerate(value.get("animations", []))
+            AnimationInfo(
+                i,
+                max(0.0, float(run_time)),
+                tuple(str(k) for k in kinds),
+                max(0.0, float(build_s[0])) if build_s else 0.0,
+            )
+            for i, (run_time, kinds, *build_s) in enumerate(value.get("animations", []))
         )
         issues = tuple(str(i)[:300] for i in value.get("layout", []) if isinstance(i, str))
         return SceneProbe(scene, animations, issues[:20])

@@ -21,6 +21,7 @@ class AnimationInfo:
     index: int
     run_time_s: float
     kinds: tuple[str, ...] = ()
+    build_s: float = 0.0  # the probe's time to build the scene through it, drawing nothing
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""renderers.chunking: balanced_ranges, plan_scene, plan_lesson."""
+"""renderers.chunking: balanced_ranges, plan_scene, plan_lesson, chunk_cost_s."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import random
 import pytest
 
 from renderers.chunking import (
+    FRAME_S,
     ChunkPolicy,
     balanced_ranges,
+    chunk_cost_s,
     plan_lesson,
     plan_scene,
 )
@@ -233,3 +235,31 @@ def test_plan_lesson_fixed_target_frames_ignores_workers() -> None:
         policy = ChunkPolicy(workers=workers, target_frames=4 * FPS)
         chunks = plan_lesson([scene], Quality.LOW, policy)
         assert [(c.first, c.last) for c in chunks] == [(i, i + 1) for i in range(0, 12, 2)]
+
+
+# -- chunk_cost_s ------------------------------------------------------------------------------
+
+
+def _built(build_s: list[float]) -> SceneProbe:
+    return SceneProbe(
+        "S", tuple(AnimationInfo(i, 1.0, ("FadeIn",), b) for i, b in enumerate(build_s))
+    )
+
+
+def test_chunk_cost_counts_building_through_its_last_animation_and_its_frames() -> None:
+    probe = _built([0.1, 0.2, 0.4, 0.8])
+    first, second = plan_scene(probe, Quality.LOW, target_frames=2 * FPS, still_s=1.0)
+    assert chunk_cost_s(probe, first) == pytest.approx(0.1 + 0.2 + 2 * FPS * FRAME_S)
+    assert chunk_cost_s(probe, second) == pytest.approx(1.5 + 2 * FPS * FRAME_S)
+
+
+def test_chunk_cost_grows_with_the_frame_size() -> None:
+    probe = _built([0.0, 0.0])
+    low, high = (plan_scene(probe, q, 10_000, 1.0)[0] for q in (Quality.LOW, Quality.HIGH))
+    pixels = (1920 * 1080 * 60) / (854 * 480 * 15)  # 4.5x the pixels, 4x the frames
+    assert chunk_cost_s(probe, high) == pytest.approx(chunk_cost_s(probe, low) * pixels)
+
+
+def test_a_still_chunk_costs_building_the_whole_scene() -> None:
+    (chunk,) = plan_scene(SceneProbe("Still"), Quality.LOW, target_frames=10, still_s=2.0)
+    assert chunk_cost_s(SceneProbe("Still"), chunk) == pytest.approx(2 * FPS * FRAME_S)

@@ -1,40 +1,36 @@
-"""Chunk plans are pinned per unchanged scene; the scenes to render are balanced among themselves.
+"""Chunk plans, made scene by scene as probes come in (cluster.planner.ScenePlanner).
 
-No cluster: the coordinator's planning step only needs the cache and the pool's size.
+Plans are pinned per unchanged scene; the scenes to render are balanced among themselves; a
+scene planned before the others are probed is sized from an estimate of the lesson's length.
+No cluster: planning only needs the cache.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cluster.cache import ChunkCache
-from cluster.coordinator import Coordinator, RenderRequest
-from renderers import AnimationInfo, ChunkPolicy, ChunkSpec, SceneProbe, SceneSource
-from sandbox import SandboxLimits
+from cluster.planner import ScenePlanner
+from renderers import AnimationInfo, ChunkPolicy, ChunkSpec, Quality, SceneProbe, plan_lesson
 
-
-@dataclass
-class Pools:
-    size: int = 2
-    engine_version: str = "manim 0.22.0"
-    limits: SandboxLimits = field(default_factory=SandboxLimits)
-
-    def get(self) -> None:
-        raise AssertionError("planning must not need a worker")
+POLICY = ChunkPolicy(workers=2)
 
 
 def probe(name: str, animations: int, seconds: float = 1.0) -> SceneProbe:
     return SceneProbe(name, tuple(AnimationInfo(i, seconds) for i in range(animations)))
 
 
+def planner(cache: ChunkCache | None, fingerprints: dict[str, str]) -> ScenePlanner:
+    keys = {name: f"{name}-{fp}" for name, fp in fingerprints.items()}
+    return ScenePlanner(Quality.LOW, POLICY, fingerprints, keys if cache else None, cache)
+
+
 def plan(
     cache: ChunkCache, fingerprints: dict[str, str], probes: list[SceneProbe]
 ) -> list[ChunkSpec]:
-    coordinator = Coordinator(Pools(), cache, lambda event: None)
-    coordinator.fingerprints = fingerprints
-    request = RenderRequest("l", SceneSource("x.py", ""), Path("out.mp4"))
-    return coordinator._plan(request, probes, ChunkPolicy(workers=2))
+    """The whole lesson planned at once, as when every probe comes from the cache."""
+    plans = planner(cache, fingerprints).plan(probes)
+    return [chunk for p in probes for chunk in plans[p.name]]
 
 
 def ranges(chunks: list[ChunkSpec], scene: str) -> list[tuple[int, int]]:
@@ -61,6 +57,16 @@ def test_the_scenes_to_render_are_balanced_among_themselves(tmp_path: Path) -> N
     assert len(ranges(edited, "D")) == 6  # the only scene to render: spread over the workers
 
 
+def test_an_edited_scene_probed_last_is_still_spread_over_the_workers(tmp_path: Path) -> None:
+    cache = ChunkCache(tmp_path)
+    fingerprints = {name: f"{name}1" for name in "ABCD"}
+    plan(cache, fingerprints, [probe(name, 6) for name in "ABCD"])
+    streaming = planner(cache, fingerprints | {"C": "C2"})
+    for name in "ABD":  # the unchanged scenes' probes come first (from the cache)
+        streaming.plan([probe(name, 6)])
+    assert len(streaming.plan([probe("C", 6)])["C"]) == 6
+
+
 def test_a_stored_plan_that_no_longer_tiles_the_scene_is_replanned(tmp_path: Path) -> None:
     cache = ChunkCache(tmp_path)
     plan(cache, {"A": "a1", "B": "b1"}, [probe("A", 6), probe("B", 6)])
@@ -70,8 +76,26 @@ def test_a_stored_plan_that_no_longer_tiles_the_scene_is_replanned(tmp_path: Pat
 
 def test_no_cache_plans_the_whole_lesson_afresh(tmp_path: Path) -> None:
     cache = ChunkCache(tmp_path)
-    coordinator = Coordinator(Pools(), cache, lambda event: None)
-    coordinator.fingerprints = {"A": "a1"}
-    request = RenderRequest("l", SceneSource("x.py", ""), Path("o.mp4"), use_cache=False)
-    coordinator._plan(request, [probe("A", 6)], ChunkPolicy(workers=2))
+    ScenePlanner(Quality.LOW, POLICY, ["A"], None, cache).plan([probe("A", 6)])
     assert not (tmp_path / "plans").exists()
+
+
+def test_probes_planned_together_match_the_whole_lesson_plan() -> None:
+    scenes = [probe("A", 4), probe("B", 9, 2.0), probe("C", 1), probe("D", 7, 0.5)]
+    together = planner(None, {s.name: "x" for s in scenes}).plan(scenes)
+    assert [c for s in scenes for c in together[s.name]] == plan_lesson(scenes, Quality.LOW, POLICY)
+
+
+def test_a_scene_planned_early_is_sized_from_the_lesson_estimate() -> None:
+    """One scene of four probed: the other three are taken to be as long as it is."""
+    first, *rest = [probe(name, 12) for name in "ABCD"]
+    early = planner(None, {name: "x" for name in "ABCD"}).plan([first])["A"]
+    whole = plan_lesson([first, *rest], Quality.LOW, POLICY)
+    assert ranges(early, "A") == ranges(whole, "A")
+
+
+def test_a_scene_that_failed_no_longer_counts_towards_the_estimate() -> None:
+    streaming = planner(None, {name: "x" for name in "AB"})
+    streaming.forget("B")  # its probe failed: the lesson is A alone
+    alone = streaming.plan([probe("A", 12)])["A"]
+    assert len(alone) == 6  # A is all the work there is: spread over 2 workers x 3
