@@ -253,9 +253,12 @@ class Coordinator:
         state.move(SceneStatus.PROBING)
         key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
         cached = self.cache.get_json("probes", key) if req.use_cache else None
-        if cached is None:
+        try:
+            state.probe = _probe_from_json(state.name, cached) if cached is not None else None
+        except (KeyError, TypeError, ValueError):  # an entry this version cannot read: a miss
+            state.probe = None
+        if state.probe is None:
             return False
-        state.probe = _probe_from_json(state.name, cached)
         self.emit(Event("scene_probed", req.lesson_id, state.name, detail="cached"))
         return True
 
@@ -332,19 +335,20 @@ class Coordinator:
             for chunk, key, hit in zip(chunks, keys, hits, strict=True):
                 if hit is None:
                     assert state.probe is not None
-                    cost_s = chunk_cost_s(state.probe, chunk)
-                    tasks.append(self._render_task(req, chunk, key, cost_s))
+                    tasks.append(self._render_task(req, state.probe, chunk, key))
                 else:
                     self._record(req, state, chunk, key, hit, cached=True)
         return tasks
 
-    def _render_task(self, req: RenderRequest, chunk: ChunkSpec, key: str, cost_s: float) -> Task:
+    def _render_task(
+        self, req: RenderRequest, probe: SceneProbe, chunk: ChunkSpec, key: str
+    ) -> Task:
         return Task(
             key,
             "render",
-            (self.sources[chunk.scene], chunk),
+            (self.sources[chunk.scene], chunk, probe.tex),
             f"{req.lesson_id}/{chunk.scene}/chunk-{chunk.index}[{chunk.first}-{chunk.last}]",
-            weight=cost_s,
+            weight=chunk_cost_s(probe, chunk),
             timeout_s=self.pools.limits.wall_s + 60,
             meta={"scene": chunk.scene, "chunk": chunk},
         )
@@ -523,19 +527,19 @@ def remember_probe(
     )
 
 
-def _probe_to_json(probe: SceneProbe) -> list[list[Any]]:
-    return [[a.run_time_s, list(a.kinds), a.build_s] for a in probe.animations]
+def _probe_to_json(probe: SceneProbe) -> dict[str, Any]:
+    animations = [[a.run_time_s, list(a.kinds), a.build_s] for a in probe.animations]
+    return {"animations": animations, "tex": dict(probe.tex)}
 
 
-def _probe_from_json(name: str, raw: list[list[Any]]) -> SceneProbe:
-    """A stored probe; those stored before build times were measured have none (0)."""
-    return SceneProbe(
-        name,
-        tuple(
-            AnimationInfo(i, float(r), tuple(k), float(b[0]) if b else 0.0)
-            for i, (r, k, *b) in enumerate(raw)
-        ),
+def _probe_from_json(name: str, raw: Any) -> SceneProbe:
+    """A stored probe. Older ones are a bare list of animations, without build times or TeX."""
+    stored = raw if isinstance(raw, dict) else {"animations": raw, "tex": {}}
+    animations = tuple(
+        AnimationInfo(i, float(r), tuple(k), float(b[0]) if b else 0.0)
+        for i, (r, k, *b) in enumerate(stored["animations"])
     )
+    return SceneProbe(name, animations, tex=tuple(sorted(dict(stored["tex"]).items())))
 
 
 def lesson_id_for(path: Path) -> str:

@@ -105,13 +105,17 @@ class RenderWorker:
             scene, lambda: self.renderer.probe(self.sandbox, source, scene, layout)
         )
 
-    def render(self, source: SceneSource, chunk: ChunkSpec) -> Outcome:
+    def render(
+        self, source: SceneSource, chunk: ChunkSpec, tex: tuple[tuple[str, str], ...] = ()
+    ) -> Outcome:
         """Renders one chunk; the value is (RenderedChunk, mp4 bytes)."""
-        return self._guarded(chunk.scene, lambda: self._render(source, chunk))
+        return self._guarded(chunk.scene, lambda: self._render(source, chunk, tex))
 
-    def _render(self, source: SceneSource, chunk: ChunkSpec) -> tuple[RenderedChunk, bytes]:
+    def _render(
+        self, source: SceneSource, chunk: ChunkSpec, tex: tuple[tuple[str, str], ...]
+    ) -> tuple[RenderedChunk, bytes]:
         with TemporaryDirectory(prefix="scenefarm-chunk-") as tmp:
-            rendered, path = self.renderer.render_chunk(self.sandbox, source, chunk, Path(tmp))
+            rendered, path = self.renderer.render_chunk(self.sandbox, source, chunk, Path(tmp), tex)
             return rendered, path.read_bytes()
 
     def _guarded(self, scene: str, work: Any) -> Outcome:

@@ -17,6 +17,8 @@ GUEST_DIR = Path(__file__).parent / "guest"
 ENTRY = "manim_entry"
 CHUNK_FILE = "chunk.mp4"
 _FILENAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}\.py$")
+_TEX_SVG = re.compile(r"^[0-9a-f]{16}\.svg$")
+TEX_MAX_FILES = 512
 _SCENE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 
@@ -62,25 +64,41 @@ class ManimRenderer:
             for i, (run_time, kinds, *build_s) in enumerate(value.get("animations", []))
         )
         issues = tuple(str(i)[:300] for i in value.get("layout", []) if isinstance(i, str))
-        return SceneProbe(scene, animations, issues[:20])
+        return SceneProbe(scene, animations, issues[:20], _tex(value.get("tex")))
 
     def render_chunk(
-        self, sandbox: Sandbox, source: SceneSource, chunk: ChunkSpec, dest_dir: Path
+        self,
+        sandbox: Sandbox,
+        source: SceneSource,
+        chunk: ChunkSpec,
+        dest_dir: Path,
+        tex: tuple[tuple[str, str], ...] = (),
     ) -> tuple[RenderedChunk, Path]:
+        """Renders one chunk; `tex` (from the scene's probe) spares it compiling that TeX."""
         _check_scene_name(chunk.scene)
+        given = {name: svg.encode() for name, svg in tex if _TEX_SVG.match(name)}
         payload = {
             "scene": chunk.scene,
             "first": chunk.first,
             "last": chunk.last,
             "video": _video(chunk.quality),
             "still_s": chunk.still_s,
+            "tex": sorted(given),
         }
-        result = self._run(sandbox, source, "render", payload, (CHUNK_FILE,), dest_dir)
+        result = self._run(sandbox, source, "render", payload, (CHUNK_FILE,), dest_dir, given)
         if not result.ok:
             raise self._scene_error(chunk.scene, source, result)
         path = result.outputs[CHUNK_FILE]
         frames = self._validate(chunk, path)
-        rendered = RenderedChunk(chunk, frames, result.duration_s, result.peak_memory_mb)
+        value = result.value if isinstance(result.value, dict) else {}
+        runs = value.get("latex_runs", 0)
+        rendered = RenderedChunk(
+            chunk,
+            frames,
+            result.duration_s,
+            result.peak_memory_mb,
+            latex_runs=runs if isinstance(runs, int) and runs >= 0 else 0,
+        )
         return rendered, path
 
     # -- internals ---------------------------------------------------------------------------
@@ -93,12 +111,13 @@ class ManimRenderer:
         payload: dict[str, Any],
         outputs: tuple[str, ...],
         dest_dir: Path,
+        files: dict[str, bytes] | None = None,
     ) -> SandboxResult:
         filename = _safe_filename(source)
         job = Job(
             entry=f"{ENTRY}:{func}",
             payload={"file": filename, **payload},
-            files={filename: source.code.encode()},
+            files={**(files or {}), filename: source.code.encode()},
             outputs=outputs,
         )
         return sandbox.run(job, dest_dir)
@@ -135,6 +154,19 @@ class ManimRenderer:
                 chunk.label, "output_rejected", f"expected {expected}, got {actual}"
             )
         return info.frames
+
+
+def _tex(raw: Any) -> tuple[tuple[str, str], ...]:
+    """The SVGs a probe returned: well-named text only (the guest made them: untrusted data,
+    passed on to chunks of the same scene, never parsed here)."""
+    if not isinstance(raw, dict):
+        return ()
+    found = [
+        (name, svg)
+        for name, svg in raw.items()
+        if isinstance(name, str) and _TEX_SVG.match(name) and isinstance(svg, str)
+    ]
+    return tuple(sorted(found))[:TEX_MAX_FILES]
 
 
 def _video(quality: Quality) -> dict[str, int]:

@@ -29,6 +29,9 @@ class SceneProbe:
     name: str
     animations: tuple[AnimationInfo, ...] = ()
     layout: tuple[str, ...] = ()  # off-frame or overlapping text, when the probe was asked
+    # (name, SVG) of the scene's TeX expressions as its probe compiled them: the scene's chunks
+    # start with these instead of running LaTeX again on every worker.
+    tex: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_still(self) -> bool:
@@ -68,4 +71,5 @@ class RenderedChunk:
     frames: int
     render_s: float  # time inside the sandbox
     peak_memory_mb: float = 0.0
+    latex_runs: int = 0  # TeX expressions it had to compile (not given, nor cached in its sandbox)
     meta: dict[str, str] = field(default_factory=dict)

@@ -25,7 +25,13 @@ class Renderer(Protocol):
     ) -> SceneProbe: ...
 
     def render_chunk(
-        self, sandbox: Sandbox, source: SceneSource, chunk: ChunkSpec, dest_dir: Path
+        self,
+        sandbox: Sandbox,
+        source: SceneSource,
+        chunk: ChunkSpec,
+        dest_dir: Path,
+        tex: tuple[tuple[str, str], ...] = (),
     ) -> tuple[RenderedChunk, Path]:
-        """Renders one chunk; returns its description and the MP4's path in dest_dir."""
+        """Renders one chunk; returns its description and the MP4's path in dest_dir. `tex`:
+        the scene's TeX as its probe compiled it (SceneProbe.tex)."""
         ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -30,10 +31,14 @@ from manim import (
     config,
     tempconfig,
 )
+from manim.mobject.text import tex_mobject
 from manim.renderer.cairo_renderer import CairoRenderer
+from manim.utils import tex_file_writing
 
 CHUNK_FILE = "chunk.mp4"
 TEX_CACHE = "/scratch/cache"
+TEX_SVG = re.compile(r"^[0-9a-f]{16}\.svg$")  # Manim's name for a TeX expression's SVG
+TEX_SHARE_MAX_BYTES = 1 << 20
 
 
 def _share_svg_paths() -> None:
@@ -117,6 +122,65 @@ def _pin(video: dict[str, int], first: int = 0, last: int = -1, dry_run: bool = 
     config.renderer = "cairo"
 
 
+# -- LaTeX: what a probe compiled, its scene's chunks reuse ---------------------------------------
+
+
+def _recording_tex() -> list[Path]:
+    """Records the SVG of every TeX expression the scene builds (compiled or found cached)."""
+    used: list[Path] = []
+    to_svg = tex_mobject.tex_to_svg_file
+
+    def recording(*args: Any, **kwargs: Any) -> Path:
+        path = Path(to_svg(*args, **kwargs))
+        used.append(path)
+        return path
+
+    tex_mobject.tex_to_svg_file = recording
+    return used
+
+
+def _counting_latex_runs() -> list[int]:
+    """Counts the LaTeX compilations this job runs (what a chunk given the SVGs is spared)."""
+    runs = [0]
+    compile_tex = tex_file_writing.compile_tex
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        runs[0] += 1
+        return compile_tex(*args, **kwargs)
+
+    tex_file_writing.compile_tex = counting
+    return runs
+
+
+def _shared_tex(used: list[Path]) -> dict[str, str]:
+    """The SVGs a probe used, for its scene's chunks: each at most once, 1 MiB in all."""
+    shared: dict[str, str] = {}
+    total = 0
+    for path in used:
+        if path.name in shared or not TEX_SVG.match(path.name) or not path.is_file():
+            continue
+        text = path.read_text(errors="replace")
+        total += len(text)
+        if total > TEX_SHARE_MAX_BYTES:
+            break
+        shared[path.name] = text
+    return shared
+
+
+def _install_tex(names: list[str]) -> None:
+    """Puts the SVGs this job was given (files in its working dir) where Manim looks for
+    them, so its TeX expressions are not compiled again."""
+    tex_dir = Path(config.get_dir("tex_dir"))
+    tex_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        dest = tex_dir / name
+        if not TEX_SVG.match(name) or dest.exists() or not Path(name).is_file():
+            continue
+        part = tex_dir / f".{name}.part"
+        part.write_bytes(Path(name).read_bytes())
+        part.replace(dest)
+
+
 def list_scenes(payload: dict[str, Any]) -> dict[str, Any]:
     module = _load(payload["file"])
     return {"scenes": [cls.__name__ for cls in _scene_classes(module)], "manim": manim.__version__}
@@ -153,9 +217,14 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     CairoRenderer.play = recording_play  # type: ignore[method-assign]
     _pin(payload["video"], dry_run=True)
     _fast_forward_skipped_animations()
+    tex = _recording_tex()
     with tempconfig({}):
         scene_cls().render()
-    return {"animations": plays, "layout": layout[:MAX_LAYOUT_ISSUES]}
+    return {
+        "animations": plays,
+        "layout": layout[:MAX_LAYOUT_ISSUES],
+        "tex": _shared_tex(tex),
+    }
 
 
 # -- layout check: what is visible at the end of each animation ---------------------------------
@@ -358,9 +427,11 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
         scene_cls, first, last = _with_trailing_wait(scene_cls, float(payload["still_s"])), 0, -1
     _pin(payload["video"], first, last)
     _fast_forward_skipped_animations()
+    _install_tex([str(n) for n in payload.get("tex", [])])
+    latex_runs = _counting_latex_runs()
     with tempconfig({}):
         scene = scene_cls()
         scene.render()
         movie = Path(scene.renderer.file_writer.movie_file_path)
     movie.replace(CHUNK_FILE)
-    return {"manim": manim.__version__}
+    return {"manim": manim.__version__, "latex_runs": latex_runs[0]}
