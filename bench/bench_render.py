@@ -3,17 +3,18 @@
 Prints a markdown table of medians and ratios against the DESIGN.md targets; never asserts a
 timing. Both sides keep their LaTeX caches, as they would for a user who renders again:
 manim's media dir lives across its runs (its partial-movie cache is off, `--disable_caching`;
-the first run warms the LaTeX cache and is not timed), and the farm's warm workers keep theirs
-(its chunk cache is off, `--no-cache`). Two lessons are timed:
+an untimed first run warms its LaTeX cache), and the farm's warm workers keep theirs (its
+chunk cache is off, `--no-cache`). Two lessons are timed:
 
 - the same lesson again: every formula is in both LaTeX caches;
-- new formulas: each run renders a copy whose MathTex/Tex strings end in a new TeX comment,
-  so neither side has seen its formulas (the glyphs of numbers stay cached, as they would
-  after any earlier lesson).
+- new formulas: each run renders a copy whose MathTex/Tex strings start with the definition
+  of a macro named for the run (it typesets nothing: the same frames), so neither side has
+  seen its formulas (the glyphs of numbers stay cached, as after any earlier lesson).
 
-Baselines (plain manim) run first, before the farm's Ray cluster exists, so its background
-processes do not slow them down. The farm uses a fresh SCENEFARM_DATA_DIR (no cache of the
-user's is read or written) and is stopped with `scenefarm down` at the end.
+manim and the farm take turns on the same files (a machine that slows down for a while, as a
+shared VM does, slows both sides of a pair); the farm's cluster idles during manim's turns.
+The farm uses a fresh SCENEFARM_DATA_DIR (no cache of the user's is read or written) and is
+stopped with `scenefarm down` at the end.
 
     .venv/bin/python bench/bench_render.py [--file F] [--quality l] [--workers N] [--runs 3]
 """
@@ -159,9 +160,6 @@ class Lessons:
     file: Path
     work: Path
 
-    def same(self, tag: str) -> Path:
-        return self.file
-
     def new_formulas(self, tag: str) -> Path:
         path = self.work / f"new-{tag}" / self.file.name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,19 +175,16 @@ def manim_argv(file: Path, quality: str, media_dir: Path, scene: str | None) -> 
     return [*head, "--media_dir", str(media_dir), str(file), scene or "-a"]
 
 
-def manim_runs(
-    opts: Options, lesson: Callable[[str], Path], scene: str | None, work: Path, label: str
-) -> list[float]:
-    """An untimed run to warm manim's LaTeX cache, then `opts.runs` timed manim processes, all
-    with one media dir (its partial movies are never reused: caching is disabled)."""
-    media = Path(tempfile.mkdtemp(prefix="media-", dir=work))
-    timed(manim_argv(lesson("warm"), opts.quality, media, scene))
-    times = []
-    for i in range(opts.runs):
-        times.append(timed(manim_argv(lesson(f"manim-{i}"), opts.quality, media, scene)))
-        say(f"{label} run {i + 1}/{opts.runs}: {times[-1]:.2f} s")
-    shutil.rmtree(media, ignore_errors=True)
-    return times
+@dataclass(frozen=True)
+class Manim:
+    """Plain manim with one media dir for all its runs: its LaTeX cache lives on, as a user's
+    does; its partial movies are never reused (caching is disabled)."""
+
+    opts: Options
+    media: Path
+
+    def render(self, file: Path, scene: str | None = None) -> float:
+        return timed(manim_argv(file, self.opts.quality, self.media, scene))
 
 
 # -- the farm --------------------------------------------------------------------------------
@@ -246,23 +241,47 @@ class FarmResults:
     trivial: list[FarmRun]
 
 
-def farm_results(farm: Farm, lessons: Lessons, trivial_file: Path) -> FarmResults:
+def lesson_pairs(
+    opts: Options, manim: Manim, farm: Farm, lessons: Lessons
+) -> tuple[Baselines, list[FarmRun], list[FarmRun]]:
+    """manim and the farm in turns, on the same files: a machine that slows down for a while
+    (a shared VM does) slows both sides of a pair, not one side of the whole comparison."""
+    same: tuple[list[float], list[FarmRun]] = ([], [])
+    new: tuple[list[float], list[FarmRun]] = ([], [])
+    for i in range(opts.runs):
+        fresh = lessons.new_formulas(f"run{i}")
+        for label, file, (base, runs) in (
+            ("same lesson", lessons.file, same),
+            ("new formulas", fresh, new),
+        ):
+            base.append(manim.render(file))
+            runs.append(farm.render(file, f"{label.replace(' ', '-')}-{i}", cache=False))
+            times = f"manim {base[-1]:.2f} s, farm {runs[-1].wall_s:.2f} s"
+            say(f"{label} run {i + 1}/{opts.runs}: {times}")
+    return Baselines(same[0], new[0], []), same[1], new[1]
+
+
+def farm_results(
+    farm: Farm, lessons: Lessons, manim: Manim, trivial_file: Path
+) -> tuple[Baselines, FarmResults]:
     file = farm.opts.file
-    say("farm warm-up (starts the local Ray cluster and warm workers)")
+    say("manim warm-up (fills its LaTeX cache) and farm warm-up (starts Ray and warm workers)")
+    manim.render(file)
     cold = farm.render(file, "cold", cache=False)
-    say(f"cold start: {cold.wall_s:.2f} s")
-    lesson = farm.repeat("farm", lambda tag: farm.render(file, tag, cache=False))
-    new = farm.repeat(
-        "farm-new-formulas",
-        lambda tag: farm.render(lessons.new_formulas(tag), tag, cache=False),
-    )
+    say(f"farm cold start: {cold.wall_s:.2f} s")
+    base, lesson, new = lesson_pairs(farm.opts, manim, farm, lessons)
     farm.render(file, "prime", cache=True)  # fills every cache the resubmits read
     resubmit = farm.repeat("resubmit", lambda tag: farm.render(file, tag, cache=True))
     trivial = farm.repeat(
         "farm-trivial",
         lambda tag: farm.render(trivial_file, tag, cache=False, scene=TRIVIAL_SCENE),
     )
-    return FarmResults(cold, lesson, new, resubmit, trivial)
+    manim_trivial = []
+    for i in range(farm.opts.runs):
+        manim_trivial.append(manim.render(trivial_file, TRIVIAL_SCENE))
+        say(f"manim trivial run {i + 1}/{farm.opts.runs}: {manim_trivial[-1]:.2f} s")
+    base = Baselines(base.lesson, base.new_formulas, manim_trivial)
+    return base, FarmResults(cold, lesson, new, resubmit, trivial)
 
 
 @dataclass(frozen=True)
@@ -405,14 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         lessons = Lessons(opts.file, work)
         if lessons.new_formulas("check").read_text() == opts.file.read_text():
             say(f"{opts.file.name} has no MathTex/Tex string: 'new formulas' is the same lesson")
-        base = Baselines(
-            manim_runs(opts, lessons.same, None, work, "baseline manim -a"),
-            manim_runs(opts, lessons.new_formulas, None, work, "baseline manim -a, new formulas"),
-            manim_runs(opts, lambda _: trivial, TRIVIAL_SCENE, work, "manim trivial"),
-        )
+        manim = Manim(opts, work / "media")
         farm = Farm(opts, work, farm_env(work / "data"))
         try:
-            results = farm_results(farm, lessons, trivial)
+            base, results = farm_results(farm, lessons, manim, trivial)
         finally:
             farm.down()
     print(markdown(rows(opts, base, results)))

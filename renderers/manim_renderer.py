@@ -52,7 +52,9 @@ class ManimRenderer:
         """Run times of every animation; with `layout`, also what ends off-frame or overlapping."""
         _check_scene_name(scene)
         # Run times do not depend on the size, but layout checks use the frame's proportions.
-        payload = {"scene": scene, "video": _video(Quality.LOW), "layout": layout}
+        # The layout check steps through every frame (and so finds an updater failing mid-
+        # animation before any chunk renders); planning a render needs only the run times.
+        payload = {"scene": scene, "video": _video(Quality.LOW), "layout": layout, "step": layout}
         value = self._call(sandbox, source, "probe", payload, scene=scene)
         animations = tuple(
             AnimationInfo(

@@ -188,35 +188,43 @@ def list_scenes(payload: dict[str, Any]) -> dict[str, Any]:
 
 def probe(payload: dict[str, Any]) -> dict[str, Any]:
     """Runs one scene with every animation skipped, recording each play's run time, and how
-    long building the scene up to the end of that play took (what a chunk that starts later
+    long building the scene up to the end of that play takes (what a chunk that starts later
     pays to skip it).
 
-    Skipped as a chunk skips the animations before its range: nothing is drawn, and scenes with
-    updaters still step through every frame's time (see _fast_forward_skipped_animations), so
-    an updater that fails mid-animation fails here too, and the layout seen at the end of each
-    animation is the state a full render has there.
+    Skipped, nothing is drawn. With `step` (the layout check of lesson generation), scenes with
+    updaters step through every frame's time as a chunk does when it skips animations (see
+    _fast_forward_skipped_animations): an updater that fails mid-animation fails here, and the
+    layout seen at the end of each animation is the state a full render has there. Without it
+    (planning a render) each animation is one jump, as in Manim's own skipping: run times are
+    the same, an updater's failure shows when its chunk renders, and the cost of stepping is
+    estimated (the jump's time, once per frame).
     """
     module = _load(payload["file"])
     scene_cls = getattr(module, payload["scene"])
     plays: list[list[Any]] = []
     original = CairoRenderer.play
-
+    step = bool(payload.get("step", True))
     layout: list[str] = []
     clock = [time.perf_counter()]
 
     def recording_play(self: CairoRenderer, scene: Scene, *args: Any, **kwargs: Any) -> None:
         self._original_skipping_status = True  # every play is skipped: no frame is drawn
+        started = time.perf_counter()
         original(self, scene, *args, **kwargs)
         kinds = [type(a).__name__ for a in (scene.animations or [])]
         now = time.perf_counter()
-        plays.append([float(scene.duration), kinds, round(now - clock[0], 4)])
+        play_s = now - started
+        if not step and _has_updaters(scene):
+            play_s *= max(1, len(np.arange(0, scene.duration, 1 / config.frame_rate)))
+        plays.append([float(scene.duration), kinds, round(started - clock[0] + play_s, 4)])
         clock[0] = now
         if payload.get("layout"):
             _note_layout(scene, len(plays) - 1, layout)
 
     CairoRenderer.play = recording_play  # type: ignore[method-assign]
     _pin(payload["video"], dry_run=True)
-    _fast_forward_skipped_animations()
+    if step:
+        _fast_forward_skipped_animations()
     tex = _recording_tex()
     with tempconfig({}):
         scene_cls().render()
