@@ -19,7 +19,7 @@ FRAME_PIXELS = 854 * 480
 @dataclass(frozen=True)
 class ChunkPolicy:
     workers: int = 1
-    chunks_per_worker: int = 3  # slack so longest-first scheduling can even out the load
+    chunks_per_worker: int = 2  # slack so longest-first scheduling can even out the load
     min_chunk_s: float = 0.5  # below this, start-up overhead outweighs parallelism
     still_s: float = 1.0  # how long a still scene (no animations) is held
     target_frames: int | None = None  # fixed chunk size; None: balance over the workers

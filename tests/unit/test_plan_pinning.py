@@ -14,6 +14,7 @@ from cluster.planner import ScenePlanner
 from renderers import AnimationInfo, ChunkPolicy, ChunkSpec, Quality, SceneProbe, plan_lesson
 
 POLICY = ChunkPolicy(workers=2)
+SLOTS = POLICY.workers * POLICY.chunks_per_worker  # chunks one scene alone is cut into
 
 
 def probe(name: str, animations: int, seconds: float = 1.0) -> SceneProbe:
@@ -54,7 +55,7 @@ def test_the_scenes_to_render_are_balanced_among_themselves(tmp_path: Path) -> N
     whole = plan(cache, fingerprints, scenes)
     assert len(ranges(whole, "D")) == 1  # one of 8 scenes: one chunk in the lesson's plan
     edited = plan(cache, fingerprints | {"D": "D2"}, scenes)
-    assert len(ranges(edited, "D")) == 6  # the only scene to render: spread over the workers
+    assert len(ranges(edited, "D")) == SLOTS  # the only scene to render: over the workers
 
 
 def test_an_edited_scene_probed_last_is_still_spread_over_the_workers(tmp_path: Path) -> None:
@@ -64,7 +65,7 @@ def test_an_edited_scene_probed_last_is_still_spread_over_the_workers(tmp_path: 
     streaming = planner(cache, fingerprints | {"C": "C2"})
     for name in "ABD":  # the unchanged scenes' probes come first (from the cache)
         streaming.plan([probe(name, 6)])
-    assert len(streaming.plan([probe("C", 6)])["C"]) == 6
+    assert len(streaming.plan([probe("C", 6)])["C"]) == SLOTS
 
 
 def test_a_stored_plan_that_no_longer_tiles_the_scene_is_replanned(tmp_path: Path) -> None:
@@ -98,4 +99,4 @@ def test_a_scene_that_failed_no_longer_counts_towards_the_estimate() -> None:
     streaming = planner(None, {name: "x" for name in "AB"})
     streaming.forget("B")  # its probe failed: the lesson is A alone
     alone = streaming.plan([probe("A", 12)])["A"]
-    assert len(alone) == 6  # A is all the work there is: spread over 2 workers x 3
+    assert len(alone) == SLOTS  # A is all the work there is: spread over the workers
