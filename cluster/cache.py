@@ -146,6 +146,12 @@ class ChunkCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
+    def joined_poster(self, key: str) -> Path:
+        """Where the poster (last frame) of a stitched video goes, next to it."""
+        path = self.root / "joined" / key[:2] / f"{key}.jpg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
     def put_joined(self, key: str, built: Path) -> Path:
         path = self.root / "joined" / key[:2] / f"{key}.mp4"
         path.parent.mkdir(parents=True, exist_ok=True)

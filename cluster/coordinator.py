@@ -37,6 +37,7 @@ from renderers import (
     chunk_cost_s,
     chunk_key,
     concat,
+    extract_poster,
     file_key,
     plan_key,
     probe_key,
@@ -72,6 +73,7 @@ class RenderRequest:
     scenes_dir: Path | None = None  # where per-scene videos go; None: not kept
     policy: ChunkPolicy = field(default_factory=ChunkPolicy)
     parts: tuple[tuple[str, SceneSource], ...] = ()  # (scene, its own file), in lesson order
+    posters: bool = False  # each scene's last frame as a JPEG too (what publishing needs)
 
     def __post_init__(self) -> None:
         if (self.source is None) == (not self.parts):
@@ -98,8 +100,9 @@ class _SceneState:
     paths: dict[int, Path] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)  # chunk index -> cache key
     failure: Failure | None = None
-    joining: Future[Path] | None = None  # its chunks being stitched, once all are in
+    joining: Future[tuple[Path, Path | None]] | None = None  # stitching, once all chunks are in
     video: Path | None = None  # the stitched scene video, once written
+    poster: Path | None = None  # its last frame, when the request asked for posters
 
     def move(self, new: SceneStatus) -> None:
         self.status = scene_transition(self.status, new)
@@ -437,15 +440,34 @@ class Coordinator:
         parts = [state.paths[k] for k in sorted(state.paths)]
         keys = [state.keys[k] for k in sorted(state.keys)]
         dest = self._scene_dir / f"{state.index + 1:02d}-{state.name}.mp4"
-        state.joining = self._stitcher.submit(self._joined, parts, keys, dest, req.use_cache)
+        state.joining = self._stitcher.submit(self._scene_video, req, parts, keys, dest)
 
-    def _joined(self, parts: list[Path], keys: list[str], dest: Path, use_cache: bool) -> Path:
-        """Concatenates parts into dest, reusing an earlier identical join from the cache."""
+    def _scene_video(
+        self, req: RenderRequest, parts: list[Path], keys: list[str], dest: Path
+    ) -> tuple[Path, Path | None]:
+        """The scene's video in dest and, if asked for, its poster (made here, while other
+        scenes still render, rather than when the lesson is published)."""
+        video, key = self._joined(parts, keys, dest, req.use_cache)
+        if not req.posters:
+            return video, None
+        poster = self.cache.joined_poster(key)
+        if not poster.is_file():
+            try:
+                extract_poster(video, poster)
+            except StitchError:  # publishing tries again, and says why if it fails too
+                return video, None
+        return video, poster
+
+    def _joined(
+        self, parts: list[Path], keys: list[str], dest: Path, use_cache: bool
+    ) -> tuple[Path, str]:
+        """Concatenates parts into dest, reusing an earlier identical join from the cache;
+        returns dest and the join's cache key."""
         key = hashlib.sha256("\n".join(keys).encode()).hexdigest()
         cached = self.cache.joined(key) if use_cache else None
         if cached is None:
             cached = self.cache.put_joined(key, concat(parts, self.cache.scratch(key)))
-        return _copy(cached, dest)
+        return _copy(cached, dest), key
 
     def _stitch(
         self, req: RenderRequest, states: dict[str, _SceneState], started: float
@@ -458,7 +480,7 @@ class Coordinator:
             if state.joining is None:  # every chunk in, so never: a lost join is a bug
                 raise RuntimeError(f"scene {state.name} was never stitched")
             try:
-                video = state.joining.result()
+                video, state.poster = state.joining.result()
             except StitchError as e:
                 self._fail(req, state, Failure(state.name, "StitchError", str(e), status="error"))
                 continue
@@ -512,6 +534,7 @@ def _report(
                 state.status.value,
                 error_status=failure.status if failure else None,
                 video=str(state.video) if state.video else None,
+                poster=str(state.poster) if state.poster else None,
             )
         )
     return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)

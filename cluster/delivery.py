@@ -23,10 +23,18 @@ class DeliveryFailed(LessonFailed):
 def publish_render(storage: Storage, request: RenderRequest, report: LessonReport) -> Published:
     """Publishes a finished render and writes the URLs into its report."""
     scenes = tuple(
-        SceneArtifacts(index, None, video, request.source_of(report.scenes[index - 1].name).code)
+        SceneArtifacts(
+            index,
+            None,
+            video,
+            request.source_of(report.scenes[index - 1].name).code,
+            _poster(report.scenes[index - 1].poster),
+        )
         for index, video in _scene_videos(request, report)
     )
-    lesson = LessonArtifacts(request.lesson_id, None, request.output, scenes)
+    # The lesson ends on its last scene's last frame: the same picture, the same poster.
+    last = scenes[-1].poster if scenes else None
+    lesson = LessonArtifacts(request.lesson_id, None, request.output, scenes, last)
     published = publish_lesson(storage, lesson)
     report.video_url, report.poster_url = published.video.video_url, published.video.poster_url
     for scene in published.scenes:
@@ -44,3 +52,7 @@ def _scene_videos(request: RenderRequest, report: LessonReport) -> list[tuple[in
         for index, scene in enumerate(report.scenes, 1)
         if scene.error is None and scene.video
     ]
+
+
+def _poster(made: str | None) -> Path | None:
+    return Path(made) if made else None

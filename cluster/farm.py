@@ -10,7 +10,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from types import TracebackType
@@ -153,6 +153,8 @@ class Farm:
         cancelled: Callable[[], bool] = lambda: False,
     ) -> LessonReport:
         coordinator = Coordinator(self.pool, self.cache, emit, cancelled)
+        if self.config.storage is not None:  # publishing needs posters: make them as scenes end
+            request = replace(request, posters=True)
         try:
             report = coordinator.render(request)
         except LessonFailed as e:

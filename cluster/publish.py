@@ -31,6 +31,7 @@ class SceneArtifacts:
     version: int | None  # None: the first version that is free or holds these very bytes
     video: Path
     source: str  # the scene's code, stored privately next to its video
+    poster: Path | None = None  # its last frame, if made already (else made when published)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class LessonArtifacts:
     version: int | None  # None: as for scenes (callers without an edit history)
     video: Path
     scenes: tuple[SceneArtifacts, ...] = ()
+    poster: Path | None = None  # its last frame: the last scene's poster, if made already
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def publish_lesson(storage: Storage, lesson: LessonArtifacts) -> Published:
         calls = [partial(_scene, storage, lesson.lesson_id, s, work) for s in lesson.scenes]
         scenes = _parallel(calls)
         lesson_keys = partial(_lesson_keys, lesson.lesson_id)
-        video = _video(storage, lesson_keys, lesson.version, lesson.video, work)
+        video = _video(storage, lesson_keys, lesson.version, lesson.video, work, lesson.poster)
     return Published(lesson.lesson_id, video, tuple(scenes))
 
 
@@ -104,7 +106,7 @@ def _scene(storage: Storage, lesson_id: str, scene: SceneArtifacts, work: Path) 
     source = work / f"{uuid.uuid4().hex}.py"
     source.write_text(scene.source, encoding="utf-8")
     scene_keys = partial(_scene_keys, lesson_id, scene.index)
-    video = _video(storage, scene_keys, scene.version, scene.video, work, source)
+    video = _video(storage, scene_keys, scene.version, scene.video, work, scene.poster, source)
     return PublishedScene(scene.index, video, scene_keys(video.version).source or "")
 
 
@@ -114,6 +116,7 @@ def _video(
     version: int | None,
     video: Path,
     work: Path,
+    poster: Path | None = None,
     source: Path | None = None,
 ) -> PublishedVideo:
     """Uploads the source and the poster, then the video; nothing if already published."""
@@ -124,7 +127,8 @@ def _video(
         k = keys_for(version)
         uploads = [(k.source, source)] if k.source and source else []
         if not done:
-            uploads += [(k.poster, extract_poster(video, work / f"{uuid.uuid4().hex}.jpg"))]
+            made = poster if poster is not None and poster.is_file() else None
+            uploads += [(k.poster, made or extract_poster(video, work / f"{uuid.uuid4().hex}.jpg"))]
             for key, path in [*uploads, (k.video, video)]:
                 storage.put(key, path)  # the video last: once it is there, all of it is
     except StitchError as e:

@@ -32,6 +32,7 @@ class SceneReport:
     # sandbox (the infrastructure's), generation (no working code could be written)
     error_status: str | None = None
     video: str | None = None  # where this run wrote the scene's video
+    poster: str | None = None  # its last frame as a JPEG, when the render made posters
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cluster import running_address
+from renderers import extract_poster
 
 from ..conftest import SCENES, Farm, Run
 from .conftest import Bucket, aws_env
@@ -58,7 +59,14 @@ def test_render_publishes_to_s3_and_another_farm_reuses_the_chunks(
     assert _fetch(first.report["video_url"]) == first.output.read_bytes()
     for scene in first.report["scenes"]:
         assert _fetch(scene["video_url"]) == first.scene_video(scene["name"]).read_bytes()
-        assert _fetch(scene["poster_url"])[:3] == b"\xff\xd8\xff"
+        poster = _fetch(scene["poster_url"])
+        assert poster[:3] == b"\xff\xd8\xff"
+        assert poster == Path(scene["poster"]).read_bytes()  # made while the lesson rendered
+    # The lesson ends on its last scene's last frame: its poster is that scene's, byte for byte
+    # what extracting it from the lesson video gives.
+    lesson_poster = _fetch(first.report["poster_url"])
+    assert lesson_poster == _fetch(first.report["scenes"][-1]["poster_url"])
+    assert lesson_poster == extract_poster(first.output, tmp_path / "lesson.jpg").read_bytes()
     stored = bucket.objects()
     for index in (1, 2):
         for name in ("scene.mp4", "poster.jpg", "scene.py"):
