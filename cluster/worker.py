@@ -83,15 +83,23 @@ class RenderWorker:
         spec = self.renderer.sandbox_spec(config.limits, config.owner)
         self.sandbox: Sandbox = make_sandbox(config.backend, spec, docker=config.docker)
         self.versions: dict[str, str] = {}
+        self.prewarmed = False
 
     def warm(self) -> Outcome:
-        """Starts the sandbox (pre-imports the engine); returns pid, backend and versions."""
+        """Starts the sandbox (pre-imports the engine) and, once, warms its caches; returns
+        pid, backend and versions."""
         try:
             self.versions = self.sandbox.start()
         except SandboxError as e:
             return Outcome(
                 failure=Failure("", "SandboxError", str(e), status="sandbox", retryable=True)
             )
+        if not self.prewarmed:
+            self.prewarmed = True
+            try:
+                self.renderer.prewarm(self.sandbox)
+            except (RenderError, SandboxError) as e:  # only slower without it
+                log.warning("prewarm failed", extra={"error": str(e)})
         info = {"pid": os.getpid(), "backend": self.sandbox.backend, **self.versions}
         return Outcome(value=info)
 

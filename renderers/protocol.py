@@ -16,6 +16,10 @@ class Renderer(Protocol):
         """The warm sandbox this engine wants (pre-imported modules, guest code)."""
         ...
 
+    def prewarm(self, sandbox: Sandbox) -> None:
+        """Fills a new sandbox's caches with what most lessons need (best effort)."""
+        ...
+
     def list_scenes(self, sandbox: Sandbox, source: SceneSource) -> tuple[list[str], str]:
         """Scene names in definition order, and the engine's version."""
         ...

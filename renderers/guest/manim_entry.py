@@ -21,6 +21,7 @@ import numpy as np
 from manim import (
     DecimalNumber,
     MarkupText,
+    MathTex,
     Mobject,
     Paragraph,
     Scene,
@@ -179,6 +180,17 @@ def _install_tex(names: list[str]) -> None:
         part = tex_dir / f".{name}.part"
         part.write_bytes(Path(name).read_bytes())
         part.replace(dest)
+
+
+def prewarm(payload: dict[str, Any]) -> dict[str, Any]:
+    """Compiles single glyphs into the sandbox's LaTeX cache, as DecimalNumber builds its
+    characters (MathTex of one character: font sizes do not change the TeX)."""
+    _pin({"width": 854, "height": 480, "fps": 15}, dry_run=True)
+    latex_runs = _counting_latex_runs()
+    with tempconfig({}):
+        for glyph in payload.get("glyphs", []):
+            MathTex(str(glyph)[:8])
+    return {"latex_runs": latex_runs[0]}
 
 
 def list_scenes(payload: dict[str, Any]) -> dict[str, Any]:

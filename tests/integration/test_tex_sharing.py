@@ -79,3 +79,34 @@ def test_misnamed_or_foreign_tex_is_not_installed(boxes: list[Sandbox], tmp_path
     junk = (("../../escape.svg", "<svg/>"), ("notes.txt", "hello"))
     rendered, _ = RENDERER.render_chunk(boxes[0], source, chunk, tmp_path, junk)
     assert rendered.latex_runs >= 1  # nothing usable was given: it compiled its formula
+
+
+COUNTER = SceneSource(
+    "count.py",
+    """from manim import *
+
+
+class Count(Scene):
+    def construct(self):
+        t = ValueTracker(-1.5)
+        n = DecimalNumber(-1.5)
+        n.add_updater(lambda m: m.set_value(t.get_value()))
+        self.add(n)
+        self.play(t.animate.set_value(9.87), run_time=1)
+""",
+)
+
+
+def test_a_prewarmed_sandbox_draws_numbers_without_latex(
+    boxes: list[Sandbox], tmp_path: Path
+) -> None:
+    """A worker's sandbox compiles the glyphs of numbers when it starts; a fresh one compiles
+    them in the middle of its first chunk that counts."""
+    warm, cold, _ = boxes
+    RENDERER.prewarm(warm)
+    chunk = ChunkSpec("Count", 0, 0, 0, 15, Quality.LOW)
+    warmed, warm_path = RENDERER.render_chunk(warm, COUNTER, chunk, tmp_path / "warm")
+    unwarmed, cold_path = RENDERER.render_chunk(cold, COUNTER, chunk, tmp_path / "cold")
+    assert warmed.latex_runs == 0
+    assert unwarmed.latex_runs >= 10  # ten digits, a point and a minus sign
+    assert frame_hashes(warm_path) == frame_hashes(cold_path)
