@@ -217,9 +217,11 @@ class Coordinator:
         the rest. A scene's chunks go to the workers as soon as its probe is in."""
         mark = time.monotonic()
         planner = self._planner(req, states)
-        probes = [
-            self._probe_task(req, s) for s in states.values() if not self._cached_probe(req, s)
-        ]
+        probes = []
+        for state in states.values():
+            state.move(SceneStatus.PROBING)
+            if not self._cached_probe(req, state):
+                probes.append(self._probe_task(req, state))
         probing = {t.key for t in probes}
         ready = [s.probe for s in states.values() if s.probe is not None]
         tasks = [*probes, *self._chunk_tasks(req, states, planner.plan(ready))]
@@ -253,7 +255,7 @@ class Coordinator:
         )
 
     def _cached_probe(self, req: RenderRequest, state: _SceneState) -> bool:
-        state.move(SceneStatus.PROBING)
+        """Takes the scene's probe from the cache, if there; says whether it was."""
         key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
         cached = self.cache.get_json("probes", key) if req.use_cache else None
         try:
