@@ -177,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if stop_local_redis(settings.data_dir):
             print("scenefarm: embedded redis stopped")
-        reaped = reap_containers()
+        # A daemon busy tearing the cluster's containers down can be slow to answer: wait for it.
+        reaped = reap_containers(timeout_s=30.0)
         if reaped:
             print(f"scenefarm: removed {reaped} leftover sandbox container(s)")
         return 0

@@ -203,7 +203,14 @@ def stop_local_cluster(data_dir: Path) -> bool:
     with _lock(data_dir, fcntl.LOCK_EX):
         address = running_address(data_dir)
         if address is not None:
-            _terminate(_cluster_processes(address.rpartition(":")[2]))
+            port = address.rpartition(":")[2]
+            # A daemon being stopped may still start a process (a raylet restarting an actor's
+            # worker): look again until none is left, so nothing of the cluster outlives it.
+            for _ in range(3):
+                procs = _cluster_processes(port)
+                if not procs:
+                    break
+                _terminate(procs)
         (_dir(data_dir) / "address").unlink(missing_ok=True)
         _stop_watchdog(data_dir)
         return address is not None

@@ -212,11 +212,12 @@ def _read_oom_kills(dirs: list[Path]) -> int | None:
     return None
 
 
-def reap_containers(state_root: Path | None = None) -> int:
-    """Removes every scenefarm sandbox container whose uid is not leased (crash leftovers)."""
+def reap_containers(state_root: Path | None = None, timeout_s: float = 3.0) -> int:
+    """Removes every scenefarm sandbox container whose uid is not leased (crash leftovers).
+    `timeout_s` bounds each call to the daemon; without an answer, nothing is removed."""
     lock_dir = (state_root or default_state_root()) / "uids"
     try:
-        client = _client(timeout_s=3.0)
+        client = _client(timeout_s=timeout_s)
     except SandboxUnavailable:
         return 0
     removed = 0
