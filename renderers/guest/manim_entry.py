@@ -227,7 +227,7 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
         now = time.perf_counter()
         play_s = now - started
         if not step and _has_updaters(scene):
-            play_s *= max(1, len(np.arange(0, scene.duration, 1 / config.frame_rate)))
+            play_s *= max(1, _frames_in(scene.duration))
         plays.append([float(scene.duration), kinds, round(started - clock[0] + play_s, 4)])
         clock[0] = now
         if payload.get("layout"):
@@ -394,7 +394,7 @@ def _fast_forward_skipped_animations() -> None:
             original_internal(self, skip_rendering)
         finally:
             state["stepwise"] = state["tick"] = False
-        frames = len(np.arange(0, self.duration, 1 / config.frame_rate))
+        frames = _frames_in(self.duration)
         renderer.time = start + frames / config.frame_rate  # the clock a full render ends with
         self.update_mobjects(0)  # what a full render does after each animation
 
@@ -419,6 +419,11 @@ def _fast_forward_skipped_animations() -> None:
     Scene.play_internal = play_internal  # type: ignore[method-assign]
     CairoRenderer.freeze_current_frame = freeze_current_frame  # type: ignore[method-assign]
     CairoRenderer.add_frame = add_frame  # type: ignore[method-assign]
+
+
+def _frames_in(duration: float) -> int:
+    """The frames a full render draws for an animation of `duration`: one per time step."""
+    return len(np.arange(0, duration, 1 / config.frame_rate))
 
 
 def _has_updaters(scene: Scene) -> bool:
