@@ -8,11 +8,12 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from api import lesson_cli, serve_cli
+from api import lesson_cli, render_client, serve_cli
 from api.farm_config import farm_config
 from api.progress import Progress
 from api.settings import Settings, get_settings
@@ -90,9 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _render(args: argparse.Namespace, settings: Settings) -> int:
+@dataclass(frozen=True)
+class _Run:
+    """Where and for whom a render command runs: here, or in the render server for a client
+    (its working dir; whether it left)."""
+
+    cwd: Path
+    cancelled: Callable[[], bool]
+    ran_in: str  # the report's totals.ran_in: "cli" or "render-server"
+
+
+def _render(args: argparse.Namespace, settings: Settings, run: _Run) -> int:
+    file = run.cwd / args.file
     try:
-        source = SceneSource(args.file.name, args.file.read_text())
+        source = SceneSource(file.name, file.read_text())
     except (OSError, UnicodeDecodeError) as e:
         print(f"scenefarm: cannot read {args.file}: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -101,9 +113,9 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     except (SandboxError, StorageError) as e:
         print(f"scenefarm: {e}", file=sys.stderr)
         return EXIT_USAGE
-    output = args.output.resolve()
+    output = (run.cwd / args.output).resolve()
     request = RenderRequest(
-        lesson_id=lesson_id_for(args.file),
+        lesson_id=lesson_id_for(file),
         source=source,
         output=output,
         scenes=tuple(args.scenes),
@@ -117,17 +129,19 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     progress = Progress()
     try:
         with Farm(config, progress.say) as farm, progress:
-            report = farm.render(request, progress)
+            report = farm.render(request, progress, run.cancelled)
+            report.totals["ran_in"] = run.ran_in
             farm.publish(request, report)
     except LessonFailed as e:
         e.report.error = str(e)
-        _finish(args, e.report, started)
+        e.report.totals["ran_in"] = run.ran_in
+        _finish(args, run, e.report, started)
         print(f"scenefarm: {e}", file=sys.stderr)
         return EXIT_FAILED
     except (ClusterStartError, SandboxError, RuntimeError) as e:
         print(f"scenefarm: the farm could not run: {e}", file=sys.stderr)
         return EXIT_INFRA
-    _finish(args, report, started)
+    _finish(args, run, report, started)
     failed = [s.name for s in report.scenes if s.error]
     note = f" (without failed scenes: {', '.join(failed)})" if failed else ""
     print(f"scenefarm: wrote {output}{note}", file=sys.stderr)
@@ -136,10 +150,19 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _finish(args: argparse.Namespace, report: LessonReport, started: float) -> None:
+def _start_render_server(settings: Settings) -> None:
+    """After a command that found (or started) the local cluster, the next ones can skip the
+    CLI's start-up: see api/render_server.py. Never fails the command."""
+    if os.environ.get(render_client.DISABLE) == "0" or not running_address(settings.data_dir):
+        return
+    with contextlib.suppress(OSError):
+        render_client.start_server(settings.data_dir)
+
+
+def _finish(args: argparse.Namespace, run: _Run, report: LessonReport, started: float) -> None:
     report.totals["wall_s"] = round(time.monotonic() - started, 3)
     if args.report:
-        report.write(args.report)
+        report.write(run.cwd / args.report)
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -157,13 +180,23 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return render_args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    cwd: Path | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> int:
+    """Runs one command. `cwd` and `cancelled`: the render server's run of a client's command
+    (relative paths are the client's; the client leaving cancels it)."""
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("sandbox.factory").setLevel(logging.INFO)  # which backend `auto` chose
     settings = get_settings()
     if args.command == "render":
-        return _render(args, settings)
+        run = _Run(cwd or Path.cwd(), cancelled, "cli" if cwd is None else "render-server")
+        code = _render(args, settings, run)
+        if cwd is None and settings.ray_address is None:
+            _start_render_server(settings)
+        return code
     if args.command in lesson_cli.COMMANDS:
         return lesson_cli.run(args, settings)
     if args.command in serve_cli.COMMANDS:
@@ -188,11 +221,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if address
         else "scenefarm: no local cluster running"
     )
+    server = render_client.server_pid(settings.data_dir)
+    if server is not None:
+        print(f"scenefarm: render server running (pid {server})")
     return 0
 
 
 def console() -> NoReturn:
-    """The `scenefarm` command: main(), then a quick exit.
+    """The `scenefarm` command: the render server's run of it if it can take it (see
+    api/launch.py), else main() here; then a quick exit.
 
     Everything the command makes is written and closed by the time main() returns; what is
     left is tearing the interpreter down (Ray's and gRPC's threads, thousands of modules),

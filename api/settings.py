@@ -8,18 +8,15 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.render_client import default_data_dir
 from cluster.storage import StorageConfig
 from scenes.claude import DEFAULT_MODEL
-
-
-def _default_data_dir() -> Path:
-    return Path.home() / ".local" / "share" / "scenefarm"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCENEFARM_", extra="ignore")
 
-    data_dir: Path = Field(default_factory=_default_data_dir)
+    data_dir: Path = Field(default_factory=default_data_dir)  # shared with render_client
     sandbox: str = "auto"
     docker_image: str = "scenefarm-sandbox:latest"
     docker_runtime: str | None = None  # e.g. runsc (gVisor)

@@ -19,7 +19,18 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench_render import QUALITIES, farm_env, markdown, med, ratio, say, stop_watchdog, timed, tool
+from bench_render import (
+    QUALITIES,
+    await_render_server,
+    farm_env,
+    markdown,
+    med,
+    ratio,
+    say,
+    stop_watchdog,
+    timed,
+    tool,
+)
 
 SCENES = 8
 EDITED = 4  # which scene an edit changes (1-based)
@@ -57,6 +68,7 @@ def measure(work: Path, env: dict[str, str], opts: argparse.Namespace) -> dict[s
     file.write_text(lesson("BLUE"))
     say("warm-up (starts the local Ray cluster and warm workers)")
     render(file, out, env, opts, cache=True)
+    await_render_server(env)
     results: dict[str, list[float]] = {"full": [], "edit": [], "resubmit": []}
     for run in range(opts.runs):
         say(f"run {run + 1}/{opts.runs}: full re-render, edit of scene {EDITED}, resubmit")

@@ -75,6 +75,7 @@ class FarmRun:
     chunk_render_s: tuple[float, ...]  # per rendered chunk: time inside the sandbox job
     chunks: int
     cached_chunks: int
+    ran_in: str  # "render-server" or "cli" (api/render_server.py)
 
     @classmethod
     def from_report(cls, wall_s: float, report: dict[str, Any]) -> FarmRun:
@@ -88,6 +89,7 @@ class FarmRun:
             chunk_render_s=tuple(float(c["render_s"]) for c in chunks if not c["cached"]),
             chunks=int(totals["chunks"]),
             cached_chunks=int(totals["cached_chunks"]),
+            ran_in=str(totals.get("ran_in", "cli")),
         )
 
     def breakdown(self) -> dict[str, float]:
@@ -221,6 +223,21 @@ class Farm:
         stop_watchdog(self.env["SCENEFARM_DATA_DIR"])
 
 
+def await_render_server(env: dict[str, str], timeout_s: float = 60.0) -> None:
+    """The render server starts in the background after a first command (the warm-up): timed
+    runs should find it up, as a user's later commands do (api/render_server.py)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = subprocess.run(
+            [tool("scenefarm"), "status"], env=env, capture_output=True, text=True, check=False
+        )
+        if "render server running" in status.stdout:
+            time.sleep(1.0)  # joined to the cluster and listening
+            return
+        time.sleep(0.5)
+    say("no render server came up: the farm's commands run in their own process")
+
+
 def stop_watchdog(data_dir: str) -> None:
     """`scenefarm down` leaves the cluster's idle watchdog polling for up to 10 s; it would
     recreate the data dir after the temp dir is gone. Ours is the one watching our data dir."""
@@ -269,6 +286,7 @@ def farm_results(
     manim.render(file)
     cold = farm.render(file, "cold", cache=False)
     say(f"farm cold start: {cold.wall_s:.2f} s")
+    await_render_server(farm.env)
     base, lesson, new = lesson_pairs(farm.opts, manim, farm, lessons)
     farm.render(file, "prime", cache=True)  # fills every cache the resubmits read
     resubmit = farm.repeat("resubmit", lambda tag: farm.render(file, tag, cache=True))
@@ -302,6 +320,10 @@ def split(runs: Sequence[FarmRun]) -> str:
     """Median of each part of the wall time (see FarmRun.breakdown)."""
     parts = [r.breakdown() for r in runs]
     return ", ".join(f"{k} {med([p[k] for p in parts]):.2f}" for k in parts[0])
+
+
+def served(runs: Sequence[FarmRun]) -> str:
+    return f"{sum(r.ran_in == 'render-server' for r in runs)}/{len(runs)}"
 
 
 def ratio(a: float, b: float) -> str:
@@ -350,6 +372,8 @@ def speed_rows(n: int, base: Baselines, farm: FarmResults) -> list[Row]:
          "pool; probe = until the last probe is in (chunks render meanwhile), render = the rest"),
         ("new formulas: farm wall split", split(farm.new_formulas), "medians, s: as above"),
         ("farm chunk work", f"{work_s:.2f} s", "sum of chunk render_s (time inside sandboxes)"),
+        ("served", served(farm.lesson + farm.new_formulas),
+         "timed farm runs run by the render server (the rest by their own CLI process)"),
         ("cold start wall", f"{farm.cold.wall_s:.2f} s", "first farm run: starts Ray + workers"),
         ("cached resubmit wall", f"{resub:.2f} s", f"unchanged lesson, {cached} chunks cached"),
         ("resubmit wall split", split(farm.resubmit), "medians, s: as for the farm wall"),

@@ -2,8 +2,9 @@
 
 Probes and chunks are one stream of tasks on the workers: probes first, and each scene's
 chunks as soon as its probe is in, heaviest first; a scene is stitched as soon as its last
-chunk is in. A scene that fails does not stop the others; the lesson then fails naming it,
-unless a partial video was asked for.
+chunk is in. With scenes enough to keep every worker busy, a scene's probe is a scout: one
+run that draws the scene's first chunk and probes the rest. A scene that fails does not stop
+the others; the lesson then fails naming it, unless a partial video was asked for.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from renderers import (
     RenderedChunk,
     SceneProbe,
     SceneSource,
+    ScoutSpec,
     StitchError,
     chunk_cost_s,
     chunk_key,
@@ -42,6 +44,7 @@ from renderers import (
     plan_key,
     probe_key,
     scene_fingerprint,
+    scene_seconds,
 )
 from sandbox import SandboxLimits
 from scenes import SceneStatus, scene_transition
@@ -124,6 +127,7 @@ class Pools(Protocol):
 
 
 PROBE_WEIGHT = float("inf")  # probes go before any chunk: each one lets more chunks start
+SCOUT_WEIGHT = 1e9  # scouts too, the longest guessed first (plus their guessed seconds)
 
 
 class Coordinator:
@@ -217,32 +221,75 @@ class Coordinator:
         the rest. A scene's chunks go to the workers as soon as its probe is in."""
         mark = time.monotonic()
         planner = self._planner(req, states)
-        probes = []
         for state in states.values():
             state.move(SceneStatus.PROBING)
-            if not self._cached_probe(req, state):
-                probes.append(self._probe_task(req, state))
-        probing = {t.key for t in probes}
+            self._cached_probe(req, state)
         ready = [s.probe for s in states.values() if s.probe is not None]
-        tasks = [*probes, *self._chunk_tasks(req, states, planner.plan(ready))]
+        chunks = self._chunk_tasks(req, states, planner.plan(ready))
+        probes = self._probe_tasks(req, [s for s in states.values() if s.probe is None], planner)
+        probing = {t.key for t in probes}
         probed_at = mark if not probing else 0.0
         if not probing:
             self._planned(req, states)
         dropped: set[str] = set()
-        for task, outcome, dispatcher in self._results(tasks, dropped):
+        for task, outcome, dispatcher in self._results([*probes, *chunks], dropped):
             state = states[task.meta["scene"]]
             if task.method == "render":
                 self._rendered(req, state, task, outcome, dropped)
                 continue
             probing.discard(task.key)
-            if self._probed(req, state, outcome, planner) and not self.stopped:
-                assert state.probe is not None
-                dispatcher.submit(self._chunk_tasks(req, states, planner.plan([state.probe])))
+            dispatcher.submit(self._after_probe(req, states, task, outcome, planner))
             if not probing and not probed_at:
                 probed_at = time.monotonic()
                 self._planned(req, states)
         probed_at = probed_at or time.monotonic()
         return {"probe_s": probed_at - mark, "render_s": time.monotonic() - probed_at}
+
+    def _probe_tasks(
+        self, req: RenderRequest, unprobed: list[_SceneState], planner: ScenePlanner
+    ) -> list[Task]:
+        """A probe for each scene not probed yet or, when there are scenes enough to keep every
+        worker busy, a scout: the scene's first chunk drawn and the rest probed, in one run."""
+        seconds = self._guessed_seconds([s.name for s in unprobed])
+        budget = planner.scout_budget(seconds)
+        if budget is None:
+            return [self._probe_task(req, state) for state in unprobed]
+        return [self._scout_task(req, s, budget, seconds[s.name] or 0.0) for s in unprobed]
+
+    def _guessed_seconds(self, scenes: list[str]) -> dict[str, float | None]:
+        """Each scene's length guessed from its source (a scheduling hint only)."""
+        by_source: dict[SceneSource, list[str]] = {}
+        for scene in scenes:
+            by_source.setdefault(self.sources[scene], []).append(scene)
+        guesses: dict[str, float | None] = {}
+        for source, names in by_source.items():
+            guesses |= scene_seconds(source.code, names)
+        return guesses
+
+    def _after_probe(
+        self,
+        req: RenderRequest,
+        states: dict[str, _SceneState],
+        task: Task,
+        outcome: Outcome,
+        planner: ScenePlanner,
+    ) -> list[Task]:
+        """The chunk tasks a probe (or scout) that came in makes possible."""
+        state = states[task.meta["scene"]]
+        head: tuple[RenderedChunk, bytes] | None = None
+        if task.method == "scout" and outcome.failure is None:
+            probe, rendered, data = outcome.value
+            outcome, head = Outcome(value=probe), (rendered, data)
+        if not self._probed(req, state, outcome, planner) or self.stopped:
+            return []
+        assert state.probe is not None
+        heads = {state.name: head[0].spec} if head else {}
+        plan = planner.plan([state.probe], heads)
+        tasks = self._chunk_tasks(req, states, plan, scouted=head is not None)
+        if head is not None:  # planned with the scene: its first chunk is in already
+            key = chunk_key(self.fingerprints[state.name], head[0].spec, self.engine_version)
+            self._store(req, state, key, *head, task.attempts, scouted=True)
+        return tasks
 
     def _planner(self, req: RenderRequest, states: dict[str, _SceneState]) -> ScenePlanner:
         policy = replace(req.policy, workers=self.pools.size)
@@ -274,6 +321,20 @@ class Coordinator:
             (self.sources[state.name], state.name),
             f"{req.lesson_id}/{state.name}/probe",
             weight=PROBE_WEIGHT,
+            meta={"scene": state.name},
+        )
+
+    def _scout_task(
+        self, req: RenderRequest, state: _SceneState, budget: int, guessed_s: float
+    ) -> Task:
+        scout = ScoutSpec(state.name, req.quality, budget, req.policy.still_s)
+        return Task(
+            state.name,
+            "scout",
+            (self.sources[state.name], scout),
+            f"{req.lesson_id}/{state.name}/scout",
+            weight=SCOUT_WEIGHT + guessed_s,
+            timeout_s=self.pools.limits.wall_s + 60,
             meta={"scene": state.name},
         )
 
@@ -323,9 +384,14 @@ class Coordinator:
     # -- chunks ------------------------------------------------------------------------------
 
     def _chunk_tasks(
-        self, req: RenderRequest, states: dict[str, _SceneState], plans: dict[str, list[ChunkSpec]]
+        self,
+        req: RenderRequest,
+        states: dict[str, _SceneState],
+        plans: dict[str, list[ChunkSpec]],
+        scouted: bool = False,
     ) -> list[Task]:
-        """Tasks for the planned chunks not in the cache; cached ones are recorded at once."""
+        """Tasks for the planned chunks not in the cache; cached ones are recorded at once.
+        `scouted`: the first chunk of each scene is its scout's, stored by the caller."""
         tasks = []
         for scene, chunks in plans.items():
             state = states[scene]
@@ -338,6 +404,8 @@ class Coordinator:
             detail = f"{len(chunks)} chunks, {cached} cached"
             self.emit(Event("scene_planned", req.lesson_id, scene, detail=detail, data=data))
             for chunk, key, hit in zip(chunks, keys, hits, strict=True):
+                if chunk.index == 0 and scouted:
+                    continue  # its scout drew it
                 if hit is None:
                     assert state.probe is not None
                     tasks.append(self._render_task(req, state.probe, chunk, key))
@@ -385,23 +453,26 @@ class Coordinator:
             dropped.add(state.name)
             return
         rendered, data = outcome.value
-        self._store(req, state, task, rendered, data)
+        self._store(req, state, task.key, rendered, data, task.attempts)
 
     def _store(
         self,
         req: RenderRequest,
         state: _SceneState,
-        task: Task,
+        key: str,
         rendered: RenderedChunk,
         data: bytes,
+        attempts: int,
+        scouted: bool = False,
     ) -> None:
         info = {
             "frames": rendered.frames,
             "render_s": rendered.render_s,
             "peak_memory_mb": rendered.peak_memory_mb,
         }
-        path = self.cache.put(task.key, data, info)
-        self._record(req, state, rendered.spec, task.key, (path, info), False, task.attempts)
+        path = self.cache.put(key, data, info)
+        stored = (path, info)
+        self._record(req, state, rendered.spec, key, stored, False, attempts, scouted)
 
     def _record(
         self,
@@ -412,13 +483,13 @@ class Coordinator:
         stored: tuple[Path, dict[str, Any]],
         cached: bool,
         attempts: int = 0,
+        scouted: bool = False,
     ) -> None:
         if state.status is SceneStatus.FAILED:
             return
         path, info = stored
-        report = ChunkReport(
-            chunk.first, chunk.last, int(info["frames"]), float(info["render_s"]), cached, attempts
-        )
+        frames, render_s = int(info["frames"]), float(info["render_s"])
+        report = ChunkReport(chunk.first, chunk.last, frames, render_s, cached, attempts, scouted)
         state.chunks[chunk.index] = report
         state.paths[chunk.index] = path
         state.keys[chunk.index] = key

@@ -23,6 +23,9 @@ import psutil
 _SECRETISH = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL|^AWS_", re.I)
 START_TIMEOUT_S = 120
 DASHBOARD_PORT = 8265
+# Processes that live only as long as the cluster: pid file in the state dir -> the module
+# in their command line. The render server is api.render_server (api/render_client.py).
+ATTACHED = {"watchdog.pid": "cluster.idle_watchdog", "render_server.pid": "api.render_server"}
 
 
 class ClusterStartError(Exception):
@@ -212,7 +215,8 @@ def stop_local_cluster(data_dir: Path) -> bool:
                     break
                 _terminate(procs)
         (_dir(data_dir) / "address").unlink(missing_ok=True)
-        _stop_watchdog(data_dir)
+        for pid_file, marker in ATTACHED.items():
+            _stop_attached(data_dir, pid_file, marker)
         return address is not None
 
 
@@ -245,8 +249,9 @@ def _terminate(procs: list[psutil.Process], grace_s: float = 10.0) -> None:
     psutil.wait_procs(alive, timeout=grace_s)
 
 
-def _stop_watchdog(data_dir: Path) -> None:
-    pid_file = data_dir / "ray" / "watchdog.pid"
+def _stop_attached(data_dir: Path, name: str, marker: str) -> None:
+    """Stops a process that lives only as long as the cluster (pid file, command line)."""
+    pid_file = data_dir / "ray" / name
     try:
         pid = int(pid_file.read_text())
     except (OSError, ValueError):
@@ -256,5 +261,5 @@ def _stop_watchdog(data_dir: Path) -> None:
         return
     with contextlib.suppress(psutil.Error):
         proc = psutil.Process(pid)
-        if "cluster.idle_watchdog" in " ".join(proc.cmdline()):
+        if marker in " ".join(proc.cmdline()):
             proc.terminate()

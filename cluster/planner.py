@@ -13,7 +13,7 @@ work this run has to do, so they do not count towards the length being balanced.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from cluster.cache import ChunkCache
@@ -25,6 +25,8 @@ from renderers import (
     SceneProbe,
     chunk_target,
     plan_scene,
+    plan_scouted,
+    scout_budget,
 )
 
 
@@ -53,21 +55,44 @@ class ScenePlanner:
                 if stored is not None:
                     self.stored[name] = stored
 
-    def plan(self, probes: Sequence[SceneProbe]) -> dict[str, list[ChunkSpec]]:
-        """Chunks of each probed scene; probes given together are balanced together."""
-        pinned = {p.name: self._pinned(p) for p in probes}
+    def plan(
+        self, probes: Sequence[SceneProbe], heads: Mapping[str, ChunkSpec] | None = None
+    ) -> dict[str, list[ChunkSpec]]:
+        """Chunks of each probed scene; probes given together are balanced together. A scene
+        with a head (the chunk its scout drew) keeps it as its first chunk."""
+        heads = heads or {}
+        pinned = {p.name: self._pinned(p, heads.get(p.name)) for p in probes}
         for probe in probes:
             self.pending.discard(probe.name)
             if pinned[probe.name] is None:
                 self.frames[probe.name] = probe.frames(self.fps)
-        return {p.name: pinned[p.name] or self._fresh(p) for p in probes}
+        return {p.name: pinned[p.name] or self._fresh(p, heads.get(p.name)) for p in probes}
+
+    def scout_budget(self, seconds: Mapping[str, float | None]) -> int | None:
+        """Frames each scout draws (see renderers.scout_budget), for scenes not yet probed
+        whose lengths are guessed as `seconds`; None when probes should plan them instead:
+        too few scenes to keep every worker busy with one each (a lone long scene is split
+        from its probe before any of it renders), a fixed chunk size, or no guess at all."""
+        slots = self.policy.workers * self.policy.chunks_per_worker
+        if self.policy.target_frames is not None or len(seconds) < slots:
+            return None
+        guesses = [s for s in seconds.values() if s]
+        if not guesses:
+            return None
+        unknown = len(seconds) - len(guesses)
+        guessed = (sum(guesses) + sum(guesses) / len(guesses) * unknown) * self.fps
+        return scout_budget(sum(self.frames.values()) + guessed, self.quality, self.policy)
 
     def forget(self, scene: str) -> None:
         """A scene that failed before it was planned: no longer part of the estimate."""
         self.pending.discard(scene)
 
-    def _fresh(self, probe: SceneProbe) -> list[ChunkSpec]:
-        chunks = plan_scene(probe, self.quality, self._target(), self.policy.still_s)
+    def _fresh(self, probe: SceneProbe, head: ChunkSpec | None) -> list[ChunkSpec]:
+        target = self._target()
+        if head is not None:
+            chunks = plan_scouted(probe, head, target)
+        else:
+            chunks = plan_scene(probe, self.quality, target, self.policy.still_s)
         if self.cache is not None:
             self.cache.put_plan(
                 self.keys[probe.name], [[c.first, c.last, c.still_s] for c in chunks]
@@ -80,10 +105,14 @@ class ScenePlanner:
         estimate = sum(known) + (sum(known) / len(known)) * len(unplanned) if known else 0.0
         return chunk_target(estimate, self.quality, self.policy)
 
-    def _pinned(self, probe: SceneProbe) -> list[ChunkSpec] | None:
+    def _pinned(self, probe: SceneProbe, head: ChunkSpec | None) -> list[ChunkSpec] | None:
         if probe.name not in self.stored:
             return None
-        return pinned_chunks(probe, self.quality, self.stored[probe.name])
+        chunks = pinned_chunks(probe, self.quality, self.stored[probe.name])
+        drawn = None if head is None else (head.first, head.last)
+        if chunks and drawn is not None and (chunks[0].first, chunks[0].last) != drawn:
+            return None  # its scout drew another range this time: plan around what it drew
+        return chunks
 
 
 def pinned_chunks(probe: SceneProbe, quality: Quality, raw: Any) -> list[ChunkSpec] | None:

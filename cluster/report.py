@@ -16,6 +16,7 @@ class ChunkReport:
     render_s: float
     cached: bool
     attempts: int = 0
+    scouted: bool = False  # drawn by its scene's scout, the job that also probed the scene
 
 
 @dataclass

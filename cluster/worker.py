@@ -15,7 +15,16 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from renderers import ChunkSpec, ManimRenderer, RenderedChunk, Renderer, RenderError, SceneSource
+from renderers import (
+    ChunkSpec,
+    ManimRenderer,
+    RenderedChunk,
+    Renderer,
+    RenderError,
+    SceneProbe,
+    SceneSource,
+    ScoutSpec,
+)
 from renderers.errors import SceneCodeError
 from sandbox import DockerOptions, Sandbox, SandboxError, SandboxLimits, make_sandbox
 
@@ -118,6 +127,18 @@ class RenderWorker:
     ) -> Outcome:
         """Renders one chunk; the value is (RenderedChunk, mp4 bytes)."""
         return self._guarded(chunk.scene, lambda: self._render(source, chunk, tex))
+
+    def scout(self, source: SceneSource, scout: ScoutSpec) -> Outcome:
+        """A scene's probe and first chunk from one run; the value is (SceneProbe,
+        RenderedChunk, mp4 bytes)."""
+        return self._guarded(scout.scene, lambda: self._scout(source, scout))
+
+    def _scout(
+        self, source: SceneSource, scout: ScoutSpec
+    ) -> tuple[SceneProbe, RenderedChunk, bytes]:
+        with TemporaryDirectory(prefix="scenefarm-chunk-") as tmp:
+            probe, rendered, path = self.renderer.scout(self.sandbox, source, scout, Path(tmp))
+            return probe, rendered, path.read_bytes()
 
     def _render(
         self, source: SceneSource, chunk: ChunkSpec, tex: tuple[tuple[str, str], ...]

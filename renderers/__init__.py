@@ -7,11 +7,21 @@ from renderers.chunking import (
     chunk_target,
     plan_lesson,
     plan_scene,
+    plan_scouted,
+    scout_budget,
 )
 from renderers.errors import ChunkRenderError, RenderError, SceneCodeError, StitchError
+from renderers.estimate import scene_seconds
 from renderers.keys import chunk_key, file_key, plan_key, probe_key, scene_fingerprint
 from renderers.manim_renderer import ManimRenderer
-from renderers.models import AnimationInfo, ChunkSpec, RenderedChunk, SceneProbe, SceneSource
+from renderers.models import (
+    AnimationInfo,
+    ChunkSpec,
+    RenderedChunk,
+    SceneProbe,
+    SceneSource,
+    ScoutSpec,
+)
 from renderers.poster import ensure_faststart, extract_poster, is_faststart
 from renderers.protocol import Renderer
 from renderers.quality import PRESETS, Quality
@@ -31,6 +41,7 @@ __all__ = [
     "SceneCodeError",
     "SceneProbe",
     "SceneSource",
+    "ScoutSpec",
     "StitchError",
     "VideoInfo",
     "balanced_ranges",
@@ -46,7 +57,10 @@ __all__ = [
     "plan_key",
     "plan_lesson",
     "plan_scene",
+    "plan_scouted",
     "probe_key",
     "probe_video",
     "scene_fingerprint",
+    "scene_seconds",
+    "scout_budget",
 ]

@@ -14,6 +14,7 @@ from renderers.quality import PRESETS, Quality
 # machines; larger frames cost in proportion to their pixels.
 FRAME_S = 0.015
 FRAME_PIXELS = 854 * 480
+SCOUT_SHARE = 1.5  # see scout_budget
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,38 @@ def plan_scene(
     fps = PRESETS[quality].fps
     if scene.is_still:
         return [ChunkSpec(scene.name, 0, -1, -1, max(1, round(still_s * fps)), quality, still_s)]
-    weights = [scene.frames(fps, i, i) for i in range(len(scene.animations))]
-    only_waits = all(a.kinds == ("Wait",) for a in scene.animations)
+    return _split(scene, quality, target_frames, 0, 0)
+
+
+def plan_scouted(scene: SceneProbe, head: ChunkSpec, target_frames: float) -> list[ChunkSpec]:
+    """A scouted scene's chunks: the one its scout drew (animations 0..k, or the still clip),
+    then the animations after it, balanced as plan_scene balances a whole scene."""
+    if head.first < 0 or head.last >= len(scene.animations) - 1:
+        return [head]
+    return [head, *_split(scene, head.quality, target_frames, head.last + 1, 1)]
+
+
+def scout_budget(total_frames: float, quality: Quality, policy: ChunkPolicy) -> int:
+    """Frames a scout draws before it only probes: a scene that a balanced plan would not
+    split (under 1.5 chunk targets) is drawn whole; of a longer one, the rest is planned into
+    chunks from what the scout saw."""
+    return max(1, round(SCOUT_SHARE * chunk_target(total_frames, quality, policy)))
+
+
+def _split(
+    scene: SceneProbe, quality: Quality, target_frames: float, start: int, first_index: int
+) -> list[ChunkSpec]:
+    """Animations start.. of a scene in balanced chunks, numbered from first_index."""
+    fps = PRESETS[quality].fps
+    animations = scene.animations[start:]
+    weights = [scene.frames(fps, i, i) for i in range(start, len(scene.animations))]
+    only_waits = all(a.kinds == ("Wait",) for a in animations)
     wanted = 1 if only_waits else round(sum(weights) / target_frames)
     count = min(len(weights), max(1, wanted))
     return [
-        ChunkSpec(scene.name, i, a, b, sum(weights[a : b + 1]), quality)
+        ChunkSpec(
+            scene.name, first_index + i, start + a, start + b, sum(weights[a : b + 1]), quality
+        )
         for i, (a, b) in enumerate(balanced_ranges(weights, count))
     ]
 

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from renderers.errors import ChunkRenderError, SceneCodeError
-from renderers.models import AnimationInfo, ChunkSpec, RenderedChunk, SceneProbe, SceneSource
+from renderers.models import (
+    AnimationInfo,
+    ChunkSpec,
+    RenderedChunk,
+    SceneProbe,
+    SceneSource,
+    ScoutSpec,
+)
 from renderers.quality import PRESETS, Quality
 from renderers.stitch import probe_video
 from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
@@ -67,17 +74,27 @@ class ManimRenderer:
         # animation before any chunk renders); planning a render needs only the run times.
         payload = {"scene": scene, "video": _video(Quality.LOW), "layout": layout, "step": layout}
         value = self._call(sandbox, source, "probe", payload, scene=scene)
-        animations = tuple(
-            AnimationInfo(
-                i,
-                max(0.0, float(run_time)),
-                tuple(str(k) for k in kinds),
-                max(0.0, float(build_s[0])) if build_s else 0.0,
-            )
-            for i, (run_time, kinds, *build_s) in enumerate(value.get("animations", []))
-        )
-        issues = tuple(str(i)[:300] for i in value.get("layout", []) if isinstance(i, str))
-        return SceneProbe(scene, animations, issues[:20], _tex(value.get("tex")))
+        return _probe(scene, value)
+
+    def scout(
+        self, sandbox: Sandbox, source: SceneSource, scout: ScoutSpec, dest_dir: Path
+    ) -> tuple[SceneProbe, RenderedChunk, Path]:
+        """One build of a scene for its probe and its first chunk (see Renderer.scout)."""
+        _check_scene_name(scout.scene)
+        payload = {
+            "scene": scout.scene,
+            "video": _video(scout.quality),
+            "budget": scout.budget_frames,
+            "still_s": scout.still_s,
+        }
+        result = self._run(sandbox, source, "scout", payload, (CHUNK_FILE,), dest_dir)
+        if not result.ok:
+            raise self._scene_error(scout.scene, source, result)
+        value = result.value if isinstance(result.value, dict) else {}
+        probe = _probe(scout.scene, value)
+        chunk = _scouted_chunk(scout, probe, value.get("rendered"))
+        path = result.outputs[CHUNK_FILE]
+        return probe, self._rendered(chunk, path, result), path
 
     def render_chunk(
         self,
@@ -102,17 +119,20 @@ class ManimRenderer:
         if not result.ok:
             raise self._scene_error(chunk.scene, source, result)
         path = result.outputs[CHUNK_FILE]
+        return self._rendered(chunk, path, result), path
+
+    def _rendered(self, chunk: ChunkSpec, path: Path, result: SandboxResult) -> RenderedChunk:
+        """The chunk a job wrote, once its MP4 is checked."""
         frames = self._validate(chunk, path)
         value = result.value if isinstance(result.value, dict) else {}
         runs = value.get("latex_runs", 0)
-        rendered = RenderedChunk(
+        return RenderedChunk(
             chunk,
             frames,
             result.duration_s,
             result.peak_memory_mb,
             latex_runs=runs if isinstance(runs, int) and runs >= 0 else 0,
         )
-        return rendered, path
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -167,6 +187,34 @@ class ManimRenderer:
                 chunk.label, "output_rejected", f"expected {expected}, got {actual}"
             )
         return info.frames
+
+
+def _probe(scene: str, value: dict[str, Any]) -> SceneProbe:
+    """A probe as the guest reported it (untrusted data: only well-formed values are kept)."""
+    animations = tuple(
+        AnimationInfo(
+            i,
+            max(0.0, float(run_time)),
+            tuple(str(k) for k in kinds),
+            max(0.0, float(build_s[0])) if build_s else 0.0,
+        )
+        for i, (run_time, kinds, *build_s) in enumerate(value.get("animations", []))
+    )
+    issues = tuple(str(i)[:300] for i in value.get("layout", []) if isinstance(i, str))
+    return SceneProbe(scene, animations, issues[:20], _tex(value.get("tex")))
+
+
+def _scouted_chunk(scout: ScoutSpec, probe: SceneProbe, rendered: Any) -> ChunkSpec:
+    """The chunk a scout drew: its scene's first `rendered` animations, or its still clip."""
+    fps = PRESETS[scout.quality].fps
+    if probe.is_still:
+        frames = max(1, round(scout.still_s * fps))
+        return ChunkSpec(scout.scene, 0, -1, -1, frames, scout.quality, scout.still_s)
+    if not isinstance(rendered, int) or not 1 <= rendered <= len(probe.animations):
+        detail = f"drew {rendered!r} of {len(probe.animations)} animations"
+        raise ChunkRenderError(scout.label, "output_rejected", detail)
+    last = rendered - 1
+    return ChunkSpec(scout.scene, 0, 0, last, probe.frames(fps, 0, last), scout.quality)
 
 
 def _tex(raw: Any) -> tuple[tuple[str, str], ...]:

@@ -66,6 +66,21 @@ class ChunkSpec:
 
 
 @dataclass(frozen=True)
+class ScoutSpec:
+    """A scene's first job when nothing is known of it yet: draw it from its start until
+    `budget_frames` are drawn (finishing the animation that reaches them), probe the rest."""
+
+    scene: str
+    quality: Quality
+    budget_frames: int
+    still_s: float = 1.0  # how long a still scene's clip is held
+
+    @property
+    def label(self) -> str:
+        return f"{self.scene}[scout]"
+
+
+@dataclass(frozen=True)
 class RenderedChunk:
     spec: ChunkSpec
     frames: int

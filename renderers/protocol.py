@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from renderers.models import ChunkSpec, RenderedChunk, SceneProbe, SceneSource
+from renderers.models import ChunkSpec, RenderedChunk, SceneProbe, SceneSource, ScoutSpec
 from sandbox import Sandbox, SandboxLimits, SandboxSpec
 
 
@@ -38,4 +38,12 @@ class Renderer(Protocol):
     ) -> tuple[RenderedChunk, Path]:
         """Renders one chunk; returns its description and the MP4's path in dest_dir. `tex`:
         the scene's TeX as its probe compiled it (SceneProbe.tex)."""
+        ...
+
+    def scout(
+        self, sandbox: Sandbox, source: SceneSource, scout: ScoutSpec, dest_dir: Path
+    ) -> tuple[SceneProbe, RenderedChunk, Path]:
+        """A scene's probe and its first chunk from one run: the scene drawn from its start
+        until `scout.budget_frames` are, the rest only probed. The chunk is the scene's
+        animations 0..k (or its still clip); its MP4's path is in dest_dir."""
         ...

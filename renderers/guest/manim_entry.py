@@ -32,6 +32,7 @@ from manim import (
     config,
     tempconfig,
 )
+from manim.manager import Manager
 from manim.mobject.text import tex_mobject
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils import tex_file_writing
@@ -198,10 +199,69 @@ def list_scenes(payload: dict[str, Any]) -> dict[str, Any]:
     return {"scenes": [cls.__name__ for cls in _scene_classes(module)], "manim": manim.__version__}
 
 
+class _PlayLog:
+    """Records each play: its run time, its animations' kinds, and how long building the scene
+    up to its end takes, drawing nothing (what a chunk that starts later pays to skip it).
+
+    Plays are drawn until `budget` frames are (the play that reaches it is finished); every
+    later play is skipped, as Manim skips animations outside `-n`. A probe's budget is 0.
+    """
+
+    def __init__(self, budget: float, estimate_steps: bool, on_play: Any = None) -> None:
+        self.budget = budget
+        self.estimate_steps = estimate_steps  # skipped plays jump: estimate stepping's cost
+        self.on_play = on_play
+        self.plays: list[list[Any]] = []
+        self.drawn = 0  # frames of the plays drawn so far
+        self.rendered = 0  # plays drawn
+        self.draw_s = 0.0
+        self.clock = time.perf_counter()
+
+    def install(self) -> None:
+        original_play = CairoRenderer.play
+        log = self
+
+        def recording_play(self: CairoRenderer, scene: Scene, *args: Any, **kwargs: Any) -> None:
+            skipped = log.drawn >= log.budget
+            if skipped:
+                self._original_skipping_status = True  # this play and every later one
+            started, drawing = time.perf_counter(), log.draw_s
+            original_play(self, scene, *args, **kwargs)
+            log.played(scene, skipped, started, log.draw_s - drawing)
+
+        CairoRenderer.play = recording_play  # type: ignore[method-assign]
+        if self.budget > 0:
+            self._time_drawing()
+
+    def _time_drawing(self) -> None:
+        log = self
+        for name in ("render", "freeze_current_frame"):
+            original = getattr(CairoRenderer, name)
+
+            def timed(self: CairoRenderer, *args: Any, _original: Any = original) -> None:
+                started = time.perf_counter()
+                _original(self, *args)
+                log.draw_s += time.perf_counter() - started
+
+            setattr(CairoRenderer, name, timed)
+
+    def played(self, scene: Scene, skipped: bool, started: float, draw_s: float) -> None:
+        now = time.perf_counter()
+        play_s = now - started - draw_s
+        if skipped and self.estimate_steps and _has_updaters(scene):
+            play_s *= max(1, _frames_in(scene.duration))
+        if not skipped:
+            self.rendered += 1
+            self.drawn += _frames_in(scene.duration)
+        kinds = [type(a).__name__ for a in (scene.animations or [])]
+        self.plays.append([float(scene.duration), kinds, round(started - self.clock + play_s, 4)])
+        self.clock = now
+        if self.on_play is not None:
+            self.on_play(scene, len(self.plays) - 1)
+
+
 def probe(payload: dict[str, Any]) -> dict[str, Any]:
-    """Runs one scene with every animation skipped, recording each play's run time, and how
-    long building the scene up to the end of that play takes (what a chunk that starts later
-    pays to skip it).
+    """Runs one scene with every animation skipped, recording each play (see _PlayLog).
 
     Skipped, nothing is drawn. With `step` (the layout check of lesson generation), scenes with
     updaters step through every frame's time as a chunk does when it skips animations (see
@@ -213,27 +273,14 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     """
     module = _load(payload["file"])
     scene_cls = getattr(module, payload["scene"])
-    plays: list[list[Any]] = []
-    original = CairoRenderer.play
     step = bool(payload.get("step", True))
     layout: list[str] = []
-    clock = [time.perf_counter()]
 
-    def recording_play(self: CairoRenderer, scene: Scene, *args: Any, **kwargs: Any) -> None:
-        self._original_skipping_status = True  # every play is skipped: no frame is drawn
-        started = time.perf_counter()
-        original(self, scene, *args, **kwargs)
-        kinds = [type(a).__name__ for a in (scene.animations or [])]
-        now = time.perf_counter()
-        play_s = now - started
-        if not step and _has_updaters(scene):
-            play_s *= max(1, _frames_in(scene.duration))
-        plays.append([float(scene.duration), kinds, round(started - clock[0] + play_s, 4)])
-        clock[0] = now
-        if payload.get("layout"):
-            _note_layout(scene, len(plays) - 1, layout)
+    def note_layout(scene: Scene, animation: int) -> None:
+        _note_layout(scene, animation, layout)
 
-    CairoRenderer.play = recording_play  # type: ignore[method-assign]
+    log = _PlayLog(0, not step, note_layout if payload.get("layout") else None)
+    log.install()
     _pin(payload["video"], dry_run=True)
     if step:
         _fast_forward_skipped_animations()
@@ -241,10 +288,53 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     with tempconfig({}):
         scene_cls().render()
     return {
-        "animations": plays,
+        "animations": log.plays,
         "layout": layout[:MAX_LAYOUT_ISSUES],
         "tex": _shared_tex(tex),
     }
+
+
+def scout(payload: dict[str, Any]) -> dict[str, Any]:
+    """A scene's first chunk and its probe in one run: draws the scene from its start into
+    chunk.mp4 until `budget` frames are drawn, then runs the rest skipped, recording every play
+    as a probe does (one build of the scene where a probe and a chunk would make two). A still
+    scene (no animations) is rendered as its one chunk. `rendered`: the plays drawn."""
+    module = _load(payload["file"])
+    scene_cls = getattr(module, payload["scene"])
+    log = _PlayLog(max(1.0, float(payload["budget"])), True)
+    log.install()
+    _leave_still_scenes_unfinished()
+    _pin(payload["video"])
+    tex = _recording_tex()
+    latex_runs = _counting_latex_runs()
+    with tempconfig({}):
+        scene = scene_cls()
+        scene.render()
+    plays, rendered = list(log.plays), log.rendered
+    if not plays:  # held as a clip, its own play not recorded: the probe shows no animation
+        with tempconfig({}):
+            scene = _with_trailing_wait(scene_cls, float(payload["still_s"]))()
+            scene.render()
+    Path(scene.renderer.file_writer.movie_file_path).replace(CHUNK_FILE)
+    return {
+        "animations": plays,
+        "rendered": rendered,
+        "tex": _shared_tex(tex),
+        "manim": manim.__version__,
+        "latex_runs": latex_runs[0],
+    }
+
+
+def _leave_still_scenes_unfinished() -> None:
+    """A scene that played nothing ends without output (Manim would refuse: no MP4 from no
+    play); the scout then renders it as a still clip."""
+    original = Manager.post_construct
+
+    def post_construct(self: Manager[Any]) -> None:
+        if self.num_plays:
+            original(self)
+
+    Manager.post_construct = post_construct  # type: ignore[method-assign]
 
 
 # -- layout check: what is visible at the end of each animation ---------------------------------

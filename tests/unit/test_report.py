@@ -64,6 +64,7 @@ def test_to_json_shape() -> None:
         "render_s": 2.5,
         "cached": False,
         "attempts": 1,
+        "scouted": False,
     }
     for scene in data["scenes"]:
         assert {"name", "frames", "duration_s", "chunks"} <= set(scene)
