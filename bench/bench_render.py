@@ -102,11 +102,13 @@ class FarmRun:
         }
 
     def scheduling_overhead_s(self, workers: int) -> float:
-        """Worker time in the render phase not spent inside a sandbox job, per rendered chunk."""
+        """Worker time from the first probe (or scout) sent to the last chunk back that was not
+        spent inside a chunk's sandbox job (probes count as overhead), per rendered chunk."""
         rendered = len(self.chunk_render_s)
         if rendered == 0:
             return 0.0
-        return (self.render_phase_s * workers - sum(self.chunk_render_s)) / rendered
+        work_s = self.phases.get("probe_s", 0.0) + self.render_phase_s
+        return (work_s * workers - sum(self.chunk_render_s)) / rendered
 
 
 # -- running commands ------------------------------------------------------------------------
@@ -369,7 +371,8 @@ def speed_rows(n: int, base: Baselines, farm: FarmResults) -> list[Row]:
          ">= 1.00x meets the target"),
         ("farm wall split", split(farm.lesson),
          "same lesson, medians, s: process = CLI start/imports/exit, connect = Ray + warm "
-         "pool; probe = until the last probe is in (chunks render meanwhile), render = the rest"),
+         "pool; probe = until the last probe or scout is in (chunks render meanwhile; a scout "
+         "draws its scene's first chunk), render = the rest"),
         ("new formulas: farm wall split", split(farm.new_formulas), "medians, s: as above"),
         ("farm chunk work", f"{work_s:.2f} s", "sum of chunk render_s (time inside sandboxes)"),
         ("served", served(farm.lesson + farm.new_formulas),
@@ -401,7 +404,8 @@ def overhead_rows(n: int, cold_trivial: list[float], farm: FarmResults) -> list[
         ("trivial: farm command wall", f"{command:.2f} s",
          "whole `scenefarm render` of it: CLI start, connect, list, probe, stitch"),
         ("lesson scheduling overhead", f"{sched:.3f} s",
-         "per chunk: (render phase * N - sum render_s) / chunks; counts idle tail too"),
+         "per chunk: ((probe + render phase) * N - sum render_s) / chunks; counts probes "
+         "and the idle tail too"),
     ]  # fmt: skip
 
 
