@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -13,7 +14,15 @@ log = logging.getLogger(__name__)
 
 
 def _ray() -> ModuleType:
-    """Ray, imported on first use: a fully cached render never needs it (nor its import time)."""
+    """Ray, imported on first use: a fully cached render never needs it (nor its import time).
+
+    Under `uv run` (`make demo`, `make test`), Ray would otherwise ship the driver's working
+    dir to every worker and start workers with `uv run` there (RAY_ENABLE_UV_RUN_RUNTIME_ENV,
+    read when Ray is imported): a render started outside the project dir then had its
+    workers die at start, and one started in a large dir uploaded all of it. Our workers run
+    the environment of the cluster they belong to, never the driver's.
+    """
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     import ray
 
     return ray

@@ -64,15 +64,20 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     for name in ("broken.py", "slow.py"):
         shutil.copy(SCENES / name, tmp / name)
     client = Client(tmp)
-    first = client.render("broken.py", "First", "-o", "first.mp4", report="first.json")
-    assert first["_done"].returncode == 0, first["_done"].stderr[-2000:]
-    assert first["totals"]["ran_in"] == "cli"
-    deadline = time.monotonic() + 90  # it starts in the background after the first command
-    while client.server_pid() is None and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert client.server_pid() is not None, (client.data / "ray" / "render_server.log").read_text()
-    yield client
-    client.cli("down")
+    try:
+        # From outside the project dir (under `make test`, inside `uv run`): Ray must not
+        # ship this dir to the workers and start them with `uv run` (see cluster/ray_api.py).
+        done = client.cli("render", "broken.py", "First", "-o", "first.mp4", "--report", "f.json")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert json.loads((tmp / "f.json").read_text())["totals"]["ran_in"] == "cli"
+        deadline = time.monotonic() + 90  # it starts in the background after the first command
+        while client.server_pid() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        log = client.data / "ray" / "render_server.log"
+        assert client.server_pid() is not None, log.read_text() if log.exists() else ""
+        yield client
+    finally:
+        client.cli("down")
 
 
 def test_a_later_render_runs_in_the_server_with_the_clients_paths(client: Client) -> None:
