@@ -13,7 +13,7 @@ import hashlib
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -283,13 +283,10 @@ class Coordinator:
         if not self._probed(req, state, outcome, planner) or self.stopped:
             return []
         assert state.probe is not None
-        heads = {state.name: head[0].spec} if head else {}
-        plan = planner.plan([state.probe], heads)
-        tasks = self._chunk_tasks(req, states, plan, scouted=head is not None)
-        if head is not None:  # planned with the scene: its first chunk is in already
-            key = chunk_key(self.fingerprints[state.name], head[0].spec, self.engine_version)
-            self._store(req, state, key, *head, task.attempts, scouted=True)
-        return tasks
+        if head is None:
+            return self._chunk_tasks(req, states, planner.plan([state.probe]))
+        plan = planner.plan([state.probe], {state.name: head[0].spec})
+        return self._chunk_tasks(req, states, plan, {state.name: (*head, task.attempts)})
 
     def _planner(self, req: RenderRequest, states: dict[str, _SceneState]) -> ScenePlanner:
         policy = replace(req.policy, workers=self.pools.size)
@@ -388,25 +385,31 @@ class Coordinator:
         req: RenderRequest,
         states: dict[str, _SceneState],
         plans: dict[str, list[ChunkSpec]],
-        scouted: bool = False,
+        drawn: Mapping[str, tuple[RenderedChunk, bytes, int]] | None = None,
     ) -> list[Task]:
         """Tasks for the planned chunks not in the cache; cached ones are recorded at once.
-        `scouted`: the first chunk of each scene is its scout's, stored by the caller."""
+        `drawn`: per scouted scene, its first chunk as its scout drew it (with the scout's
+        attempts), stored here rather than looked up or rendered."""
+        drawn = drawn or {}
         tasks = []
         for scene, chunks in plans.items():
             state = states[scene]
             state.planned = len(chunks)
             state.move(SceneStatus.RENDERING)
             keys = [chunk_key(self.fingerprints[scene], c, self.engine_version) for c in chunks]
-            hits = [self.cache.get(key) if req.use_cache else None for key in keys]
+            head = drawn.get(scene)
+            hits = [
+                self.cache.get(key) if req.use_cache and (head is None or i > 0) else None
+                for i, key in enumerate(keys)
+            ]
             cached = sum(hit is not None for hit in hits)
             data = {"chunks": len(chunks), "cached": cached}
             detail = f"{len(chunks)} chunks, {cached} cached"
             self.emit(Event("scene_planned", req.lesson_id, scene, detail=detail, data=data))
             for chunk, key, hit in zip(chunks, keys, hits, strict=True):
-                if chunk.index == 0 and scouted:
-                    continue  # its scout drew it
-                if hit is None:
+                if head is not None and chunk.index == 0:
+                    self._store(req, state, key, *head, scouted=True)
+                elif hit is None:
                     assert state.probe is not None
                     tasks.append(self._render_task(req, state.probe, chunk, key))
                 else:
