@@ -22,7 +22,8 @@ from renderers.models import (
     SceneSource,
     ScoutSpec,
 )
-from renderers.poster import ensure_faststart, extract_poster, is_faststart
+from renderers.mp4 import is_faststart
+from renderers.poster import ensure_faststart, extract_poster
 from renderers.protocol import Renderer
 from renderers.quality import PRESETS, Quality
 from renderers.stitch import VideoInfo, concat, frame_hashes, probe_video

@@ -16,8 +16,8 @@ from renderers.models import (
     SceneSource,
     ScoutSpec,
 )
+from renderers.mp4 import Mp4Error, video_track
 from renderers.quality import PRESETS, Quality
-from renderers.stitch import probe_video
 from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
 
 GUEST_DIR = Path(__file__).parent / "guest"
@@ -179,7 +179,10 @@ class ManimRenderer:
     @staticmethod
     def _validate(chunk: ChunkSpec, path: Path) -> int:
         preset = PRESETS[chunk.quality]
-        info = probe_video(path)
+        try:
+            info = video_track(path)
+        except Mp4Error as e:
+            raise ChunkRenderError(chunk.label, "output_rejected", str(e)) from e
         expected = ("h264", preset.width, preset.height, Fraction(preset.fps))
         actual = (info.codec, info.width, info.height, info.fps)
         if actual != expected or info.frames <= 0:

@@ -2,44 +2,16 @@
 
 A browser starts playing an MP4 before it has all of it only when the `moov` box (the index)
 comes before `mdat` (the media): ffmpeg's `+faststart`. Our stitched videos are written that
-way; `ensure_faststart` checks the boxes and remuxes (stream copy, never re-encoding) otherwise.
+way; `ensure_faststart` checks the boxes and moves the index otherwise (never re-encoding).
 """
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 from renderers.errors import StitchError
+from renderers.mp4 import Mp4Error, faststart, is_faststart
 from renderers.stitch import _run as run_tool  # the one place that runs ffmpeg with a timeout
-
-_HEADER = struct.Struct(">I4s")
-_LARGE = struct.Struct(">Q")
-
-
-def top_level_boxes(path: Path) -> list[str]:
-    """The types of an MP4's top-level boxes, in file order (reads headers only)."""
-    boxes: list[str] = []
-    size_total = path.stat().st_size
-    with path.open("rb") as f:
-        offset = 0
-        while offset + _HEADER.size <= size_total:
-            f.seek(offset)
-            size, kind = _HEADER.unpack(f.read(_HEADER.size))
-            if size == 1:  # 64-bit size follows the type
-                size = _LARGE.unpack(f.read(_LARGE.size))[0]
-            elif size == 0:  # the box runs to the end of the file
-                size = size_total - offset
-            if size < _HEADER.size:
-                raise StitchError(f"{path.name} is not an MP4 (bad box at byte {offset})")
-            boxes.append(kind.decode("latin-1"))
-            offset += size
-    return boxes
-
-
-def is_faststart(path: Path) -> bool:
-    boxes = top_level_boxes(path)
-    return "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat")
 
 
 def ensure_faststart(video: Path, workdir: Path) -> Path:
@@ -47,6 +19,10 @@ def ensure_faststart(video: Path, workdir: Path) -> Path:
     if is_faststart(video):
         return video
     out = workdir / f"{video.stem}.faststart.mp4"
+    try:
+        return faststart(video, out)
+    except Mp4Error:  # a layout the box rewriter does not do: ffmpeg remuxes it
+        pass
     remux = ["-map", "0", "-c", "copy", "-movflags", "+faststart"]
     run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(video), *remux, str(out)])
     return out

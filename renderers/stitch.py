@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from renderers.errors import StitchError
+from renderers.mp4 import Mp4Error, faststart
 
 FFMPEG_TIMEOUT_S = 300
 
@@ -41,11 +42,14 @@ def _run(argv: list[str]) -> str:
 
 
 def concat(parts: Sequence[Path], out: Path) -> Path:
-    """Joins MP4s with identical encoding by stream copy; writes `out` atomically."""
+    """Joins MP4s with identical encoding by stream copy; writes `out` atomically, with its
+    index first (`+faststart`)."""
     if not parts:
         raise StitchError("nothing to stitch")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.partial{out.suffix}")
+    if len(parts) == 1 and _moved(parts[0], tmp):
+        return tmp.replace(out)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         for part in parts:
             escaped = str(part.resolve()).replace("'", r"'\''")
@@ -78,6 +82,16 @@ def concat(parts: Sequence[Path], out: Path) -> Path:
         Path(listing.name).unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
     return out
+
+
+def _moved(part: Path, tmp: Path) -> bool:
+    """One part needs no joining: its boxes rearranged for streaming, without starting ffmpeg."""
+    try:
+        faststart(part, tmp)
+    except Mp4Error:  # a layout the box rewriter does not do: ffmpeg remuxes it
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def probe_video(path: Path) -> VideoInfo:

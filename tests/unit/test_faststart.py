@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from renderers import StitchError
-from renderers.poster import is_faststart, top_level_boxes
+from renderers.mp4 import is_faststart, top_level_boxes
 
 
 def _box(kind: bytes, payload: bytes = b"", large: bool = False) -> bytes:

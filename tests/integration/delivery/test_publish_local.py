@@ -9,7 +9,8 @@ import pytest
 from cluster import LessonArtifacts, SceneArtifacts, publish_lesson
 from cluster.storage import LocalStorage, StorageConfig, open_storage
 from renderers import frame_hashes
-from renderers.poster import extract_poster, is_faststart
+from renderers.mp4 import is_faststart
+from renderers.poster import extract_poster
 
 from .conftest import make_video
 
