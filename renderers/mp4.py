@@ -89,7 +89,7 @@ def video_track(path: Path) -> TrackInfo:
             and hdlr is not None
             and moov[hdlr.body + 8 : hdlr.body + 12] == b"vide"
         ):
-            return _track_info(moov, trak, stbl, path.name)
+            return _track_info(moov, trak, stbl, path)
     raise Mp4Error(f"{path.name} has no video track")
 
 
@@ -185,9 +185,10 @@ def _full_box_u32(buf: Buf, box: Box, index: int) -> int:
     return int(_U32.unpack_from(buf, at)[0])
 
 
-def _track_info(buf: Buf, trak: Box, stbl: Box, name: str) -> TrackInfo:
+def _track_info(buf: Buf, trak: Box, stbl: Box, path: Path) -> TrackInfo:
+    name = path.name
     codec, width, height = _sample_entry(buf, stbl, name)
-    frames = _sample_count(buf, stbl, name)
+    frames = _sample_count(buf, stbl, path)
     return TrackInfo(codec, width, height, _frame_rate(buf, trak, stbl, name), frames)
 
 
@@ -205,11 +206,18 @@ def _sample_entry(buf: Buf, stbl: Box, name: str) -> tuple[str, int, int]:
     return codec, int(width), int(height)
 
 
-def _sample_count(buf: Buf, stbl: Box, name: str) -> int:
+def _sample_count(buf: Buf, stbl: Box, path: Path) -> int:
+    """Samples in the track: as many as the table lists, or that fit in the file."""
+    name = path.name
     stsz = _child(buf, stbl, "stsz")
     if stsz is None:
         raise Mp4Error(f"{name}: video track without sample sizes")
-    return _full_box_u32(buf, stsz, 1)
+    size, count = _full_box_u32(buf, stsz, 0), _full_box_u32(buf, stsz, 1)
+    if size == 0 and stsz.body + 12 + 4 * count > stsz.end:
+        raise Mp4Error(f"{name}: truncated stsz")
+    if size != 0 and size * count > path.stat().st_size:
+        raise Mp4Error(f"{name}: stsz claims {count} samples of {size} bytes")
+    return count
 
 
 def _frame_rate(buf: Buf, trak: Box, stbl: Box, name: str) -> Fraction:

@@ -34,6 +34,7 @@ class Expect:
     check: Check | None = None  # the scene reported what it saw: this judges it
     render: bool = False  # rendered as a chunk (output tricks), else probed
     runs: int = 1  # run this many times in a row in the same sandbox
+    host_check: bool = False  # the sandbox job succeeds; the host's check of its video refuses
 
 
 def reported(check: Check) -> Expect:
@@ -223,7 +224,12 @@ CASES: dict[str, Expect | dict[str, Expect]] = {
     "output_hardlink": Expect(REJECTED, "OutputRejected", "hard links", render=True),
     "output_directory": Expect(REJECTED, "OutputRejected", "not a regular file", render=True),
     "output_oversized": Expect(REJECTED, "OSError", "File too large", render=True),
-    "output_not_a_video": Expect(REJECTED, "StitchError", "ffprobe failed", render=True),
+    "output_not_a_video": Expect(
+        REJECTED, "ChunkRenderError", "not an MP4", render=True, host_check=True
+    ),
+    "output_forged_index": Expect(
+        REJECTED, "ChunkRenderError", "stsz claims", render=True, host_check=True
+    ),
     "output_forged_result": Expect(REJECTED, "OutputRejected", "was not produced", render=True),
     "output_forged_deep_json": Expect(ERROR, "Error", "without a result"),
     "output_forged_verdict": Expect(FORBIDDEN, "PermissionError"),
