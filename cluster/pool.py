@@ -45,11 +45,13 @@ class WorkerPool:
     def __init__(self, config: WorkerConfig, workers: int, cpus: float) -> None:
         self.config = config
         self.size = workers
-        prefix = f"{PREFIX}-{config.owner}-{config.digest()}"
+        # The pool's size is in its name: actors of a pool of another size hold another share
+        # of the CPUs, and reusing them with new ones could ask Ray for more than there is.
+        prefix = f"{PREFIX}-{config.owner}-{config.digest()}-{workers}x-"
         self._retire_other_configs(f"{PREFIX}-{config.owner}-", prefix)
         num_cpus = min(1.0, cpus / workers) if workers > 0 else 1.0
         self.actors = [
-            ray_api.worker_actor(RenderWorker, f"{prefix}-{i}", num_cpus, config)
+            ray_api.worker_actor(RenderWorker, f"{prefix}{i}", num_cpus, config)
             for i in range(workers)
         ]
         self.info: dict[str, Any] = {}

@@ -54,3 +54,14 @@ def test_no_cache_renders_everything(farm: Farm) -> None:
     assert run.code == 0
     assert run.report["totals"]["cached_chunks"] == 0
     assert run.report["totals"]["rendered_chunks"] == run.report["totals"]["chunks"] > 0
+
+
+def test_a_pool_of_another_size_replaces_the_warm_one(farm: Farm, tmp_path: Path) -> None:
+    """--workers beyond the cores after a run with one per core: the second run gets a pool of
+    its size, not the old actors (a whole CPU each) and a new one Ray could never place."""
+    lesson = tmp_path / "lesson.py"
+    lesson.write_text((SCENES / "identity.py").read_text())
+    for workers in ("2", "3"):
+        run = farm.render(lesson, "TransformScene", "--workers", workers, "--no-cache", timeout=240)
+        assert run.code == 0, run.stderr[-2000:]
+        assert run.report["totals"]["rendered_chunks"] >= 1
