@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from renderers.errors import StitchError
 
-MOOV_MAX_BYTES = 64 << 20  # an index this large is not one of ours: refuse it
+MOOV_MAX_BYTES = 16 << 20  # an index this large is not one of ours: refuse it
 _HEADER = struct.Struct(">I4s")
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
@@ -62,7 +62,7 @@ def top_level(path: Path) -> list[Box]:
         offset = 0
         while offset + _HEADER.size <= size:
             f.seek(offset)
-            box = _header(f.read(16), 0, size - offset, path.name)
+            box = header(f.read(16), 0, size - offset, path.name)
             found.append(Box(box.kind, offset, offset + box.body, offset + box.end))
             offset += box.end
     return found
@@ -80,8 +80,8 @@ def is_faststart(path: Path) -> bool:
 
 def video_track(path: Path) -> TrackInfo:
     """Codec, size, frame rate and frame count of the file's first video track."""
-    moov, root = _read_moov(path)
-    for trak in _children(moov, root.body, root.end, "trak"):
+    moov, root = read_moov(path)
+    for trak in children(moov, root.body, root.end, "trak"):
         stbl = _descend(moov, trak, _TRACK_PATH)
         hdlr = _descend(moov, trak, ("mdia", "hdlr"))
         if (
@@ -108,7 +108,7 @@ def faststart(src: Path, dst: Path) -> Path:
     if moov_box.start < first_mdat.start:
         shutil.copyfile(src, dst)
         return dst
-    data, root = _read_moov(src)
+    data, root = read_moov(src)
     moov = bytearray(data)
     _shift_chunk_offsets(moov, root, (first_mdat.start, moov_box.start), len(moov), src.name)
     with src.open("rb") as f, dst.open("wb") as out:
@@ -117,14 +117,14 @@ def faststart(src: Path, dst: Path) -> Path:
                 out.write(moov)
             if box is not moov_box:
                 f.seek(box.start)
-                _copy_range(f, out, box.end - box.start)
+                copy_range(f, out, box.end - box.start)
     return dst
 
 
 # -- reading boxes -------------------------------------------------------------------------------
 
 
-def _header(buf: Buf, offset: int, limit: int, name: str) -> Box:
+def header(buf: Buf, offset: int, limit: int, name: str) -> Box:
     """The box whose header starts at buf[offset]; limit is how many bytes it may span."""
     if len(buf) < offset + _HEADER.size:
         raise Mp4Error(f"{name}: truncated box header")
@@ -141,17 +141,17 @@ def _header(buf: Buf, offset: int, limit: int, name: str) -> Box:
     return Box(raw.decode("latin-1"), offset, offset + body, offset + size)
 
 
-def _children(buf: Buf, start: int, end: int, kind: str | None = None) -> Iterator[Box]:
+def children(buf: Buf, start: int, end: int, kind: str | None = None) -> Iterator[Box]:
     offset = start
     while offset + _HEADER.size <= end:
-        box = _header(buf, offset, end - offset, "moov")
+        box = header(buf, offset, end - offset, "moov")
         if kind is None or box.kind == kind:
             yield box
         offset = box.end
 
 
 def _child(buf: Buf, parent: Box, kind: str) -> Box | None:
-    return next(_children(buf, parent.body, parent.end, kind), None)
+    return next(children(buf, parent.body, parent.end, kind), None)
 
 
 def _descend(buf: Buf, box: Box, path: tuple[str, ...]) -> Box | None:
@@ -161,7 +161,7 @@ def _descend(buf: Buf, box: Box, path: tuple[str, ...]) -> Box | None:
     return found
 
 
-def _read_moov(path: Path) -> tuple[bytes, Box]:
+def read_moov(path: Path) -> tuple[bytes, Box]:
     """The whole `moov` box (header included, bounded by MOOV_MAX_BYTES), and where it lies
     within those bytes."""
     moov = next((b for b in top_level(path) if b.kind == "moov"), None)
@@ -196,7 +196,7 @@ def _sample_entry(buf: Buf, stbl: Box, name: str) -> tuple[str, int, int]:
     stsd = _child(buf, stbl, "stsd")
     if stsd is None or _full_box_u32(buf, stsd, 0) < 1:
         raise Mp4Error(f"{name}: video track without a sample description")
-    entry = _header(buf, stsd.body + 8, stsd.end - stsd.body - 8, name)
+    entry = header(buf, stsd.body + 8, stsd.end - stsd.body - 8, name)
     # A visual sample entry: 8 bytes of reserved + data reference index, 16 of predefined
     # and reserved fields, then width and height as 16-bit numbers.
     if entry.body + 28 > entry.end:
@@ -231,9 +231,8 @@ def _frame_rate(buf: Buf, trak: Box, stbl: Box, name: str) -> Fraction:
     entries = _full_box_u32(buf, stts, 0)
     if entries < 1 or stts.body + 8 + 8 * entries > stts.end or timescale == 0:
         raise Mp4Error(f"{name}: bad sample timing")
-    runs = [_full_box_u32(buf, stts, 1 + 2 * i) for i in range(entries)]
-    deltas = [_full_box_u32(buf, stts, 2 + 2 * i) for i in range(entries)]
-    delta = max(zip(runs, deltas, strict=True))[1]
+    table = bytes(buf[stts.body + 8 : stts.body + 8 + 8 * entries])
+    _, delta = max(struct.iter_unpack(">II", table))  # the longest run's duration
     if delta == 0:
         raise Mp4Error(f"{name}: zero sample duration")
     return Fraction(timescale, delta)
@@ -247,11 +246,11 @@ def _shift_chunk_offsets(
 ) -> None:
     """Adds shift to every chunk offset in the range `moved`: the media the moov now precedes."""
     first, last = moved
-    for trak in _children(moov, root.body, root.end, "trak"):
+    for trak in children(moov, root.body, root.end, "trak"):
         stbl = _descend(moov, trak, _TRACK_PATH)
         if stbl is None:
             continue
-        for table in _children(moov, stbl.body, stbl.end):
+        for table in children(moov, stbl.body, stbl.end):
             if table.kind in ("stco", "co64"):
                 _shift_table(moov, table, first, last, shift, name)
 
@@ -271,7 +270,7 @@ def _shift_table(moov: bytearray, table: Box, first: int, last: int, shift: int,
             field.pack_into(moov, at, offset)
 
 
-def _copy_range(src: BinaryIO, dst: BinaryIO, length: int) -> None:
+def copy_range(src: BinaryIO, dst: BinaryIO, length: int) -> None:
     while length > 0:
         data = src.read(min(length, 1 << 20))
         if not data:

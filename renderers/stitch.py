@@ -13,6 +13,7 @@ from pathlib import Path
 
 from renderers.errors import StitchError
 from renderers.mp4 import Mp4Error, faststart
+from renderers.mp4join import join
 
 FFMPEG_TIMEOUT_S = 300
 
@@ -48,7 +49,7 @@ def concat(parts: Sequence[Path], out: Path) -> Path:
         raise StitchError("nothing to stitch")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.partial{out.suffix}")
-    if len(parts) == 1 and _moved(parts[0], tmp):
+    if _joined_here(parts, tmp):
         return tmp.replace(out)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         for part in parts:
@@ -84,11 +85,19 @@ def concat(parts: Sequence[Path], out: Path) -> Path:
     return out
 
 
-def _moved(part: Path, tmp: Path) -> bool:
-    """One part needs no joining: its boxes rearranged for streaming, without starting ffmpeg."""
+def _joined_here(parts: Sequence[Path], tmp: Path) -> bool:
+    """Joins parts in plain Python where renderers.mp4join knows them (the farm's own chunks
+    and scene videos), or moves one part's index first; False leaves it to ffmpeg."""
     try:
-        faststart(part, tmp)
-    except Mp4Error:  # a layout the box rewriter does not do: ffmpeg remuxes it
+        join(parts, tmp)
+        return True
+    except (Mp4Error, OSError):  # JoinUnsupported included: ffmpeg joins or says why not
+        tmp.unlink(missing_ok=True)
+    if len(parts) != 1:
+        return False
+    try:
+        faststart(parts[0], tmp)
+    except (Mp4Error, OSError):
         tmp.unlink(missing_ok=True)
         return False
     return True

@@ -10,6 +10,7 @@ import ast
 import importlib.util
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -38,7 +39,10 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils import tex_file_writing
 
 CHUNK_FILE = "chunk.mp4"
-TEX_CACHE = "/scratch/cache"
+CACHE_ROOT = "/scratch/cache"  # the sandbox's own, writable by its jobs, kept across them
+TEX_CACHE = f"{CACHE_ROOT}/tex"  # separate dirs: Manim deletes every non-SVG file in tex_dir
+TEXT_CACHE = f"{CACHE_ROOT}/texts"
+CACHE_MIN_FREE_SHARE = 0.25  # of the scratch space: below it, the cache is emptied
 TEX_SVG = re.compile(r"^[0-9a-f]{16}\.svg$")  # Manim's name for a TeX expression's SVG
 TEX_SHARE_MAX_BYTES = 1 << 20
 
@@ -113,8 +117,12 @@ def _pin(video: dict[str, int], first: int = 0, last: int = -1, dry_run: bool = 
     config.dry_run = dry_run
     config.disable_caching = True
     config.media_dir = os.path.abspath("media")
-    if os.path.isdir(TEX_CACHE) and os.access(TEX_CACHE, os.W_OK):
-        config.tex_dir = TEX_CACHE  # LaTeX results outlive the job, within this sandbox only
+    if os.path.isdir(CACHE_ROOT) and os.access(CACHE_ROOT, os.W_OK):
+        _trim_cache()
+        # LaTeX and Pango results outlive the job, within this sandbox only (as plain Manim's
+        # media dir keeps them from one run to the next)
+        config.tex_dir = TEX_CACHE
+        config.text_dir = TEXT_CACHE
     config.output_file = "chunk"
     config.from_animation_number = first
     config.upto_animation_number = last
@@ -122,6 +130,18 @@ def _pin(video: dict[str, int], first: int = 0, last: int = -1, dry_run: bool = 
     config.progress_bar = "none"
     config.preview = False
     config.renderer = "cairo"
+
+
+def _trim_cache() -> None:
+    """Empties the sandbox's LaTeX and Pango cache when it has filled most of the scratch
+    space (a long-lived worker would otherwise run out of it): it is only a cache."""
+    stat = os.statvfs(CACHE_ROOT)
+    if stat.f_bavail < stat.f_blocks * CACHE_MIN_FREE_SHARE:
+        for entry in os.scandir(CACHE_ROOT):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
 
 
 # -- LaTeX: what a probe compiled, its scene's chunks reuse ---------------------------------------

@@ -3,6 +3,8 @@ start (until its budget of frames) and probes the rest; the output is still plai
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,9 @@ def test_a_short_scene_is_drawn_whole_by_its_scout(
     runs: tuple[Run, Run], scene: str, tmp_path: Path
 ) -> None:
     chunks = runs[0].scene(scene)["chunks"]
-    assert [(c["first_animation"], c["scouted"]) for c in chunks] == [(0, True)]
+    assert [(c["first_animation"], c["scouted"]) for c in chunks] == [(0, True)], json.dumps(
+        runs[0].report
+    )
     reference = manim_reference(FILE, scene, tmp_path)
     assert frame_hashes(runs[0].scene_video(scene)) == frame_hashes(reference)
 
