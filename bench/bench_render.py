@@ -8,8 +8,11 @@ chunk cache is off, `--no-cache`). Two lessons are timed:
 
 - the same lesson again: every formula is in both LaTeX caches;
 - new formulas: each run renders a copy whose MathTex/Tex strings start with the definition
-  of a macro named for the run (it typesets nothing: the same frames), so neither side has
-  seen its formulas (the glyphs of numbers stay cached, as after any earlier lesson).
+  of a macro named for the run (it typesets nothing) and whose Text strings end in a number
+  of spaces of the run's (they draw nothing): the same frames, but neither side has seen its
+  formulas or texts, and the farm has none of its scenes, posters or scene list cached (the
+  glyphs of numbers stay cached, as after any earlier lesson). This is a new lesson as a user
+  renders it.
 
 manim and the farm take turns on the same files (a machine that slows down for a while, as a
 shared VM does, slows both sides of a pair); the farm's cluster idles during manim's turns.
@@ -143,18 +146,24 @@ def say(message: str) -> None:
 # -- the lessons -----------------------------------------------------------------------------
 
 TEX_STRING = re.compile(r'((?:Math)?Tex\(\s*(r?)")')
+TEXT_STRING = re.compile(r'(\bText\(\s*)"([^"\\\n]*)"')
 
 
-def with_new_formulas(code: str, nonce: str) -> str:
+def with_new_formulas(code: str, nonce: str, spaces: int = 0) -> str:
     """The lesson with every MathTex/Tex string starting with the definition of a macro named
-    for `nonce` (it typesets nothing): the same frames, from formulas no LaTeX cache has seen."""
+    for `nonce` (it typesets nothing), and every plain Text string ending in `spaces` more
+    spaces (they draw nothing): the same frames, from formulas and texts no LaTeX or Pango
+    cache has seen, and scenes no farm cache has."""
     name = "benchnonce" + "".join(chr(ord("a") + int(c, 16)) for c in nonce.encode().hex()[:16])
 
     def define(match: re.Match[str]) -> str:
         slash = "\\" if match.group(2) else "\\\\"  # r"..." or an escaped "..."
         return f"{match.group(1)}{slash}def{slash}{name}{{}}"
 
-    return TEX_STRING.sub(define, code)
+    def pad(match: re.Match[str]) -> str:
+        return f'{match.group(1)}"{match.group(2)}{" " * spaces}"'
+
+    return TEXT_STRING.sub(pad, TEX_STRING.sub(define, code))
 
 
 @dataclass(frozen=True)
@@ -164,10 +173,11 @@ class Lessons:
     file: Path
     work: Path
 
-    def new_formulas(self, tag: str) -> Path:
+    def new_formulas(self, tag: str, spaces: int = 0) -> Path:
         path = self.work / f"new-{tag}" / self.file.name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(with_new_formulas(self.file.read_text(), f"{tag}-{uuid.uuid4().hex}"))
+        nonce = f"{tag}-{uuid.uuid4().hex}"
+        path.write_text(with_new_formulas(self.file.read_text(), nonce, spaces))
         return path
 
 
@@ -268,7 +278,7 @@ def lesson_pairs(
     same: tuple[list[float], list[FarmRun]] = ([], [])
     new: tuple[list[float], list[FarmRun]] = ([], [])
     for i in range(opts.runs):
-        fresh = lessons.new_formulas(f"run{i}")
+        fresh = lessons.new_formulas(f"run{i}", spaces=i + 1)
         for label, file, (base, runs) in (
             ("same lesson", lessons.file, same),
             ("new formulas", fresh, new),
@@ -362,7 +372,7 @@ def speed_rows(n: int, base: Baselines, farm: FarmResults) -> list[Row]:
         ("target speedup", f"{target:.2f}x", "DESIGN.md: >= 0.85 * N"),
         ("speedup / target", ratio(base_s / farm_s, target), ">= 1.00x meets the target"),
         ("new formulas: baseline wall", f"{new_base_s:.2f} s",
-         "a copy with formulas new to LaTeX, each run: `manim render -a`"),
+         "a copy with new formulas and texts, each run: `manim render -a`"),
         ("new formulas: farm wall", f"{new_farm_s:.2f} s",
          "the same copies: `scenefarm render --no-cache`, warm workers"),
         ("new formulas: speedup", ratio(new_base_s, new_farm_s),
@@ -396,7 +406,7 @@ def overhead_rows(n: int, cold_trivial: list[float], farm: FarmResults) -> list[
         ("trivial chunk: sandbox job", f"{job:.3f} s",
          "its render_s: fork + build scene + 1 frame + encode, in the sandbox"),
         ("trivial chunk: outside sandbox", f"{phase - job:.3f} s",
-         "render phase - sandbox job: Ray call, mp4 bytes back, ffprobe check"),
+         "render phase - sandbox job: Ray call, mp4 bytes back, its index checked"),
         ("per-chunk overhead target", "<= 0.300 s", "DESIGN.md, vs 2-3.5 s for a cold manim"),
         ("trivial: cold manim wall", f"{cold:.2f} s", "the same scene in one `manim` process"),
         ("cold manim / farm chunk", ratio(cold, phase),
@@ -450,8 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         trivial = work / "trivial.py"
         trivial.write_text(TRIVIAL_CODE)
         lessons = Lessons(opts.file, work)
-        if lessons.new_formulas("check").read_text() == opts.file.read_text():
-            say(f"{opts.file.name} has no MathTex/Tex string: 'new formulas' is the same lesson")
+        if lessons.new_formulas("check", 1).read_text() == opts.file.read_text():
+            say(f"{opts.file.name} has no Text/MathTex/Tex string: 'new formulas' is the same")
         manim = Manim(opts, work / "media")
         farm = Farm(opts, work, farm_env(work / "data"))
         try:

@@ -54,9 +54,12 @@ class ChunkCache:
             return None
         return video, info
 
-    def put(self, key: str, data: bytes, info: dict[str, Any]) -> Path:
+    def put(self, key: str, data: bytes, info: dict[str, Any], poster: bytes = b"") -> Path:
+        """Stores a chunk and, when it ends its scene and came with one, the scene's poster."""
         video, meta = self._chunk(key)
         atomic_write(video, data)
+        if poster:
+            atomic_write(video.with_suffix(".jpg"), poster)
         atomic_write(meta, json.dumps({**info, "bytes": len(data)}).encode())
         if self.remote is not None:
             self._share(key, video, info, self.remote)
@@ -134,6 +137,12 @@ class ChunkCache:
     def close(self) -> None:
         if self.remote is not None:
             self.remote.close()
+
+    @staticmethod
+    def chunk_poster(video: Path) -> Path | None:
+        """The poster stored with a chunk (its scene's last frame), if it came with one."""
+        poster = video.with_suffix(".jpg")
+        return poster if poster.is_file() else None
 
     def joined(self, key: str) -> Path | None:
         """A stitched video (scene or lesson) made earlier from the same chunks."""

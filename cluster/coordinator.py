@@ -473,7 +473,7 @@ class Coordinator:
             "render_s": rendered.render_s,
             "peak_memory_mb": rendered.peak_memory_mb,
         }
-        path = self.cache.put(key, data, info)
+        path = self.cache.put(key, data, info, rendered.poster)
         stored = (path, info)
         self._record(req, state, rendered.spec, key, stored, False, attempts, scouted)
 
@@ -527,11 +527,15 @@ class Coordinator:
         if not req.posters:
             return video, None
         poster = self.cache.joined_poster(key)
-        if not poster.is_file():
-            try:
-                extract_poster(video, poster)
-            except StitchError:  # publishing tries again, and says why if it fails too
-                return video, None
+        if poster.is_file():
+            return video, poster
+        drawn = self.cache.chunk_poster(parts[-1])  # made by the job that drew the last frame
+        if drawn is not None:
+            return video, _copy(drawn, poster)
+        try:
+            extract_poster(video, poster)
+        except StitchError:  # publishing tries again, and says why if it fails too
+            return video, None
         return video, poster
 
     def _joined(

@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from renderers.errors import ChunkRenderError, SceneCodeError
+from renderers.errors import ChunkRenderError, SceneCodeError, StitchError
 from renderers.models import (
     AnimationInfo,
     ChunkSpec,
@@ -17,12 +17,14 @@ from renderers.models import (
     ScoutSpec,
 )
 from renderers.mp4 import Mp4Error, video_track
+from renderers.poster import jpeg_size
 from renderers.quality import PRESETS, Quality
 from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
 
 GUEST_DIR = Path(__file__).parent / "guest"
 ENTRY = "manim_entry"
 CHUNK_FILE = "chunk.mp4"
+POSTER_FILE = "poster.jpg"  # empty unless the chunk ends its scene
 _FILENAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}\.py$")
 _TEX_SVG = re.compile(r"^[0-9a-f]{16}\.svg$")
 TEX_MAX_FILES = 512
@@ -87,7 +89,7 @@ class ManimRenderer:
             "budget": scout.budget_frames,
             "still_s": scout.still_s,
         }
-        result = self._run(sandbox, source, "scout", payload, (CHUNK_FILE,), dest_dir)
+        result = self._run(sandbox, source, "scout", payload, (CHUNK_FILE, POSTER_FILE), dest_dir)
         if not result.ok:
             raise self._scene_error(scout.scene, source, result)
         value = result.value if isinstance(result.value, dict) else {}
@@ -115,7 +117,9 @@ class ManimRenderer:
             "still_s": chunk.still_s,
             "tex": sorted(given),
         }
-        result = self._run(sandbox, source, "render", payload, (CHUNK_FILE,), dest_dir, given)
+        result = self._run(
+            sandbox, source, "render", payload, (CHUNK_FILE, POSTER_FILE), dest_dir, given
+        )
         if not result.ok:
             raise self._scene_error(chunk.scene, source, result)
         path = result.outputs[CHUNK_FILE]
@@ -132,6 +136,7 @@ class ManimRenderer:
             result.duration_s,
             result.peak_memory_mb,
             latex_runs=runs if isinstance(runs, int) and runs >= 0 else 0,
+            poster=_checked_poster(chunk, result.outputs[POSTER_FILE].read_bytes()),
         )
 
     # -- internals ---------------------------------------------------------------------------
@@ -190,6 +195,21 @@ class ManimRenderer:
                 chunk.label, "output_rejected", f"expected {expected}, got {actual}"
             )
         return info.frames
+
+
+def _checked_poster(chunk: ChunkSpec, data: bytes) -> bytes:
+    """The guest's poster (untrusted): a JPEG of the preset's size, or the chunk is refused."""
+    if not data:
+        return b""
+    preset = PRESETS[chunk.quality]
+    try:
+        size = jpeg_size(data)
+    except StitchError as e:
+        raise ChunkRenderError(chunk.label, "output_rejected", f"poster: {e}") from e
+    if size != (preset.width, preset.height):
+        detail = f"poster of {size[0]}x{size[1]}, not {preset.width}x{preset.height}"
+        raise ChunkRenderError(chunk.label, "output_rejected", detail)
+    return data
 
 
 def _probe(scene: str, value: dict[str, Any]) -> SceneProbe:

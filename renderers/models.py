@@ -87,4 +87,5 @@ class RenderedChunk:
     render_s: float  # time inside the sandbox
     peak_memory_mb: float = 0.0
     latex_runs: int = 0  # TeX expressions it had to compile (not given, nor cached in its sandbox)
+    poster: bytes = b""  # the scene's last frame as a JPEG, when this chunk ends the scene
     meta: dict[str, str] = field(default_factory=dict)

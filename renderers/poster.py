@@ -47,3 +47,35 @@ def extract_poster(video: Path, out: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return out
+
+
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+POSTER_MAX_BYTES = 8 << 20
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a JPEG from its frame header, read in plain Python (the poster a
+    sandboxed job made is untrusted: the host only checks it, never decodes it)."""
+    if len(data) > POSTER_MAX_BYTES or not data.startswith(b"\xff\xd8"):
+        raise StitchError("not a JPEG")
+    at = 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            raise StitchError(f"not a JPEG (no marker at byte {at})")
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if length < 2:
+            raise StitchError("not a JPEG (bad segment length)")
+        if marker in _SOF:
+            if at + 9 > len(data):
+                break
+            height = int.from_bytes(data[at + 5 : at + 7], "big")
+            width = int.from_bytes(data[at + 7 : at + 9], "big")
+            return width, height
+        if marker == 0xDA:  # scan data: no frame header before it
+            break
+        at += 2 + length
+    raise StitchError("not a JPEG (no frame header)")

@@ -37,8 +37,11 @@ from manim.manager import Manager
 from manim.mobject.text import tex_mobject
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils import tex_file_writing
+from PIL import Image
 
 CHUNK_FILE = "chunk.mp4"
+POSTER_FILE = "poster.jpg"  # the scene's last frame, from the job that drew it (else empty)
+POSTER_QUALITY = 85
 CACHE_ROOT = "/scratch/cache"  # the sandbox's own, writable by its jobs, kept across them
 TEX_CACHE = f"{CACHE_ROOT}/tex"  # separate dirs: Manim deletes every non-SVG file in tex_dir
 TEXT_CACHE = f"{CACHE_ROOT}/texts"
@@ -336,6 +339,7 @@ def scout(payload: dict[str, Any]) -> dict[str, Any]:
             scene = _with_trailing_wait(scene_cls, float(payload["still_s"]))()
             scene.render()
     Path(scene.renderer.file_writer.movie_file_path).replace(CHUNK_FILE)
+    _write_poster(scene, final=rendered == len(plays))
     return {
         "animations": plays,
         "rendered": rendered,
@@ -564,9 +568,35 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
     _fast_forward_skipped_animations()
     _install_tex([str(n) for n in payload.get("tex", [])])
     latex_runs = _counting_latex_runs()
+    plays = _counting_plays()
     with tempconfig({}):
         scene = scene_cls()
         scene.render()
         movie = Path(scene.renderer.file_writer.movie_file_path)
     movie.replace(CHUNK_FILE)
+    # Manim ends the scene at the first play after `last`: none came, this chunk ends it
+    _write_poster(scene, final=last < 0 or plays[0] <= last + 1)
     return {"manim": manim.__version__, "latex_runs": latex_runs[0]}
+
+
+def _counting_plays() -> list[int]:
+    """Counts the plays the scene's code starts, drawn or skipped."""
+    count = [0]
+    play = CairoRenderer.play
+
+    def counting(self: CairoRenderer, *args: Any, **kwargs: Any) -> None:
+        count[0] += 1
+        play(self, *args, **kwargs)
+
+    CairoRenderer.play = counting  # type: ignore[method-assign]
+    return count
+
+
+def _write_poster(scene: Scene, final: bool) -> None:
+    """The scene's last frame as a JPEG, when this job drew it (an empty file otherwise): the
+    host would otherwise start ffmpeg to decode it back out of the video."""
+    if not final:
+        Path(POSTER_FILE).write_bytes(b"")
+        return
+    frame = scene.renderer.get_frame()  # what the video's last frame was encoded from
+    Image.fromarray(frame[:, :, :3]).save(POSTER_FILE, "JPEG", quality=POSTER_QUALITY)

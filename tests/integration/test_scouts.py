@@ -4,7 +4,6 @@ start (until its budget of frames) and probes the rest; the output is still plai
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 from typing import Any
 

@@ -230,6 +230,9 @@ CASES: dict[str, Expect | dict[str, Expect]] = {
     "output_forged_index": Expect(
         REJECTED, "ChunkRenderError", "stsz claims", render=True, host_check=True
     ),
+    "output_forged_poster": Expect(
+        REJECTED, "ChunkRenderError", "poster of 255x1", render=True, host_check=True
+    ),
     "output_forged_result": Expect(REJECTED, "OutputRejected", "was not produced", render=True),
     "output_forged_deep_json": Expect(ERROR, "Error", "without a result"),
     "output_forged_verdict": Expect(FORBIDDEN, "PermissionError"),

@@ -3,12 +3,15 @@ cluster with bwrap sandboxes, ffmpeg, and moto's S3 server over HTTP."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from cluster import running_address
 from renderers import extract_poster
@@ -44,6 +47,11 @@ def _fetch(url: str) -> bytes:
     return data
 
 
+def _mean_difference(a: bytes, b: bytes) -> float:
+    pixels = [np.asarray(Image.open(io.BytesIO(x)).convert("RGB"), dtype=np.int16) for x in (a, b)]
+    return float(np.abs(pixels[0] - pixels[1]).mean())
+
+
 def _ok(run: Run) -> Run:
     assert run.code == 0, run.stderr[-3000:]
     return run
@@ -62,11 +70,12 @@ def test_render_publishes_to_s3_and_another_farm_reuses_the_chunks(
         poster = _fetch(scene["poster_url"])
         assert poster[:3] == b"\xff\xd8\xff"
         assert poster == Path(scene["poster"]).read_bytes()  # made while the lesson rendered
-    # The lesson ends on its last scene's last frame: its poster is that scene's, byte for byte
-    # what extracting it from the lesson video gives.
+    # The lesson ends on its last scene's last frame: its poster is that scene's, the picture
+    # that extracting it from the lesson video gives (through H.264, so not byte for byte).
     lesson_poster = _fetch(first.report["poster_url"])
     assert lesson_poster == _fetch(first.report["scenes"][-1]["poster_url"])
-    assert lesson_poster == extract_poster(first.output, tmp_path / "lesson.jpg").read_bytes()
+    decoded = extract_poster(first.output, tmp_path / "lesson.jpg").read_bytes()
+    assert _mean_difference(lesson_poster, decoded) < 4.0
     stored = bucket.objects()
     for index in (1, 2):
         for name in ("scene.mp4", "poster.jpg", "scene.py"):
