@@ -22,6 +22,9 @@ class ChunkPolicy:
     workers: int = 1
     chunks_per_worker: int = 2  # slack so longest-first scheduling can even out the load
     min_chunk_s: float = 0.5  # below this, start-up overhead outweighs parallelism
+    # Nor below this much estimated drawing and encoding (FRAME_S per frame): each chunk pays
+    # a fixed ~0.06-0.1 s to fork, rebuild its scene up to its start and start its encoder.
+    min_chunk_work_s: float = 0.3
     still_s: float = 1.0  # how long a still scene (no animations) is held
     target_frames: int | None = None  # fixed chunk size; None: balance over the workers
 
@@ -47,7 +50,10 @@ def chunk_target(total_frames: float, quality: Quality, policy: ChunkPolicy) -> 
     if policy.target_frames is not None:
         return float(policy.target_frames)
     slots = max(1, policy.workers * policy.chunks_per_worker)
-    return max(policy.min_chunk_s * PRESETS[quality].fps, total_frames / slots)
+    shortest = max(
+        policy.min_chunk_s * PRESETS[quality].fps, policy.min_chunk_work_s / frame_s(quality)
+    )
+    return max(shortest, total_frames / slots)
 
 
 def plan_scene(
@@ -120,8 +126,12 @@ def balanced_ranges(weights: Sequence[int], count: int) -> list[tuple[int, int]]
 def chunk_cost_s(probe: SceneProbe, chunk: ChunkSpec) -> float:
     """Estimated seconds to render a chunk: build the scene through its last animation (as the
     probe measured it), then draw and encode its frames. Orders the work, longest first."""
-    preset = PRESETS[chunk.quality]
     last = len(probe.animations) - 1 if chunk.first < 0 else chunk.last
     build_s = sum(a.build_s for a in probe.animations[: last + 1])
-    frame_s = FRAME_S * preset.width * preset.height / FRAME_PIXELS
-    return build_s + chunk.est_frames * frame_s
+    return build_s + chunk.est_frames * frame_s(chunk.quality)
+
+
+def frame_s(quality: Quality) -> float:
+    """Estimated seconds to draw and encode one frame at this quality."""
+    preset = PRESETS[quality]
+    return FRAME_S * preset.width * preset.height / FRAME_PIXELS

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_IMAGE = "scenefarm-sandbox:latest"
 LABEL = "scenefarm.sandbox"
 NOFILE = 1024
+CPU_GRACE_S = 2  # the guest's CPU_KILL_GRACE_S (sandbox/guest/zygote.py)
 
 
 def _client(timeout_s: float = 10.0) -> Any:
@@ -140,7 +141,8 @@ class DockerLauncher:
             docker.types.Ulimit(
                 name="fsize", soft=limits.file_size_mb * mb, hard=limits.file_size_mb * mb
             ),
-            docker.types.Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s),
+            # SIGXCPU at the limit, SIGKILL only later: as the guest sets it for each job
+            docker.types.Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s + CPU_GRACE_S),
             docker.types.Ulimit(name="nofile", soft=NOFILE, hard=NOFILE),
             docker.types.Ulimit(name="core", soft=0, hard=0),
         ]

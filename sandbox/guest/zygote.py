@@ -32,6 +32,7 @@ VALUE_MAX_BYTES = 4 * 1024 * 1024
 EXIT_ERROR = 3
 EXIT_MEMORY = 4
 EXIT_FORBIDDEN = 5
+CPU_KILL_GRACE_S = 2
 
 
 def _prctl(option: int, value: int) -> None:
@@ -41,8 +42,15 @@ def _prctl(option: int, value: int) -> None:
 
 def _set_limits(limits: dict[str, int]) -> None:
     mb = 1024 * 1024
+    # CPU: SIGXCPU at the limit (a timeout verdict); SIGKILL only if the job survives it. With
+    # soft = hard the kernel sends SIGKILL at once, and the verdict raced the wall clock.
+    cpu = limits["cpu_s"]
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)  # a container's own limit is a ceiling
+    ceiling = cpu + CPU_KILL_GRACE_S if hard == resource.RLIM_INFINITY else hard
+    resource.setrlimit(
+        resource.RLIMIT_CPU, (min(cpu, ceiling), min(cpu + CPU_KILL_GRACE_S, ceiling))
+    )
     pairs = {
-        resource.RLIMIT_CPU: limits["cpu_s"],
         resource.RLIMIT_AS: limits["memory_mb"] * mb,
         resource.RLIMIT_FSIZE: limits["file_size_mb"] * mb,
         resource.RLIMIT_NPROC: limits["processes"],
