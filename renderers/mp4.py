@@ -12,6 +12,7 @@ shifts by the size of the moved box, and no media byte changes.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import struct
 from collections.abc import Iterator
@@ -78,8 +79,22 @@ def is_faststart(path: Path) -> bool:
     return "moov" in kinds and "mdat" in kinds and kinds.index("moov") < kinds.index("mdat")
 
 
+@contextlib.contextmanager
+def malformed(name: str) -> Iterator[None]:
+    """Arithmetic on a damaged index fails as an Mp4Error, never as another exception."""
+    try:
+        yield
+    except (IndexError, struct.error, ValueError, OverflowError) as e:
+        raise Mp4Error(f"{name}: malformed MP4 ({e})") from e
+
+
 def video_track(path: Path) -> TrackInfo:
     """Codec, size, frame rate and frame count of the file's first video track."""
+    with malformed(path.name):
+        return _video_track(path)
+
+
+def _video_track(path: Path) -> TrackInfo:
     moov, root = read_moov(path)
     for trak in children(moov, root.body, root.end, "trak"):
         stbl = _descend(moov, trak, _TRACK_PATH)
@@ -99,6 +114,11 @@ def faststart(src: Path, dst: Path) -> Path:
     Raises Mp4Error when src has no single moov, or when a shifted 32-bit chunk offset would
     overflow (a file over 4 GiB): the caller then remuxes with ffmpeg instead.
     """
+    with malformed(src.name):
+        return _faststart(src, dst)
+
+
+def _faststart(src: Path, dst: Path) -> Path:
     boxes = top_level(src)
     moovs = [b for b in boxes if b.kind == "moov"]
     mdats = [b for b in boxes if b.kind == "mdat"]

@@ -17,7 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from renderers.mp4 import Box, Mp4Error, children, copy_range, header, read_moov, top_level
+from renderers.mp4 import (
+    Box,
+    Mp4Error,
+    children,
+    copy_range,
+    header,
+    malformed,
+    read_moov,
+    top_level,
+)
 
 CONTAINERS = {"moov", "trak", "mdia", "minf", "stbl", "edts"}
 KNOWN = {
@@ -69,6 +78,11 @@ class _Part:
 
 def join(parts: Sequence[Path], out: Path) -> Path:
     """Writes the parts, one after the other, as one faststart MP4 at out."""
+    with malformed(out.name):
+        return _join(parts, out)
+
+
+def _join(parts: Sequence[Path], out: Path) -> Path:
     read = [_part(p) for p in parts]
     moov = _joined_index(read)
     head = read[0].ftyp

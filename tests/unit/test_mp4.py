@@ -157,3 +157,23 @@ def test_damaged_files_fail_cleanly(tmp_path: Path) -> None:
         except Mp4Error:
             continue
         assert info.frames >= 0 and info.fps > 0
+
+
+def test_an_empty_header_box_is_an_mp4_error(tmp_path: Path) -> None:
+    """Index arithmetic past a box's end (here an mdhd with no body, last in the moov) must
+    fail as Mp4Error, so callers fall back or refuse, never crash."""
+    entry = _box(b"avc1", bytes(24) + struct.pack(">HH", 176, 144) + bytes(50))
+    stbl = _box(
+        b"stbl",
+        _box(b"stsd", struct.pack(">II", 0, 1) + entry)
+        + _box(b"stts", struct.pack(">III", 0, 1, 1) + struct.pack(">I", 1024))
+        + _box(b"stsz", struct.pack(">III", 0, 1, 1)),
+    )
+    hdlr = _box(b"hdlr", bytes(8) + b"vide" + bytes(12))
+    mdia = _box(b"mdia", hdlr + _box(b"minf", stbl) + _box(b"mdhd", b""))
+    path = tmp_path / "e.mp4"
+    path.write_bytes(
+        _box(b"ftyp", b"isom") + _box(b"mdat", b"x") + _box(b"moov", _box(b"trak", mdia))
+    )
+    with pytest.raises(Mp4Error):
+        video_track(path)

@@ -112,3 +112,16 @@ def test_damaged_parts_fail_cleanly(parts: list[Path], tmp_path: Path) -> None:
             join([parts[1], bad], tmp_path / "out.mp4")
         except Mp4Error:
             continue
+
+
+def test_a_truncated_header_is_an_mp4_error(parts: list[Path], tmp_path: Path) -> None:
+    data = bytearray(parts[0].read_bytes())
+    at = data.index(b"mvhd") - 4
+    data[at : at + 4] = (8).to_bytes(4, "big")  # an mvhd box with no body
+    # the moov keeps its size: the rest of the old mvhd becomes a user-data box (never parsed)
+    rest = int.from_bytes(parts[0].read_bytes()[at : at + 4], "big") - 8
+    data[at + 8 : at + 16] = rest.to_bytes(4, "big") + b"udta"
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(Mp4Error):
+        join([bad, parts[1]], tmp_path / "out.mp4")
