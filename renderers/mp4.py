@@ -128,7 +128,7 @@ def _faststart(src: Path, dst: Path) -> Path:
     if moov_box.start < first_mdat.start:
         shutil.copyfile(src, dst)
         return dst
-    data, root = read_moov(src)
+    data, root = read_moov(src, boxes)
     moov = bytearray(data)
     _shift_chunk_offsets(moov, root, (first_mdat.start, moov_box.start), len(moov), src.name)
     with src.open("rb") as f, dst.open("wb") as out:
@@ -181,10 +181,10 @@ def _descend(buf: Buf, box: Box, path: tuple[str, ...]) -> Box | None:
     return found
 
 
-def read_moov(path: Path) -> tuple[bytes, Box]:
+def read_moov(path: Path, boxes: list[Box] | None = None) -> tuple[bytes, Box]:
     """The whole `moov` box (header included, bounded by MOOV_MAX_BYTES), and where it lies
-    within those bytes."""
-    moov = next((b for b in top_level(path) if b.kind == "moov"), None)
+    within those bytes; `boxes`: the file's top-level boxes, when the caller has read them."""
+    moov = next((b for b in boxes or top_level(path) if b.kind == "moov"), None)
     if moov is None:
         raise Mp4Error(f"{path.name} has no moov box (not a finished MP4)")
     if moov.end - moov.start > MOOV_MAX_BYTES:

@@ -113,7 +113,7 @@ def _part(path: Path) -> _Part:
     if set(kinds) - {"ftyp", "free", "mdat", "moov"}:
         raise JoinUnsupported(f"{path.name}: boxes {kinds}")
     mdat = boxes[kinds.index("mdat")]
-    data, root = read_moov(path)
+    data, root = read_moov(path, boxes)
     with path.open("rb") as f:
         ftyp = f.read(boxes[0].end)
     moov = _tree(data, root, "moov")
