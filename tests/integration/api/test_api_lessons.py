@@ -226,8 +226,10 @@ def test_a_broken_replacement_keeps_the_lesson_and_reports_why(
 
 def test_cancel_drops_the_chunks_not_yet_rendered(api: ApiServer, alice: Key) -> None:
     nonce = uuid.uuid4().hex
-    waits = "".join("        self.play(FadeIn(Dot()), run_time=1)\n" for _ in range(6))
-    scenes = [code_scene(f"Slow{i}", waits, nonce) for i in range(4)]
+    # Work enough that a cancel after the first chunk lands before the rest is drawn, on a fast
+    # machine too (4 scenes of 6 s once all finished first: ~0.4 s a scene at 480p15 here).
+    waits = "".join("        self.play(FadeIn(Dot()), run_time=1)\n" for _ in range(12))
+    scenes = [code_scene(f"Slow{i}", waits, nonce) for i in range(8)]
     lesson_id = api.create(alice, {"scenes": scenes})
     seen = []
     with api.stream(alice, lesson_id) as response:
