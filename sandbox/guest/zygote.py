@@ -33,11 +33,28 @@ EXIT_ERROR = 3
 EXIT_MEMORY = 4
 EXIT_FORBIDDEN = 5
 CPU_KILL_GRACE_S = 2
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt(3) parameters
+JOB_MMAP_THRESHOLD = 64 << 20
+JOB_TRIM_THRESHOLD = 256 << 20
 
 
 def _prctl(option: int, value: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(option, value, 0, 0, 0)
+
+
+def _tune_malloc() -> None:
+    """A job keeps the heap it grows instead of handing it back to the kernel after each frame.
+
+    By default glibc serves a frame-sized buffer (a 480p RGBA frame is 1.6 MB) with mmap and
+    returns it with munmap when freed, so every frame the job draws faults its pages in anew
+    (some 45,000 page faults per 3 s scene here, a quarter of its CPU). With larger thresholds
+    the freed buffers stay in the heap for the next frame. Set in the child: the zygote's own
+    heap is left as it is. Peak memory is unchanged, so the job's memory cap still holds.
+    """
+    libc = ctypes.CDLL(None)
+    libc.mallopt(M_MMAP_THRESHOLD, JOB_MMAP_THRESHOLD)
+    libc.mallopt(M_TRIM_THRESHOLD, JOB_TRIM_THRESHOLD)
 
 
 def _set_limits(limits: dict[str, int]) -> None:
@@ -101,6 +118,7 @@ def _child(job: dict[str, Any], value_w: int, out_w: int, err_w: int) -> None:
         os.chdir(job["workdir"])
         os.environ["TMPDIR"] = job["workdir"]
         _set_limits(job["limits"])
+        _tune_malloc()
         sys.stdout = os.fdopen(1, "w", buffering=1, errors="replace")
         sys.stderr = os.fdopen(2, "w", buffering=1, errors="replace")
         try:
