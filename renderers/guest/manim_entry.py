@@ -33,6 +33,8 @@ from manim import (
     config,
     tempconfig,
 )
+from manim._config.utils import ManimConfig
+from manim.constants import RendererType
 from manim.manager import Manager
 from manim.mobject.text import tex_mobject
 from manim.renderer.cairo_renderer import CairoRenderer
@@ -73,6 +75,24 @@ def _share_svg_paths() -> None:
 
 
 _share_svg_paths()
+
+
+def _skip_unchanged_renderer() -> None:
+    """Setting `config.renderer` re-bases every mobject class Manim can convert to OpenGL
+    (`cls.__bases__ = ...`), even onto the bases it already has: ~6 ms, after which every
+    attribute lookup cached for those classes starts over. Each job sets it twice (`_pin`, and
+    `tempconfig` restoring the config), never to another value; only a change needs that."""
+    setting = ManimConfig.renderer
+
+    def setter(self: ManimConfig, value: str | RendererType) -> None:
+        wanted = RendererType(value.lower() if isinstance(value, str) else value)
+        if self._d.get("renderer") is not wanted:
+            setting.fset(self, value)  # type: ignore[misc]
+
+    ManimConfig.renderer = setting.setter(setter)  # type: ignore[method-assign,assignment]
+
+
+_skip_unchanged_renderer()
 
 # Modules every job imported on first use: PIL's image plugins (the poster's JPEG), tqdm's
 # multiprocessing lock (the lock itself is still made in each job), the ASCII codec Manim's SVG
