@@ -34,6 +34,7 @@ EXIT_MEMORY = 4
 EXIT_FORBIDDEN = 5
 CPU_KILL_GRACE_S = 2
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt(3) parameters
+# a job's allocator (see _tune_malloc); bench/bench_render.py's JOB_MALLOC_ENV repeats them
 JOB_MMAP_THRESHOLD = 64 << 20
 JOB_TRIM_THRESHOLD = 256 << 20
 
