@@ -17,7 +17,8 @@ from api import lesson_cli, render_client, serve_cli
 from api.farm_config import farm_config
 from api.progress import Progress
 from api.settings import Settings, get_settings
-from cluster import (
+from cluster.delivery.storage import StorageError
+from cluster.farm import (
     ClusterStartError,
     Farm,
     LessonFailed,
@@ -27,8 +28,7 @@ from cluster import (
     running_address,
     stop_local_cluster,
 )
-from cluster.redis_local import stop_local_redis
-from cluster.storage import StorageError
+from cluster.jobs.redis_server import stop_local_redis
 from renderers import ChunkPolicy, Quality, SceneSource
 from sandbox import (
     BACKENDS,

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import Unauthorized
 from api.runtime import Runtime
-from cluster.jobstore import ApiKey, JobStore, KeyRejected
+from cluster.jobs.store import ApiKey, JobStore, KeyRejected
 
 _bearer = HTTPBearer(auto_error=False, description="an API key from `scenefarm keys create`")
 

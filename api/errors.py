@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cluster.jobstore import (
+from cluster.jobs.store import (
     Busy,
     IdempotencyConflict,
     JobStoreUnavailable,

@@ -7,13 +7,13 @@ import os
 from typing import TYPE_CHECKING
 
 from api.settings import Settings
-from cluster import FarmConfig, WorkerConfig
-from cluster.storage import open_storage
+from cluster.delivery.storage import open_storage
+from cluster.farm import FarmConfig, WorkerConfig
 from sandbox import DockerOptions, SandboxLimits, resolve_backend
 from scenes import ClaudeConfig
 
 if TYPE_CHECKING:
-    from cluster.runner import RunnerConfig
+    from cluster.jobs.config import RunnerConfig
 
 # What a lesson runner needs to publish to S3 (the Ray cluster's processes never see secrets).
 _STORAGE_ENV = (
@@ -59,8 +59,8 @@ def farm_config(args: argparse.Namespace, settings: Settings) -> FarmConfig:
 
 def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
     """What the API's lesson runners run with. Raises SandboxError or StorageConfigError."""
-    from cluster.runner import RunnerConfig  # redis and the API's own modules: serve only
-    from cluster.webhooks import WebhookPolicy
+    from cluster.jobs.config import RunnerConfig  # redis and the API's own modules: serve only
+    from cluster.jobs.webhooks import WebhookPolicy
 
     claude = None
     if settings.anthropic_api_key:

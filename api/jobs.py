@@ -13,9 +13,9 @@ import logging
 from api.errors import Conflict, GenerationUnavailable, NotFound
 from api.runtime import Runtime
 from api.schemas import LessonCreate
-from cluster import runner
-from cluster.jobstore import ApiKey, Job, JobOp, LessonEntry, LessonOptions, QuotaExceeded
-from cluster.studio import new_lesson_id
+from cluster.jobs import runner
+from cluster.jobs.store import ApiKey, Job, JobOp, LessonEntry, LessonOptions, QuotaExceeded
+from cluster.lessons.studio import new_lesson_id
 from scenes import Lesson
 
 log = logging.getLogger(__name__)

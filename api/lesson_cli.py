@@ -12,10 +12,10 @@ from pathlib import Path
 from api.farm_config import farm_config
 from api.progress import Progress
 from api.settings import Settings
-from cluster import ClusterStartError, Farm, LessonFailed
-from cluster.lesson_dir import LessonDir, LessonDirError
-from cluster.storage import StorageError
-from cluster.studio import Made, Studio
+from cluster.delivery.storage import StorageError
+from cluster.farm import ClusterStartError, Farm, LessonFailed
+from cluster.lessons.lesson_dir import LessonDir, LessonDirError
+from cluster.lessons.studio import Made, Studio
 from renderers import Quality
 from sandbox import SandboxError
 from scenes import (

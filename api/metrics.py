@@ -16,7 +16,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cluster.jobstore import JobStore, JobStoreUnavailable
+from cluster.jobs.store import JobStore, JobStoreUnavailable
 from scenes import LessonStatus
 
 

@@ -11,7 +11,7 @@ from api.schemas import (
     UsagePublic,
     VersionPublic,
 )
-from cluster.jobstore import Job, JobStore, LessonEntry
+from cluster.jobs.store import Job, JobStore, LessonEntry
 from scenes import Lesson, LessonVersion, SceneRecord
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from cluster import Event
+from cluster.farm import Event
 
 # Lesson generation: what a scene row says while Claude writes and the sandbox probes it.
 _WRITING = {"scene_attempt_failed": "fixing", "scene_written": "written"}

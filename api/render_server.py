@@ -34,7 +34,7 @@ from typing import Any
 
 from api import cli
 from api.render_client import PID_FILE, SOCKET, identity
-from cluster import ray_api, running_address
+from cluster.farm import ray_api, running_address
 
 log = logging.getLogger(__name__)
 WATCH_S = 1.0  # how often the server looks whether its cluster is still up

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from api.farm_config import runner_config
 from api.settings import Settings
-from cluster import local, ray_api
-from cluster.jobstore import JobStore, QuotaLimits, open_jobstore
-from cluster.redis_local import ensure_local_redis
-from cluster.runner import RunnerConfig, relaunch_lost
-from cluster.storage import Storage, open_storage
+from cluster.delivery.storage import Storage, open_storage
+from cluster.farm import ray_api, ray_head
+from cluster.jobs.config import RunnerConfig
+from cluster.jobs.redis_server import ensure_local_redis
+from cluster.jobs.runner import relaunch_lost
+from cluster.jobs.store import JobStore, QuotaLimits, open_jobstore
 
 log = logging.getLogger(__name__)
 SWEEP_S = 30.0
@@ -82,9 +83,9 @@ def _join_cluster(runtime: Runtime) -> None:
     address = settings.ray_address
     if address is None:
         cpus = os.cpu_count() or 1
-        address, _ = local.ensure_local_cluster(settings.data_dir, cpus, settings.idle_s)
+        address, _ = ray_head.ensure_local_cluster(settings.data_dir, cpus, settings.idle_s)
         # held while serving: the idle watchdog never stops a cluster the API relies on
-        runtime.stack.enter_context(local.in_use(settings.data_dir))
+        runtime.stack.enter_context(ray_head.in_use(settings.data_dir))
     ray_api.connect(address)
     runtime.stack.callback(ray_api.disconnect)
 

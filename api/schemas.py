@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cluster.jobstore import Delivery, JobOp, JobState
+from cluster.jobs.store import Delivery, JobOp, JobState
 from scenes import LessonStatus, SceneStatus, scene_class_of
 
 MAX_PROMPT_CHARS = 4000

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 
 from api.settings import Settings
-from cluster.redis_local import RedisStartError
-from cluster.storage import StorageError
+from cluster.delivery.storage import StorageError
+from cluster.jobs.redis_server import RedisStartError
 from sandbox import SandboxError
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 1, 2, 3
@@ -30,7 +30,7 @@ def add_commands(sub: argparse._SubParsersAction, positive: Callable[[str], int]
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from cluster.jobstore import JobStoreUnavailable  # redis: imported by these commands only
+    from cluster.jobs.store import JobStoreUnavailable  # redis: imported by these commands only
 
     try:
         if args.command == "serve":

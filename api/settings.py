@@ -9,7 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.render_client import default_data_dir
-from cluster.storage import StorageConfig
+from cluster.delivery.storage import StorageConfig
 from scenes.claude import DEFAULT_MODEL
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from cluster.jobstore import JobStore, StoredEvent
+from cluster.jobs.store import JobStore, StoredEvent
 
 BATCH = 100
 RETRY_MS = 2000

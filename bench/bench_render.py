@@ -260,7 +260,7 @@ def stop_watchdog(data_dir: str) -> None:
     recreate the data dir after the temp dir is gone. Ours is the one watching our data dir."""
     for proc in psutil.process_iter(["cmdline"]):
         cmdline = proc.info["cmdline"] or []
-        if "cluster.idle_watchdog" in cmdline and data_dir in cmdline:
+        if "cluster.farm.idle_watchdog" in cmdline and data_dir in cmdline:
             with contextlib.suppress(psutil.Error):
                 proc.terminate()
                 proc.wait(timeout=5)

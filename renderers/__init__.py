@@ -1,5 +1,6 @@
 """Knowing an engine: probe scenes, plan chunks, render one chunk, stitch media, posters."""
 
+from renderers.cache_keys import chunk_key, file_key, plan_key, probe_key, scene_fingerprint
 from renderers.chunking import (
     ChunkPolicy,
     balanced_ranges,
@@ -12,7 +13,6 @@ from renderers.chunking import (
 )
 from renderers.errors import ChunkRenderError, RenderError, SceneCodeError, StitchError
 from renderers.estimate import scene_seconds
-from renderers.keys import chunk_key, file_key, plan_key, probe_key, scene_fingerprint
 from renderers.manim_renderer import ManimRenderer
 from renderers.models import (
     AnimationInfo,

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from api.deps import RuntimeDep
 from api.errors import NotFound
 from api.routes.docs import problems
-from cluster.storage import LocalStorage, StorageError
+from cluster.delivery.storage import LocalStorage, StorageError
 
 router = APIRouter(tags=["artifacts"])
 _TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg"}

@@ -8,8 +8,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import RuntimeDep
 from api.schemas import Health, Readiness
-from cluster import ray_api
-from cluster.jobstore import JobStoreUnavailable
+from cluster.farm import ray_api
+from cluster.jobs.store import JobStoreUnavailable
 
 router = APIRouter(tags=["health"])
 

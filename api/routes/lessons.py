@@ -13,8 +13,8 @@ from api.errors import InvalidRequest, NotFound
 from api.routes.docs import AUTHED, problems
 from api.schemas import Accepted, LessonCreate, LessonPublic, LessonsPublic
 from api.sse import stream
-from cluster.jobstore import START, valid_stream_id
-from cluster.storage import LocalStorage, StorageError, keys
+from cluster.delivery.storage import LocalStorage, StorageError, object_keys
+from cluster.jobs.store import START, valid_stream_id
 from scenes import LessonStatus
 
 router = APIRouter(prefix="/v1/lessons", tags=["lessons"])
@@ -125,7 +125,7 @@ def lesson_video(
     number = version or (lesson.latest.number if lesson.latest else None)
     if number is None or number > len(lesson.versions):
         raise NotFound(f"lesson {lesson_id} has no video version {number or ''}".rstrip())
-    key = keys.lesson_video(lesson_id, number)
+    key = object_keys.lesson_video(lesson_id, number)
     storage = runtime.storage
     try:
         if isinstance(storage, LocalStorage):

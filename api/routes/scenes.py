@@ -11,7 +11,7 @@ from api.deps import CallerDep, RuntimeDep
 from api.routes.docs import AUTHED, problems
 from api.routes.lessons import LessonId
 from api.schemas import Accepted, SceneEdit, SceneReplace
-from cluster.jobstore import Job, JobOp
+from cluster.jobs.store import Job, JobOp
 from scenes import LessonStatus
 
 router = APIRouter(prefix="/v1/lessons/{lesson_id}/scenes", tags=["scenes"])

@@ -66,7 +66,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     client = Client(tmp)
     try:
         # From outside the project dir (under `make test`, inside `uv run`): Ray must not
-        # ship this dir to the workers and start them with `uv run` (see cluster/ray_api.py).
+        # ship this dir to the workers and start them with `uv run` (see cluster/farm/ray_api.py).
         done = client.cli("render", "broken.py", "First", "-o", "first.mp4", "--report", "f.json")
         assert done.returncode == 0, done.stderr[-2000:]
         assert json.loads((tmp / "f.json").read_text())["totals"]["ran_in"] == "cli"

@@ -29,7 +29,7 @@ from harness import (
     wait_for_redis,
 )
 
-from cluster.local import ensure_local_cluster
+from cluster.farm.ray_head import ensure_local_cluster
 from sandbox.docker import docker_ready
 
 BACKENDS = ("bwrap", "docker")

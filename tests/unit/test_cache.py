@@ -1,4 +1,4 @@
-"""cluster.cache.ChunkCache on a real temporary directory."""
+"""cluster.farm.cache.ChunkCache on a real temporary directory."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import cluster.cache as cache_module
-import cluster.files as files_module
-from cluster.cache import ChunkCache
+import cluster.delivery.files as files_module
+import cluster.farm.cache as cache_module
+from cluster.farm.cache import ChunkCache
 
 KEY = "ab" + "0" * 62
 OTHER = "cd" + "1" * 62

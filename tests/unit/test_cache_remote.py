@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cluster.cache import ChunkCache
-from cluster.remote_chunks import RemoteChunks
-from cluster.storage import LocalStorage, UploadFailed
+from cluster.delivery.storage import LocalStorage, UploadFailed
+from cluster.farm.cache import ChunkCache
+from cluster.farm.remote_chunks import RemoteChunks
 
 KEY = "ab" + "0" * 62
 INFO = {"frames": 30, "render_s": 1.25}

@@ -13,8 +13,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from cluster.storage import PrivateKey, StorageConfig, StorageConfigError, open_storage
-from cluster.storage.cdn import CloudFrontUrls
+from cluster.delivery.storage import PrivateKey, StorageConfig, StorageConfigError, open_storage
+from cluster.delivery.storage.cdn import CloudFrontUrls
 
 NOW = 1_900_000_000
 KEY = "lessons/lesson-1/v2/lesson.mp4"

@@ -1,4 +1,4 @@
-"""renderers.keys: content-addressed chunk and probe keys, and per-scene code fingerprints."""
+"""renderers.cache_keys: content-addressed chunk and probe keys, and per-scene code fingerprints."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from renderers.keys import chunk_key, file_key, probe_key, scene_fingerprint
+from renderers.cache_keys import chunk_key, file_key, probe_key, scene_fingerprint
 from renderers.models import ChunkSpec, SceneSource
 from renderers.quality import Quality
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster.storage import (
+from cluster.delivery.storage import (
     InvalidKey,
     LocalStorage,
     ObjectMissing,
@@ -15,7 +15,7 @@ from cluster.storage import (
     UploadFailed,
     open_storage,
 )
-from cluster.storage.digests import file_sha256
+from cluster.delivery.storage.digests import file_sha256
 
 VIDEO = "lessons/l1/v1/lesson.mp4"
 SOURCE = "lessons/l1/scenes/1/v1/scene.py"

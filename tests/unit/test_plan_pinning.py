@@ -1,4 +1,4 @@
-"""Chunk plans, made scene by scene as probes come in (cluster.planner.ScenePlanner).
+"""Chunk plans, made scene by scene as probes come in (cluster.farm.planner.ScenePlanner).
 
 Plans are pinned per unchanged scene; the scenes to render are balanced among themselves; a
 scene planned before the others are probed is sized from an estimate of the lesson's length.
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cluster.cache import ChunkCache
-from cluster.planner import ScenePlanner
+from cluster.farm.cache import ChunkCache
+from cluster.farm.planner import ScenePlanner
 from renderers import AnimationInfo, ChunkPolicy, ChunkSpec, Quality, SceneProbe, plan_lesson
 
 POLICY = ChunkPolicy(workers=2)

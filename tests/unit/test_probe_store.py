@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cluster.coordinator import _probe_from_json, _probe_to_json
+from cluster.farm.coordinator import _probe_from_json, _probe_to_json
 from renderers import AnimationInfo, SceneProbe
 from renderers.manim_renderer import _tex
 

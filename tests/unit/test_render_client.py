@@ -8,7 +8,7 @@ import pytest
 
 from api import render_client
 from api.settings import Settings
-from cluster.local import ATTACHED
+from cluster.farm.ray_head import ATTACHED
 
 
 def test_the_cluster_stops_the_server_it_knows_by_the_same_names() -> None:

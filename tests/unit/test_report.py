@@ -1,11 +1,11 @@
-"""cluster.report: LessonReport totals and JSON shape."""
+"""cluster.farm.report: LessonReport totals and JSON shape."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from cluster.report import ChunkReport, LessonReport, SceneReport
+from cluster.farm.report import ChunkReport, LessonReport, SceneReport
 
 
 def _scenes() -> list[SceneReport]:

@@ -1,5 +1,5 @@
 """Scouting: lengths guessed from source, the scouts' budget, and plans made around what a
-scout drew (renderers.estimate, renderers.chunking, cluster.planner). No cluster."""
+scout drew (renderers.estimate, renderers.chunking, cluster.farm.planner). No cluster."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cluster.cache import ChunkCache
-from cluster.planner import ScenePlanner
+from cluster.farm.cache import ChunkCache
+from cluster.farm.planner import ScenePlanner
 from renderers import (
     AnimationInfo,
     ChunkPolicy,

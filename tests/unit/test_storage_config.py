@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from api.settings import Settings
-from cluster.storage import StorageConfig, StorageConfigError
-from cluster.storage.config import MIB
+from cluster.delivery.storage import StorageConfig, StorageConfigError
+from cluster.delivery.storage.config import MIB
 
 
 def _s3(**overrides: Any) -> StorageConfig:

@@ -1,4 +1,5 @@
-"""cluster.storage.digests: one read gives the whole-file and per-part digests S3 reports."""
+"""cluster.delivery.storage.digests: one read gives the whole-file and per-part digests S3
+reports."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from cluster.storage.digests import digests, file_sha256
+from cluster.delivery.storage.digests import digests, file_sha256
 
 
 def test_whole_file_digests(tmp_path: Path) -> None:

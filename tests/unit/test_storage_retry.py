@@ -12,8 +12,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from cluster.storage import RetryPolicy
-from cluster.storage.s3_client import ChecksumMismatch, describe, is_missing, retryable
+from cluster.delivery.storage import RetryPolicy
+from cluster.delivery.storage.s3_client import ChecksumMismatch, describe, is_missing, retryable
 
 
 class Flaky:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from support.webhook_receiver import WebhookReceiver
 
-from cluster.jobstore import Delivery
-from cluster.webhooks import SIGNATURE_HEADER, WebhookPolicy, deliver, sign, verify
+from cluster.jobs.store import Delivery
+from cluster.jobs.webhooks import SIGNATURE_HEADER, WebhookPolicy, deliver, sign, verify
 
 SECRET = "whsec_test"
 FAST = WebhookPolicy(max_attempts=3, backoff_s=0.0, timeout_s=5.0)

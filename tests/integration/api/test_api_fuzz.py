@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster.redis_local import ensure_local_redis, stop_local_redis
+from cluster.jobs.redis_server import ensure_local_redis, stop_local_redis
 
 from .conftest import ApiServer, Key, free_port
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from support.lessons import code_scene
 
-from cluster.jobstore import Job, JobOp, LessonOptions, open_jobstore
-from cluster.redis_local import url_for
+from cluster.jobs.redis_server import url_for
+from cluster.jobs.store import Job, JobOp, LessonOptions, open_jobstore
 from scenes import Lesson
 
 from .conftest import ApiServer, Key, parse_sse

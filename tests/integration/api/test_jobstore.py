@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cluster.events import Event
-from cluster.jobstore import (
+from cluster.farm.events import Event
+from cluster.jobs.redis_server import ensure_local_redis, running_url, stop_local_redis
+from cluster.jobs.store import (
     Busy,
     IdempotencyConflict,
     Job,
@@ -21,7 +22,6 @@ from cluster.jobstore import (
     QuotaLimits,
     open_jobstore,
 )
-from cluster.redis_local import ensure_local_redis, running_url, stop_local_redis
 
 pytestmark = pytest.mark.integration
 NOON = 1_795_000_000.0 - 1_795_000_000.0 % 86_400 + 43_200  # some UTC day, at noon

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from cluster.storage import RetryPolicy, StorageConfig
+from cluster.delivery.storage import RetryPolicy, StorageConfig
 
 from .servers import FaultProxy, start_moto, start_proxy
 

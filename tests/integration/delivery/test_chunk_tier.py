@@ -8,10 +8,10 @@ from pathlib import Path
 import boto3
 import pytest
 
-from cluster.cache import ChunkCache
-from cluster.remote_chunks import RemoteChunks
-from cluster.storage import UploadFailed, open_storage
-from cluster.storage.cdn import invalidate
+from cluster.delivery.storage import UploadFailed, open_storage
+from cluster.delivery.storage.cdn import invalidate
+from cluster.farm.cache import ChunkCache
+from cluster.farm.remote_chunks import RemoteChunks
 
 from .conftest import Bucket, make_video, s3_config
 from .servers import FaultProxy

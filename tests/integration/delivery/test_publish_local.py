@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cluster import LessonArtifacts, SceneArtifacts, publish_lesson
-from cluster.storage import LocalStorage, StorageConfig, open_storage
+from cluster.delivery import LessonArtifacts, SceneArtifacts, publish_lesson
+from cluster.delivery.storage import LocalStorage, StorageConfig, open_storage
 from renderers import frame_hashes
 from renderers.mp4 import is_faststart
 from renderers.poster import extract_poster

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cluster import running_address
+from cluster.farm import running_address
 from renderers import extract_poster
 
 from ..conftest import SCENES, Farm, Run

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cluster import LessonArtifacts, SceneArtifacts, publish_lesson
-from cluster.storage import (
+from cluster.delivery import LessonArtifacts, SceneArtifacts, publish_lesson
+from cluster.delivery.storage import (
     ObjectMissing,
     PrivateKey,
     StorageConfigError,
@@ -21,7 +21,7 @@ from cluster.storage import (
     VersionConflict,
     open_storage,
 )
-from cluster.storage.config import MIB
+from cluster.delivery.storage.config import MIB
 
 from .conftest import Bucket, make_video, s3_config
 from .servers import FaultProxy

@@ -1,0 +1,651 @@
+"""Renders one lesson: list scenes, probe them, plan chunks, fan out, stitch.
+
+Probes and chunks are one stream of tasks on the workers: probes first, and each scene's
+chunks as soon as its probe is in, heaviest first; a scene is stitched as soon as its last
+chunk is in. With scenes enough to keep every worker busy, a scene's probe is a scout: one
+run that draws the scene's first chunk and probes the rest. A scene that fails does not stop
+the others; the lesson then fails naming it, unless a partial video was asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from cluster.farm.cache import ChunkCache
+from cluster.farm.events import Event
+from cluster.farm.planner import ScenePlanner
+from cluster.farm.pool import Dispatcher, Task, WorkerPool
+from cluster.farm.report import ChunkReport, LessonReport, SceneReport
+from cluster.farm.worker import Failure, Outcome
+from renderers import (
+    PRESETS,
+    AnimationInfo,
+    ChunkPolicy,
+    ChunkSpec,
+    Quality,
+    RenderedChunk,
+    SceneProbe,
+    SceneSource,
+    ScoutSpec,
+    StitchError,
+    chunk_cost_s,
+    chunk_key,
+    concat,
+    extract_poster,
+    file_key,
+    plan_key,
+    probe_key,
+    scene_fingerprint,
+    scene_seconds,
+)
+from sandbox import SandboxLimits
+from scenes import SceneStatus, scene_transition
+
+
+class LessonCancelled(Exception):
+    """The lesson was cancelled: chunks not yet started were dropped, nothing was stitched."""
+
+
+class LessonFailed(Exception):
+    """The lesson video was not written; `report` says which scenes failed and why."""
+
+    def __init__(self, message: str, report: LessonReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """A lesson to render: scenes of one file (`source`), or one file per scene (`parts`)."""
+
+    lesson_id: str
+    source: SceneSource | None
+    output: Path
+    scenes: tuple[str, ...] = ()  # empty: every scene, in definition order
+    quality: Quality = Quality.LOW
+    use_cache: bool = True
+    allow_partial: bool = False
+    scenes_dir: Path | None = None  # where per-scene videos go; None: not kept
+    policy: ChunkPolicy = field(default_factory=ChunkPolicy)
+    parts: tuple[tuple[str, SceneSource], ...] = ()  # (scene, its own file), in lesson order
+    posters: bool = False  # each scene's last frame as a JPEG too (what publishing needs)
+
+    def __post_init__(self) -> None:
+        if (self.source is None) == (not self.parts):
+            raise ValueError("a render request needs either a source file or scene parts")
+        names = [name for name, _ in self.parts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"scene names must be unique within a lesson: {names}")
+
+    def source_of(self, scene: str) -> SceneSource:
+        """The file a scene of this request is defined in."""
+        if self.source is not None:
+            return self.source
+        return dict(self.parts)[scene]
+
+
+@dataclass
+class _SceneState:
+    name: str
+    index: int  # its place in the lesson
+    status: SceneStatus = SceneStatus.QUEUED
+    probe: SceneProbe | None = None
+    planned: int = 0  # chunks in its plan
+    chunks: dict[int, ChunkReport] = field(default_factory=dict)
+    paths: dict[int, Path] = field(default_factory=dict)
+    keys: dict[int, str] = field(default_factory=dict)  # chunk index -> cache key
+    failure: Failure | None = None
+    joining: Future[tuple[Path, Path | None]] | None = None  # stitching, once all chunks are in
+    video: Path | None = None  # the stitched scene video, once written
+    poster: Path | None = None  # its last frame, when the request asked for posters
+
+    def move(self, new: SceneStatus) -> None:
+        self.status = scene_transition(self.status, new)
+
+
+class Pools(Protocol):
+    """Workers on demand: nothing is connected or started until `get()` is called."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def engine_version(self) -> str: ...
+
+    @property
+    def limits(self) -> SandboxLimits: ...
+
+    def get(self) -> WorkerPool: ...
+
+
+PROBE_WEIGHT = float("inf")  # probes go before any chunk: each one lets more chunks start
+SCOUT_WEIGHT = 1e9  # scouts too, the longest guessed first (plus their guessed seconds)
+
+
+class Coordinator:
+    def __init__(
+        self,
+        pools: Pools,
+        cache: ChunkCache,
+        emit: Callable[[Event], None],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.pools = pools
+        self.cache = cache
+        self.emit = emit
+        self.cancelled = cancelled  # asked between results: a cancel drops the queued tasks
+        self.stopped = False
+        self.engine_version = pools.engine_version
+        self.phases: dict[str, float] = {}
+        self.fingerprints: dict[str, str] = {}
+        self.sources: dict[str, SceneSource] = {}
+
+    def render(self, req: RenderRequest) -> LessonReport:
+        started = time.monotonic()
+        names = self._scene_names(req)
+        states = {n: _SceneState(n, i) for i, n in enumerate(names)}
+        self.emit(Event("lesson_started", req.lesson_id, detail=f"{len(names)} scenes"))
+        phases = {"list_s": time.monotonic() - started}
+        self._scene_dir = req.scenes_dir or Path(tempfile.mkdtemp(prefix="scenefarm-scenes-"))
+        self._stop_if_cancelled(req)
+        with ThreadPoolExecutor(1, thread_name_prefix="scenefarm-stitch") as self._stitcher:
+            phases |= self._probe_and_render(req, states)
+            mark = time.monotonic()
+            self._stop_if_cancelled(req)
+            try:
+                return self._stitch(req, states, started)
+            finally:
+                phases["stitch_s"] = time.monotonic() - mark
+                self.phases = {k: round(v, 3) for k, v in phases.items()}
+
+    def _stop_if_cancelled(self, req: RenderRequest) -> None:
+        if self.stopped or self.cancelled():
+            self.emit(Event("lesson_cancelled", req.lesson_id, detail="render stopped"))
+            raise LessonCancelled(f"lesson {req.lesson_id} was cancelled")
+
+    # -- scenes ------------------------------------------------------------------------------
+
+    def _scene_names(self, req: RenderRequest) -> list[str]:
+        if req.parts:
+            self.sources = dict(req.parts)
+            self.fingerprints = {n: scene_fingerprint(s, n, [n]) for n, s in req.parts}
+            return [name for name, _ in req.parts]
+        assert req.source is not None
+        return self._file_scene_names(req, req.source)
+
+    def _file_scene_names(self, req: RenderRequest, source: SceneSource) -> list[str]:
+        key = file_key(source, self.engine_version)
+        names = self.cache.get_json("scene-lists", key) if req.use_cache else None
+        if names is None:
+            outcome = self._run_one(Task("list", "list_scenes", (source,), f"{req.lesson_id}/list"))
+            if outcome.failure:
+                failure = outcome.failure
+                report = LessonReport.empty(req.lesson_id)
+                raise LessonFailed(f"{source.filename}: {failure.describe()}", report)
+            names = list(outcome.value[0])
+            self.cache.put_json("scene-lists", key, names)
+        self.fingerprints = {n: scene_fingerprint(source, n, names) for n in names}
+        self.sources = dict.fromkeys(names, source)
+        if not req.scenes:
+            if not names:
+                raise LessonFailed(
+                    f"{source.filename} defines no Scene", LessonReport.empty(req.lesson_id)
+                )
+            return list(names)
+        unknown = [s for s in req.scenes if s not in names]
+        if unknown:
+            known = ", ".join(names) or "none"
+            message = f"no scene named {', '.join(unknown)} in {source.filename} (scenes: {known})"
+            raise LessonFailed(message, LessonReport.empty(req.lesson_id))
+        return list(req.scenes)
+
+    def _run_one(self, task: Task) -> Outcome:
+        dispatcher = Dispatcher(self.pools.get())
+        dispatcher.submit([task])
+        for _, outcome in dispatcher.results():
+            return outcome
+        raise RuntimeError("dispatcher returned no result")
+
+    def _probe_and_render(
+        self, req: RenderRequest, states: dict[str, _SceneState]
+    ) -> dict[str, float]:
+        """Probes and renders every scene; returns how long until the last probe was in, and
+        the rest. A scene's chunks go to the workers as soon as its probe is in."""
+        mark = time.monotonic()
+        planner = self._planner(req, states)
+        for state in states.values():
+            state.move(SceneStatus.PROBING)
+            self._cached_probe(req, state)
+        ready = [s.probe for s in states.values() if s.probe is not None]
+        chunks = self._chunk_tasks(req, states, planner.plan(ready))
+        probes = self._probe_tasks(req, [s for s in states.values() if s.probe is None], planner)
+        probing = {t.key for t in probes}
+        probed_at = mark if not probing else 0.0
+        if not probing:
+            self._planned(req, states)
+        dropped: set[str] = set()
+        for task, outcome, dispatcher in self._results([*probes, *chunks], dropped):
+            state = states[task.meta["scene"]]
+            if task.method == "render":
+                self._rendered(req, state, task, outcome, dropped)
+                continue
+            probing.discard(task.key)
+            dispatcher.submit(self._after_probe(req, states, task, outcome, planner))
+            if not probing and not probed_at:
+                probed_at = time.monotonic()
+                self._planned(req, states)
+        probed_at = probed_at or time.monotonic()
+        return {"probe_s": probed_at - mark, "render_s": time.monotonic() - probed_at}
+
+    def _probe_tasks(
+        self, req: RenderRequest, unprobed: list[_SceneState], planner: ScenePlanner
+    ) -> list[Task]:
+        """A probe for each scene not probed yet or, when there are scenes enough to keep every
+        worker busy, a scout: the scene's first chunk drawn and the rest probed, in one run."""
+        seconds = self._guessed_seconds([s.name for s in unprobed])
+        budget = planner.scout_budget(seconds)
+        if budget is None:
+            return [self._probe_task(req, state) for state in unprobed]
+        return [self._scout_task(req, s, budget, seconds[s.name] or 0.0) for s in unprobed]
+
+    def _guessed_seconds(self, scenes: list[str]) -> dict[str, float | None]:
+        """Each scene's length guessed from its source (a scheduling hint only)."""
+        by_source: dict[SceneSource, list[str]] = {}
+        for scene in scenes:
+            by_source.setdefault(self.sources[scene], []).append(scene)
+        guesses: dict[str, float | None] = {}
+        for source, names in by_source.items():
+            guesses |= scene_seconds(source.code, names)
+        return guesses
+
+    def _after_probe(
+        self,
+        req: RenderRequest,
+        states: dict[str, _SceneState],
+        task: Task,
+        outcome: Outcome,
+        planner: ScenePlanner,
+    ) -> list[Task]:
+        """The chunk tasks a probe (or scout) that came in makes possible."""
+        state = states[task.meta["scene"]]
+        head: tuple[RenderedChunk, bytes] | None = None
+        if task.method == "scout" and outcome.failure is None:
+            probe, rendered, data = outcome.value
+            outcome, head = Outcome(value=probe), (rendered, data)
+        if not self._probed(req, state, outcome, planner) or self.stopped:
+            return []
+        assert state.probe is not None
+        if head is None:
+            return self._chunk_tasks(req, states, planner.plan([state.probe]))
+        plan = planner.plan([state.probe], {state.name: head[0].spec})
+        return self._chunk_tasks(req, states, plan, {state.name: (*head, task.attempts)})
+
+    def _planner(self, req: RenderRequest, states: dict[str, _SceneState]) -> ScenePlanner:
+        policy = replace(req.policy, workers=self.pools.size)
+        keys = {
+            name: plan_key(self.fingerprints[name], name, req.quality.value, self.engine_version)
+            for name in states
+        }
+        return ScenePlanner(
+            req.quality, policy, states, keys if req.use_cache else None, self.cache
+        )
+
+    def _cached_probe(self, req: RenderRequest, state: _SceneState) -> bool:
+        """Takes the scene's probe from the cache, if there; says whether it was."""
+        key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
+        cached = self.cache.get_json("probes", key) if req.use_cache else None
+        try:
+            state.probe = _probe_from_json(state.name, cached) if cached is not None else None
+        except (KeyError, TypeError, ValueError):  # an entry this version cannot read: a miss
+            state.probe = None
+        if state.probe is None:
+            return False
+        self.emit(Event("scene_probed", req.lesson_id, state.name, detail="cached"))
+        return True
+
+    def _probe_task(self, req: RenderRequest, state: _SceneState) -> Task:
+        return Task(
+            state.name,
+            "probe",
+            (self.sources[state.name], state.name),
+            f"{req.lesson_id}/{state.name}/probe",
+            weight=PROBE_WEIGHT,
+            meta={"scene": state.name},
+        )
+
+    def _scout_task(
+        self, req: RenderRequest, state: _SceneState, budget: int, guessed_s: float
+    ) -> Task:
+        scout = ScoutSpec(state.name, req.quality, budget, req.policy.still_s)
+        return Task(
+            state.name,
+            "scout",
+            (self.sources[state.name], scout),
+            f"{req.lesson_id}/{state.name}/scout",
+            weight=SCOUT_WEIGHT + guessed_s,
+            timeout_s=self.pools.limits.wall_s + 60,
+            meta={"scene": state.name},
+        )
+
+    def _probed(
+        self, req: RenderRequest, state: _SceneState, outcome: Outcome, planner: ScenePlanner
+    ) -> bool:
+        if outcome.failure:
+            planner.forget(state.name)
+            self._fail(req, state, outcome.failure)
+            return False
+        state.probe = outcome.value
+        key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
+        self.cache.put_json("probes", key, _probe_to_json(outcome.value))
+        animations = len(outcome.value.animations)
+        self.emit(
+            Event("scene_probed", req.lesson_id, state.name, detail=f"{animations} animations")
+        )
+        return True
+
+    def _results(
+        self, tasks: list[Task], dropped: set[str]
+    ) -> Iterator[tuple[Task, Outcome, Dispatcher]]:
+        """Runs tasks on the workers (connecting only if there are any); skips dropped scenes.
+        Each result comes with the dispatcher, to which more tasks can be submitted."""
+        if not tasks:
+            return
+        dispatcher = Dispatcher(self.pools.get())
+        dispatcher.submit(tasks)
+        for task, outcome in dispatcher.results():
+            yield task, outcome, dispatcher
+            if dropped:
+                dispatcher.drop(lambda t: t.meta.get("scene") in dropped)
+            if not self.stopped and self.cancelled():
+                self.stopped = True  # tasks already running finish; the queued ones never start
+                dispatcher.drop(lambda t: True)
+
+    def _fail(self, req: RenderRequest, state: _SceneState, failure: Failure) -> None:
+        if state.status is SceneStatus.FAILED:
+            return
+        state.failure = failure
+        state.move(SceneStatus.FAILED)
+        data = {"status": failure.status, "kind": failure.kind}
+        self.emit(
+            Event("scene_failed", req.lesson_id, state.name, detail=failure.describe(), data=data)
+        )
+
+    # -- chunks ------------------------------------------------------------------------------
+
+    def _chunk_tasks(
+        self,
+        req: RenderRequest,
+        states: dict[str, _SceneState],
+        plans: dict[str, list[ChunkSpec]],
+        drawn: Mapping[str, tuple[RenderedChunk, bytes, int]] | None = None,
+    ) -> list[Task]:
+        """Tasks for the planned chunks not in the cache; cached ones are recorded at once.
+        `drawn`: per scouted scene, its first chunk as its scout drew it (with the scout's
+        attempts), stored here rather than looked up or rendered."""
+        drawn = drawn or {}
+        tasks = []
+        for scene, chunks in plans.items():
+            state = states[scene]
+            state.planned = len(chunks)
+            state.move(SceneStatus.RENDERING)
+            keys = [chunk_key(self.fingerprints[scene], c, self.engine_version) for c in chunks]
+            head = drawn.get(scene)
+            hits = [
+                self.cache.get(key) if req.use_cache and (head is None or i > 0) else None
+                for i, key in enumerate(keys)
+            ]
+            cached = sum(hit is not None for hit in hits)
+            data = {"chunks": len(chunks), "cached": cached}
+            detail = f"{len(chunks)} chunks, {cached} cached"
+            self.emit(Event("scene_planned", req.lesson_id, scene, detail=detail, data=data))
+            for chunk, key, hit in zip(chunks, keys, hits, strict=True):
+                if head is not None and chunk.index == 0:
+                    self._store(req, state, key, *head, scouted=True)
+                elif hit is None:
+                    assert state.probe is not None
+                    tasks.append(self._render_task(req, state.probe, chunk, key))
+                else:
+                    self._record(req, state, chunk, key, hit, cached=True)
+        return tasks
+
+    def _render_task(
+        self, req: RenderRequest, probe: SceneProbe, chunk: ChunkSpec, key: str
+    ) -> Task:
+        return Task(
+            key,
+            "render",
+            (self.sources[chunk.scene], chunk, probe.tex),
+            f"{req.lesson_id}/{chunk.scene}/chunk-{chunk.index}[{chunk.first}-{chunk.last}]",
+            weight=chunk_cost_s(probe, chunk),
+            timeout_s=self.pools.limits.wall_s + 60,
+            meta={"scene": chunk.scene, "chunk": chunk},
+        )
+
+    def _planned(self, req: RenderRequest, states: dict[str, _SceneState]) -> None:
+        """Every probe is in: the lesson's whole plan is known."""
+        planned = [s for s in states.values() if s.status is not SceneStatus.FAILED]
+        total = sum(s.planned for s in planned)
+        cached = sum(c.cached for s in planned for c in s.chunks.values())
+        self.emit(
+            Event(
+                "chunks_planned",
+                req.lesson_id,
+                detail=f"{total} chunks, {cached} cached",
+                data={"total": total, "cached": cached},
+            )
+        )
+
+    def _rendered(
+        self,
+        req: RenderRequest,
+        state: _SceneState,
+        task: Task,
+        outcome: Outcome,
+        dropped: set[str],
+    ) -> None:
+        if outcome.failure:
+            self._fail(req, state, outcome.failure)
+            dropped.add(state.name)
+            return
+        rendered, data = outcome.value
+        self._store(req, state, task.key, rendered, data, task.attempts)
+
+    def _store(
+        self,
+        req: RenderRequest,
+        state: _SceneState,
+        key: str,
+        rendered: RenderedChunk,
+        data: bytes,
+        attempts: int,
+        scouted: bool = False,
+    ) -> None:
+        info = {
+            "frames": rendered.frames,
+            "render_s": rendered.render_s,
+            "peak_memory_mb": rendered.peak_memory_mb,
+        }
+        path = self.cache.put(key, data, info, rendered.poster)
+        stored = (path, info)
+        self._record(req, state, rendered.spec, key, stored, False, attempts, scouted)
+
+    def _record(
+        self,
+        req: RenderRequest,
+        state: _SceneState,
+        chunk: ChunkSpec,
+        key: str,
+        stored: tuple[Path, dict[str, Any]],
+        cached: bool,
+        attempts: int = 0,
+        scouted: bool = False,
+    ) -> None:
+        if state.status is SceneStatus.FAILED:
+            return
+        path, info = stored
+        frames, render_s = int(info["frames"]), float(info["render_s"])
+        report = ChunkReport(chunk.first, chunk.last, frames, render_s, cached, attempts, scouted)
+        state.chunks[chunk.index] = report
+        state.paths[chunk.index] = path
+        state.keys[chunk.index] = key
+        self.emit(
+            Event(
+                "chunk_done",
+                req.lesson_id,
+                chunk.scene,
+                chunk.label,
+                detail="cached" if cached else f"{report.render_s:.2f}s",
+                data={"cached": cached, "render_s": report.render_s, "frames": report.frames},
+            )
+        )
+        if len(state.chunks) == state.planned:
+            self._join_soon(req, state)
+
+    # -- stitching ---------------------------------------------------------------------------
+
+    def _join_soon(self, req: RenderRequest, state: _SceneState) -> None:
+        """Stitches a scene whose chunks are all in, while the other scenes still render."""
+        parts = [state.paths[k] for k in sorted(state.paths)]
+        keys = [state.keys[k] for k in sorted(state.keys)]
+        dest = self._scene_dir / f"{state.index + 1:02d}-{state.name}.mp4"
+        state.joining = self._stitcher.submit(self._scene_video, req, parts, keys, dest)
+
+    def _scene_video(
+        self, req: RenderRequest, parts: list[Path], keys: list[str], dest: Path
+    ) -> tuple[Path, Path | None]:
+        """The scene's video in dest and, if asked for, its poster (made here, while other
+        scenes still render, rather than when the lesson is published)."""
+        video, key = self._joined(parts, keys, dest, req.use_cache)
+        if not req.posters:
+            return video, None
+        poster = self.cache.joined_poster(key)
+        if poster.is_file():
+            return video, poster
+        drawn = self.cache.chunk_poster(parts[-1])  # made by the job that drew the last frame
+        if drawn is not None:
+            return video, _copy(drawn, poster)
+        try:
+            extract_poster(video, poster)
+        except StitchError:  # publishing tries again, and says why if it fails too
+            return video, None
+        return video, poster
+
+    def _joined(
+        self, parts: list[Path], keys: list[str], dest: Path, use_cache: bool
+    ) -> tuple[Path, str]:
+        """Concatenates parts into dest, reusing an earlier identical join from the cache;
+        returns dest and the join's cache key."""
+        key = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+        cached = self.cache.joined(key) if use_cache else None
+        if cached is None:
+            cached = self.cache.put_joined(key, concat(parts, self.cache.scratch(key)))
+        return _copy(cached, dest), key
+
+    def _stitch(
+        self, req: RenderRequest, states: dict[str, _SceneState], started: float
+    ) -> LessonReport:
+        fps = PRESETS[req.quality].fps
+        videos: list[Path] = []
+        for state in states.values():
+            if state.status is SceneStatus.FAILED:
+                continue
+            if state.joining is None:  # every chunk in, so never: a lost join is a bug
+                raise RuntimeError(f"scene {state.name} was never stitched")
+            try:
+                video, state.poster = state.joining.result()
+            except StitchError as e:
+                self._fail(req, state, Failure(state.name, "StitchError", str(e), status="error"))
+                continue
+            state.move(SceneStatus.READY)
+            state.video = video
+            videos.append(video)
+            self.emit(Event("scene_ready", req.lesson_id, state.name))
+        report = _report(req, states, fps, started)
+        failed = [s for s in states.values() if s.status is SceneStatus.FAILED]
+        if failed and not req.allow_partial:
+            raise LessonFailed(_failure_message(failed), report)
+        if not videos:
+            raise LessonFailed("no scene rendered: " + _failure_message(failed), report)
+        ready = [s for s in states.values() if s.status is SceneStatus.READY]
+        keys = [k for s in ready for k in (s.keys[i] for i in sorted(s.keys))]
+        self._joined(videos, keys, req.output, req.use_cache)
+        report.video = str(req.output)
+        report.totals["wall_s"] = round(time.monotonic() - started, 3)
+        self.emit(Event("lesson_ready", req.lesson_id, detail=str(req.output)))
+        return report
+
+
+def _copy(src: Path, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.partial")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dest)
+    return dest
+
+
+def _failure_message(failed: list[_SceneState]) -> str:
+    parts = [f"scene {s.name} failed: {s.failure.describe()}" for s in failed if s.failure]
+    return "; ".join(parts)
+
+
+def _report(
+    req: RenderRequest, states: dict[str, _SceneState], fps: int, started: float
+) -> LessonReport:
+    scenes = []
+    for state in states.values():
+        chunks = [state.chunks[k] for k in sorted(state.chunks)]
+        frames = sum(c.frames for c in chunks)
+        failure = state.failure
+        scenes.append(
+            SceneReport(
+                state.name,
+                frames,
+                round(frames / fps, 3),
+                chunks,
+                failure.describe() if failure else None,
+                state.status.value,
+                error_status=failure.status if failure else None,
+                video=str(state.video) if state.video else None,
+                poster=str(state.poster) if state.poster else None,
+            )
+        )
+    return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)
+
+
+def remember_probe(
+    cache: ChunkCache, engine_version: str, source: SceneSource, probe: SceneProbe
+) -> None:
+    """Stores a probe made elsewhere (lesson generation), so rendering need not probe again."""
+    fingerprint = scene_fingerprint(source, probe.name, [probe.name])
+    cache.put_json(
+        "probes", probe_key(fingerprint, probe.name, engine_version), _probe_to_json(probe)
+    )
+
+
+def _probe_to_json(probe: SceneProbe) -> dict[str, Any]:
+    animations = [[a.run_time_s, list(a.kinds), a.build_s] for a in probe.animations]
+    return {"animations": animations, "tex": dict(probe.tex)}
+
+
+def _probe_from_json(name: str, raw: Any) -> SceneProbe:
+    """A stored probe. Older ones are a bare list of animations, without build times or TeX."""
+    stored = raw if isinstance(raw, dict) else {"animations": raw, "tex": {}}
+    animations = tuple(
+        AnimationInfo(i, float(r), tuple(k), float(b[0]) if b else 0.0)
+        for i, (r, k, *b) in enumerate(stored["animations"])
+    )
+    return SceneProbe(name, animations, tex=tuple(sorted(dict(stored["tex"]).items())))
+
+
+def lesson_id_for(path: Path) -> str:
+    """A scene file's lesson: the same file, edited, is a new version of the same lesson (so an
+    edit publishes only the scenes that changed), not a new lesson."""
+    return "lesson-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]

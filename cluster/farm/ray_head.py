@@ -1,0 +1,265 @@
+"""The persistent local cluster: started on first use, reused after, stopped when idle or asked.
+
+A cold `ray start` costs seconds; a CLI that paid it on every run could never be fast. So the
+first run starts a head node in the background (like a build tool's daemon), records its
+address in the data dir, and an idle watchdog stops it after `idle_s` without use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+
+_SECRETISH = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL|^AWS_", re.I)
+START_TIMEOUT_S = 120
+DASHBOARD_PORT = 8265
+# Processes that live only as long as the cluster: pid file in the state dir -> the module
+# in their command line. The render server is api.render_server (api/render_client.py).
+ATTACHED = {"watchdog.pid": "cluster.farm.idle_watchdog", "render_server.pid": "api.render_server"}
+
+
+class ClusterStartError(Exception):
+    """The local Ray cluster could not be started."""
+
+
+def _dir(data_dir: Path) -> Path:
+    path = data_dir / "ray"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _ray_cli() -> str:
+    candidate = Path(sys.executable).with_name("ray")
+    return str(candidate) if candidate.exists() else "ray"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _alive(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+def _clean_env() -> dict[str, str]:
+    """The head (and so every worker) never sees the caller's credentials."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not _SECRETISH.search(k) and not k.startswith("RAY_ADDRESS")
+    }
+
+
+@contextlib.contextmanager
+def _lock(data_dir: Path, mode: int) -> Iterator[None]:
+    with (_dir(data_dir) / "lock").open("a") as f:
+        fcntl.flock(f, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def running_address(data_dir: Path) -> str | None:
+    try:
+        address = (data_dir / "ray" / "address").read_text().strip()
+    except OSError:
+        return None
+    return address if address and _alive(address) else None
+
+
+def ensure_local_cluster(
+    data_dir: Path, num_cpus: int, idle_s: float, log: object = None
+) -> tuple[str, bool]:
+    """The address of our local head, starting one if none runs; and whether it was started now."""
+    with _lock(data_dir, fcntl.LOCK_EX):
+        address = running_address(data_dir)
+        if address:
+            return address, False
+        port, dashboard = _free_port(), dashboard_port()
+        argv = [
+            _ray_cli(),
+            "start",
+            "--head",
+            f"--port={port}",
+            f"--num-cpus={num_cpus}",
+            "--include-dashboard=true",
+            "--dashboard-host=127.0.0.1",
+            f"--dashboard-port={dashboard}",
+            "--disable-usage-stats",
+        ]
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+            timeout=START_TIMEOUT_S,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise ClusterStartError(f"ray start failed: {done.stderr.strip()[-800:]}")
+        address = f"127.0.0.1:{port}"
+        (_dir(data_dir) / "address").write_text(address)
+        (_dir(data_dir) / "dashboard").write_text(f"http://127.0.0.1:{dashboard}")
+        touch(data_dir)
+        _start_watchdog(data_dir, idle_s)
+        return address, True
+
+
+def _start_watchdog(data_dir: Path, idle_s: float) -> None:
+    argv = [sys.executable, "-m", "cluster.farm.idle_watchdog", str(data_dir), str(idle_s)]
+    log = (_dir(data_dir) / "watchdog.log").open("a")
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+        env=_clean_env(),
+    )
+    log.close()
+    (_dir(data_dir) / "watchdog.pid").write_text(str(proc.pid))
+
+
+def dashboard_url(data_dir: Path) -> str:
+    try:
+        return (data_dir / "ray" / "dashboard").read_text().strip()
+    except OSError:
+        return "unknown"
+
+
+def dashboard_port() -> int:
+    """Ray's usual 8265 when free (another cluster may hold it), else any free port."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", DASHBOARD_PORT))
+        except OSError:
+            return _free_port()
+    return DASHBOARD_PORT
+
+
+def touch(data_dir: Path) -> None:
+    (_dir(data_dir) / "last_used").touch()
+
+
+def idle_for(data_dir: Path) -> float:
+    try:
+        return time.time() - (_dir(data_dir) / "last_used").stat().st_mtime
+    except OSError:
+        return float("inf")
+
+
+@contextlib.contextmanager
+def in_use(data_dir: Path) -> Iterator[None]:
+    """Held for a whole run: the watchdog never stops a cluster that is rendering."""
+    with (_dir(data_dir) / "in_use").open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_SH)
+        touch(data_dir)
+        try:
+            yield
+        finally:
+            touch(data_dir)
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def try_stop_if_idle(data_dir: Path, idle_s: float) -> bool:
+    """Stops the cluster if nobody used it for idle_s and no run holds it."""
+    with (_dir(data_dir) / "in_use").open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        try:
+            if idle_for(data_dir) < idle_s:
+                return False
+            stop_local_cluster(data_dir)
+            return True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def stop_local_cluster(data_dir: Path) -> bool:
+    """Stops this data dir's head, its workers and its watchdog; True if one was running.
+
+    Only processes of this cluster (found by its GCS port) are stopped: `ray stop` would end
+    every Ray process on the machine, other users' clusters included.
+    """
+    if not (data_dir / "ray").is_dir():
+        return False
+    with _lock(data_dir, fcntl.LOCK_EX):
+        address = running_address(data_dir)
+        if address is not None:
+            port = address.rpartition(":")[2]
+            # A daemon being stopped may still start a process (a raylet restarting an actor's
+            # worker): look again until none is left, so nothing of the cluster outlives it.
+            for _ in range(3):
+                procs = _cluster_processes(port)
+                if not procs:
+                    break
+                _terminate(procs)
+        (_dir(data_dir) / "address").unlink(missing_ok=True)
+        for pid_file, marker in ATTACHED.items():
+            _stop_attached(data_dir, pid_file, marker)
+        return address is not None
+
+
+def _cluster_processes(port: str) -> list[psutil.Process]:
+    """The cluster's daemons (their command lines carry the GCS port) and all they started."""
+    roots = []
+    for proc in psutil.process_iter(["cmdline"]):
+        args = proc.info["cmdline"] or []
+        if proc.pid != os.getpid() and any(a.endswith((f":{port}", f"={port}")) for a in args):
+            roots.append(proc)
+    family = {p.pid: p for root in roots for p in [root, *_descendants(root)]}
+    return list(family.values())
+
+
+def _descendants(proc: psutil.Process) -> list[psutil.Process]:
+    try:
+        return list(proc.children(recursive=True))
+    except psutil.Error:
+        return []
+
+
+def _terminate(procs: list[psutil.Process], grace_s: float = 10.0) -> None:
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=grace_s)
+
+
+def _stop_attached(data_dir: Path, name: str, marker: str) -> None:
+    """Stops a process that lives only as long as the cluster (pid file, command line)."""
+    pid_file = data_dir / "ray" / name
+    try:
+        pid = int(pid_file.read_text())
+    except (OSError, ValueError):
+        return
+    pid_file.unlink(missing_ok=True)
+    if pid == os.getpid():
+        return
+    with contextlib.suppress(psutil.Error):
+        proc = psutil.Process(pid)
+        if marker in " ".join(proc.cmdline()):
+            proc.terminate()

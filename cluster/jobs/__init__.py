@@ -1,0 +1,28 @@
+"""Lesson jobs: the Redis job store, the runner actors that do a job outside the API, webhooks
+and quotas. Uses `cluster.lessons` and below.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cluster.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from cluster.jobs.config import RunnerConfig
+    from cluster.jobs.redis_server import ensure_local_redis
+    from cluster.jobs.runner import launch, relaunch_lost
+
+_HOMES = {
+    "RunnerConfig": "cluster.jobs.config",
+    "ensure_local_redis": "cluster.jobs.redis_server",
+    "launch": "cluster.jobs.runner",
+    "relaunch_lost": "cluster.jobs.runner",
+}
+__all__ = [
+    "RunnerConfig",
+    "ensure_local_redis",
+    "launch",
+    "relaunch_lost",
+]
+__getattr__ = lazy_exports(__name__, _HOMES)

@@ -1,0 +1,246 @@
+"""One lesson job, as a runner does it: Studio on the farm, the record and events in Redis.
+
+Plain Python (no ray import): the runner actor calls `run_job`, and so could a test. Whatever
+happens, the job ends with a final state in the store, its concurrency slot released and, for
+a ready or failed lesson, the webhook delivered (or its failed attempts logged).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from cluster.delivery.storage import open_storage
+from cluster.farm.coordinator import LessonCancelled, LessonFailed
+from cluster.farm.events import Event
+from cluster.farm.service import Farm, FarmConfig
+from cluster.jobs.config import RunnerConfig
+from cluster.jobs.lesson_store import RedisLessonStore
+from cluster.jobs.store import (
+    VIOLATIONS,
+    Delivery,
+    Job,
+    JobOp,
+    JobState,
+    JobStore,
+    JobStoreUnavailable,
+    LessonEntry,
+    Progress,
+    open_jobstore,
+)
+from cluster.jobs.webhooks import deliver
+from cluster.lessons.studio import FINAL, Made, Studio
+from renderers import PRESETS, Quality
+from scenes import (
+    Claude,
+    GenerationError,
+    GenerationOptions,
+    Lesson,
+    LessonStatus,
+    lesson_transition,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Tracker:
+    """The events sink: the lesson's stream, its chunk progress and the farm's counters."""
+
+    def __init__(self, store: JobStore, lesson_id: str) -> None:
+        self.store = store
+        self.lesson_id = lesson_id
+        self.progress = Progress()
+
+    def __call__(self, event: Event) -> None:
+        try:
+            self.store.events.append(event)
+            self._count(event)
+        except JobStoreUnavailable as e:  # progress is best effort; the record's saves are not
+            log.warning("event not stored", extra={"lesson": self.lesson_id, "error": str(e)})
+
+    def _count(self, event: Event) -> None:
+        if event.kind == "scene_planned":  # before its chunks; later scenes add theirs
+            self.progress.chunks_total += int(event.data.get("chunks", 0))
+        elif event.kind == "chunks_planned":  # every scene planned: the lesson's total
+            self.progress.chunks_total = int(event.data.get("total", 0))
+        elif event.kind == "chunk_done":
+            cached = bool(event.data.get("cached"))
+            self.progress.chunks_done += 1
+            self.progress.chunks_cached += cached
+            if not cached:
+                self.store.stats.observe_chunk(float(event.data.get("render_s", 0.0)))
+        elif event.kind in ("scene_failed", "sandbox_violation"):
+            if event.data.get("status") in VIOLATIONS:
+                self.store.stats.add_violation(str(event.data["status"]))
+            return
+        else:
+            return
+        self.store.lessons.set_progress(self.lesson_id, self.progress)
+        pending = self.progress.chunks_total - self.progress.chunks_done
+        self.store.stats.set_pending(self.lesson_id, pending)
+
+
+@dataclass
+class Outcome:
+    state: JobState
+    error: str = ""
+    made: Made | None = None
+
+
+def run_job(config: RunnerConfig, job: Job) -> None:
+    store = open_jobstore(config.redis_url, config.redis_timeout_s, None, config.events_max_len)
+    entry = store.lessons.get(job.lesson_id)
+    if entry is None:
+        log.error("no such lesson", extra={"lesson": job.lesson_id})
+        return
+    tracker = Tracker(store, job.lesson_id)
+    store.lessons.set_progress(job.lesson_id, tracker.progress)  # not the last job's
+    tracker(Event("job_started", job.lesson_id, detail=job.op.value, data=_job_data(job)))
+    outcome = _perform(config, store, entry, job, tracker)
+    _finish(config, store, entry, job, tracker, outcome)
+
+
+def _perform(
+    config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Job, tracker: Tracker
+) -> Outcome:
+    where = RedisLessonStore(
+        store.lessons, job.lesson_id, config.data_dir / "lessons" / job.lesson_id
+    )
+    try:
+        with Farm(_farm_config(config), lambda m: log.info(m)) as farm:
+            studio = Studio(
+                farm,
+                Claude(config.claude) if config.claude else None,
+                _options(config, entry),
+                tracker,
+                cancelled=lambda: store.lessons.cancel_requested(job.lesson_id),
+            )
+            return Outcome(JobState.DONE, made=_run_op(studio, where, job))
+    except LessonCancelled:
+        return Outcome(JobState.CANCELLED, "cancelled")
+    except (GenerationError, LessonFailed) as e:
+        return Outcome(JobState.FAILED, str(e))
+    except Exception as e:  # a broken farm or store: the lesson must still end, and say why
+        log.exception("lesson job crashed", extra={"lesson": job.lesson_id})
+        _fail_if_running(store, where, f"internal error: {type(e).__name__}: {e}")
+        return Outcome(JobState.FAILED, f"internal error: {type(e).__name__}: {e}")
+
+
+def _run_op(studio: Studio, where: RedisLessonStore, job: Job) -> Made:
+    if job.op is JobOp.EDIT:
+        return studio.edit(where, job.index, job.instruction)
+    if job.op is JobOp.REPLACE:
+        return studio.replace(where, job.index, job.code)
+    lesson = _fresh(where.load())  # a relaunched create starts over; cached chunks stay hits
+    if job.op is JobOp.CREATE_FROM_CODE:
+        return studio.create_from_code(lesson, job.codes, where)
+    return studio.generate(lesson, where)
+
+
+def _fresh(lesson: Lesson) -> Lesson:
+    return Lesson(
+        id=lesson.id, prompt=lesson.prompt, quality=lesson.quality, created_at=lesson.created_at
+    )
+
+
+def _fail_if_running(store: JobStore, where: RedisLessonStore, error: str) -> None:
+    try:
+        lesson = where.load()
+        if lesson.status not in FINAL:
+            lesson.status, lesson.error = (
+                lesson_transition(lesson.status, LessonStatus.FAILED),
+                error,
+            )
+            where.save(lesson)
+            store.events.append(Event("lesson_status", lesson.id, detail="failed"))
+    except Exception:  # the store itself may be what broke
+        log.exception("could not mark the lesson failed", extra={"lesson": where.lesson_id})
+
+
+def _farm_config(config: RunnerConfig) -> FarmConfig:
+    return FarmConfig(
+        data_dir=config.data_dir,
+        workers=config.workers,
+        worker=config.worker,
+        idle_s=config.idle_s,
+        storage=open_storage(config.storage),
+        connected=True,
+    )
+
+
+def _options(config: RunnerConfig, entry: LessonEntry) -> GenerationOptions:
+    return GenerationOptions(
+        max_scenes=entry.options.max_scenes,
+        max_fixes=config.max_fixes,
+        max_layout_fixes=config.max_layout_fixes,
+    )
+
+
+def _finish(
+    config: RunnerConfig,
+    store: JobStore,
+    entry: LessonEntry,
+    job: Job,
+    tracker: Tracker,
+    outcome: Outcome,
+) -> None:
+    ended = job.model_copy(
+        update={"state": outcome.state, "error": outcome.error, "ended_at": time.time()}
+    )
+    if outcome.made is not None:
+        _record_made(store, entry, outcome.made)
+    data = _job_data(ended)
+    tracker(Event(f"job_{outcome.state.value}", job.lesson_id, detail=outcome.error, data=data))
+    store.lessons.finish(entry.owner, ended)  # after the last event: SSE ends on this
+    if outcome.state in (JobState.DONE, JobState.FAILED):
+        _notify(config, store, entry, ended)
+
+
+def _record_made(store: JobStore, entry: LessonEntry, made: Made) -> None:
+    store.lessons.put_report(made.lesson.id, made.version.number, made.report.to_json())
+    fps = PRESETS[Quality(made.lesson.quality)].fps
+    frames = sum(c.frames for s in made.report.scenes for c in s.chunks if not c.cached)
+    store.quotas.add_video(entry.owner, frames / fps)
+
+
+def _job_data(job: Job) -> dict[str, Any]:
+    return {"job": job.number, "op": job.op.value, "state": job.state.value, "index": job.index}
+
+
+def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Job) -> None:
+    url = entry.options.webhook_url
+    key = store.keys.get(entry.options.key_id) if url else None
+    if url is None or key is None:
+        return
+    lesson = store.lessons.load(job.lesson_id)
+    event = "lesson.ready" if job.state is JobState.DONE else "lesson.failed"
+
+    def record(delivery: Delivery) -> None:
+        store.lessons.add_delivery(job.lesson_id, delivery)
+
+    deliver(url, key.webhook_secret, event, _payload(event, lesson, job), config.webhook, record)
+
+
+def _payload(event: str, lesson: Lesson, job: Job) -> dict[str, Any]:
+    latest = lesson.latest
+    return {
+        "type": event,
+        "lesson_id": lesson.id,
+        "status": lesson.status.value,
+        "error": lesson.error or job.error,
+        "version": latest.number if latest else None,
+        "video_url": latest.video_url if latest else None,
+        "job": {"number": job.number, "op": job.op.value, "state": job.state.value},
+        "scenes": [
+            {
+                "index": s.index,
+                "class_name": s.class_name,
+                "status": s.status.value,
+                "error": s.error,
+            }
+            for s in lesson.scenes
+        ],
+        "sent_at": time.time(),
+    }

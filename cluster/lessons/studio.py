@@ -1,0 +1,315 @@
+"""Makes and edits lessons: Claude writes the scenes, the farm probes and renders them.
+
+create: plan -> write every scene (parallel, repaired in rounds, probed on the farm) -> render
+version 1. create_from_code: the client's scenes, each checked and probed like a replacement
+(no Claude) -> version 1. edit / replace: a new version of one scene -> render the next lesson
+version, where every other scene's chunks are cache hits. Earlier versions stay untouched.
+
+The record lives in a LessonStore (a directory for the CLI, Redis for the API). A `cancelled`
+callable is asked between steps and between chunk results; a cancel ends the lesson
+`cancelled` and raises LessonCancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cluster.delivery.publish import LessonArtifacts, SceneArtifacts, publish_lesson
+from cluster.delivery.storage import StorageError
+from cluster.farm.coordinator import LessonCancelled, LessonFailed, RenderRequest, remember_probe
+from cluster.farm.events import Event
+from cluster.farm.publish_render import DeliveryFailed
+from cluster.farm.report import LessonReport, SceneReport
+from cluster.farm.service import Farm
+from cluster.farm.worker import Failure
+from cluster.lessons.store import LessonStore
+from renderers import Quality, SceneProbe, SceneSource
+from scenes import (
+    LLM,
+    GenerationError,
+    GenerationOptions,
+    Lesson,
+    LessonStatus,
+    LessonVersion,
+    ProbeVerdict,
+    SceneRecord,
+    SceneStatus,
+    SceneWriter,
+    lesson_transition,
+    scene_class_of,
+    scene_source,
+)
+
+log = logging.getLogger(__name__)
+FINAL = frozenset({LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED})
+# Sandbox statuses that mean scene code hit a wall (counted as violations by the API's metrics).
+VIOLATIONS = frozenset({"timeout", "memory", "killed", "forbidden", "output_rejected"})
+
+
+def new_lesson_id() -> str:
+    return f"lesson-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(frozen=True)
+class Made:
+    """A lesson version that was rendered, and what became of each scene."""
+
+    lesson: Lesson
+    version: LessonVersion
+    report: LessonReport
+
+    @property
+    def failed(self) -> list[SceneReport]:
+        return [s for s in self.report.scenes if s.error]
+
+
+class Studio:
+    def __init__(
+        self,
+        farm: Farm,
+        llm: LLM | None,
+        options: GenerationOptions,
+        emit: Callable[[Event], None],
+        use_cache: bool = True,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.farm = farm
+        self.llm = llm
+        self.options = options
+        self.emit = emit
+        self.use_cache = use_cache
+        self.cancelled = cancelled
+
+    # -- the ways a lesson version is made ---------------------------------------------------
+
+    def create(self, prompt: str, where: LessonStore, quality: Quality) -> Made:
+        lesson = Lesson(id=new_lesson_id(), prompt=prompt, quality=quality.value)
+        return self.generate(lesson, where)
+
+    def generate(self, lesson: Lesson, where: LessonStore) -> Made:
+        """Plans and writes every scene of a fresh lesson record (its prompt), then renders."""
+        with self._cancellable(lesson, where):
+            lesson.model = getattr(getattr(self.llm, "config", None), "model", "")
+            writer = self._writer(lesson)
+            self._step(lesson, where, LessonStatus.PLANNING)
+            try:
+                lesson.plan, usage = writer.plan(lesson.prompt)
+            except GenerationError as e:
+                self._fail(lesson, where, f"planning failed: {e}")
+                raise
+            lesson.plan_usage = usage
+            plans = lesson.plan.scenes
+            lesson.scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(plans)]
+            titles = ", ".join(s.class_name for s in plans)
+            self.emit(Event("lesson_planned", lesson.id, detail=f"{lesson.plan.title}: {titles}"))
+            self._step(lesson, where, LessonStatus.GENERATING)
+            writer.write_all(lesson)
+            return self._render(lesson, where)
+
+    def create_from_code(self, lesson: Lesson, codes: Sequence[str], where: LessonStore) -> Made:
+        """A fresh lesson record from the client's code, one Scene subclass per entry: each is
+        checked and probed like a replacement (no Claude), then version 1 is rendered."""
+        with self._cancellable(lesson, where):
+            names = [scene_class_of(code) for code in codes]
+            repeated = sorted({n for n in names if n and names.count(n) > 1})
+            if repeated:
+                self._fail(lesson, where, f"scene class names must be unique: {repeated}")
+                raise GenerationError(lesson.error)
+            lesson.scenes = [SceneRecord(index=i + 1) for i in range(len(codes))]
+            self._step(lesson, where, LessonStatus.GENERATING)
+            self._writer(lesson).adopt_all(lesson, codes)
+            return self._render(lesson, where)
+
+    def edit(self, where: LessonStore, index: int, instruction: str) -> Made:
+        lesson = where.load()
+        return self._revise(lesson, where, lambda w: w.edit(lesson, index, instruction))
+
+    def replace(self, where: LessonStore, index: int, code: str) -> Made:
+        lesson = where.load()
+        return self._revise(lesson, where, lambda w: w.replace(lesson, index, code))
+
+    def _revise(
+        self, lesson: Lesson, where: LessonStore, make: Callable[[SceneWriter], object]
+    ) -> Made:
+        previous = lesson.status
+        lesson.status = LessonStatus.QUEUED  # a new lesson version runs the machine afresh
+        with self._cancellable(lesson, where):
+            try:
+                self._step(lesson, where, LessonStatus.GENERATING)
+                make(self._writer(lesson))
+            except GenerationError:
+                lesson.status = previous  # the versions made so far stand as they were
+                where.save(lesson)  # with the failed attempts recorded
+                raise
+            return self._render(lesson, where)
+
+    @contextmanager
+    def _cancellable(self, lesson: Lesson, where: LessonStore) -> Iterator[None]:
+        try:
+            yield
+        except LessonCancelled:
+            if lesson.status not in FINAL:
+                lesson.error = "cancelled"
+                self._step(lesson, where, LessonStatus.CANCELLED)
+            raise
+
+    # -- rendering a version -----------------------------------------------------------------
+
+    def _render(self, lesson: Lesson, where: LessonStore) -> Made:
+        ready = [s for s in lesson.scenes if s.current is not None]
+        if not ready:
+            self._fail(lesson, where, "no scene could be written: " + _scene_errors(lesson))
+            raise LessonFailed(
+                lesson.error, _report_with_failures(lesson, LessonReport.empty(lesson.id))
+            )
+        self._step(lesson, where, LessonStatus.RENDERING)
+        number = len(lesson.versions) + 1
+        out = where.version_dir(number)
+        request = RenderRequest(
+            lesson_id=lesson.id,
+            source=None,
+            parts=tuple((s.class_name, _source(s)) for s in ready),
+            output=out / "lesson.mp4",
+            quality=Quality(lesson.quality),
+            use_cache=self.use_cache,
+            allow_partial=True,
+            scenes_dir=out / "scenes",
+        )
+        try:
+            report = self.farm.render(request, self.emit, self.cancelled)
+        except LessonFailed as e:
+            self._fail(lesson, where, str(e))
+            raise LessonFailed(str(e), _report_with_failures(lesson, e.report)) from e
+        return self._record_version(lesson, where, number, _report_with_failures(lesson, report))
+
+    def _record_version(
+        self, lesson: Lesson, where: LessonStore, number: int, report: LessonReport
+    ) -> Made:
+        out = where.version_dir(number)
+        rendered = {s.name for s in report.scenes if not s.error}
+        scenes = [s for s in lesson.scenes if s.current is not None and s.class_name in rendered]
+        videos = {s.name: s.video for s in report.scenes if s.video}
+        version = LessonVersion(
+            number=number,
+            scene_versions={s.index: s.current.number for s in scenes if s.current},
+            video=str(out / "lesson.mp4"),
+            scene_videos={s.index: videos[s.class_name] for s in scenes if s.class_name in videos},
+            report=str(out / "report.json"),
+        )
+        for record in lesson.scenes:
+            if record.class_name in rendered:
+                record.status = SceneStatus.READY
+        self._publish(lesson, version, report)
+        lesson.versions.append(version)
+        report.totals["lesson_version"] = number
+        report.totals["claude"] = {**lesson.usage.model_dump(), "cost_usd": lesson.cost_usd}
+        report.write(out / "report.json")
+        self._step(lesson, where, LessonStatus.READY)
+        return Made(lesson, version, report)
+
+    def _publish(self, lesson: Lesson, version: LessonVersion, report: LessonReport) -> None:
+        """Stores the version under its versioned keys; only new scene versions are uploaded."""
+        storage = self.farm.config.storage
+        if storage is None:
+            return
+        before = lesson.latest
+        fresh = {
+            i: n
+            for i, n in version.scene_versions.items()
+            if before is None or before.scene_versions.get(i) != n or i not in before.scene_urls
+        }
+        scenes = tuple(
+            SceneArtifacts(i, n, Path(version.scene_videos[i]), lesson.scene(i).code_of(n))
+            for i, n in fresh.items()
+            if i in version.scene_videos
+        )
+        artifacts = LessonArtifacts(lesson.id, version.number, Path(version.video), scenes)
+        try:
+            published = publish_lesson(storage, artifacts)
+        except StorageError as e:
+            raise DeliveryFailed(str(e), report) from e
+        version.video_url = report.video_url = published.video.video_url
+        kept = {i: u for i, u in (before.scene_urls if before else {}).items() if i not in fresh}
+        version.scene_urls = kept | {s.index: s.video.video_url for s in published.scenes}
+        for scene in report.scenes:
+            index = next((r.index for r in lesson.scenes if r.class_name == scene.name), None)
+            scene.video_url = version.scene_urls.get(index) if index else None
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _writer(self, lesson: Lesson) -> SceneWriter:
+        def notify(kind: str, scene: str, detail: str) -> None:
+            self.emit(Event(kind, lesson.id, scene, detail=detail))
+
+        return SceneWriter(self.llm, lambda items: self._probe(lesson, items), self.options, notify)
+
+    def _probe(
+        self, lesson: Lesson, items: Sequence[tuple[SceneSource, str]]
+    ) -> list[ProbeVerdict]:
+        if self.cancelled():
+            raise LessonCancelled(f"lesson {lesson.id} was cancelled")
+        verdicts = []
+        for (source, scene), outcome in zip(
+            items, self.farm.probe_many(items, lesson.id), strict=True
+        ):
+            failure = outcome.failure
+            if failure is not None:
+                self._violation(lesson, scene, failure)
+                error = f"{failure.kind}: {failure.message}"
+                verdicts.append(ProbeVerdict(False, error, failure.line, failure.traceback))
+                continue
+            probe: SceneProbe = outcome.value
+            remember_probe(self.farm.cache, self.farm.pool.engine_version, source, probe)
+            verdicts.append(ProbeVerdict(True, layout=probe.layout))
+        return verdicts
+
+    def _violation(self, lesson: Lesson, scene: str, failure: Failure) -> None:
+        if failure.status in VIOLATIONS:
+            data = {"status": failure.status, "kind": failure.kind}
+            event = Event("sandbox_violation", lesson.id, scene, detail=failure.message, data=data)
+            self.emit(event)
+
+    def _step(self, lesson: Lesson, where: LessonStore, status: LessonStatus) -> None:
+        if status not in FINAL and self.cancelled():
+            raise LessonCancelled(f"lesson {lesson.id} was cancelled")
+        if lesson.status is not status:
+            lesson.status = lesson_transition(lesson.status, status)
+        where.save(lesson)
+        self.emit(Event("lesson_status", lesson.id, detail=status.value))
+
+    def _fail(self, lesson: Lesson, where: LessonStore, error: str) -> None:
+        lesson.error = error
+        self._step(lesson, where, LessonStatus.FAILED)
+
+
+def _source(record: SceneRecord) -> SceneSource:
+    assert record.current is not None
+    return scene_source(record.index, record.current.code)
+
+
+def _scene_errors(lesson: Lesson) -> str:
+    return "; ".join(
+        f"scene {s.index} ({s.class_name}): {s.error}" for s in lesson.scenes if s.error
+    )
+
+
+def _report_with_failures(lesson: Lesson, report: LessonReport) -> LessonReport:
+    """The render report plus the scenes that never got working code, in lesson order."""
+    rendered = {s.name: s for s in report.scenes}
+    scenes = []
+    for record in lesson.scenes:
+        scene = rendered.get(record.class_name)
+        if scene is None or (record.current is None and record.error):
+            error = record.error or "not rendered"
+            scene = SceneReport(
+                record.class_name, 0, 0.0, [], error, "failed", error_status="generation"
+            )
+        scenes.append(scene)
+    report.scenes = scenes
+    report.totals["failed_scenes"] = sum(s.error is not None for s in scenes)
+    return report
