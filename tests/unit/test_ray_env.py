@@ -9,7 +9,7 @@ import sys
 
 def test_ray_is_imported_without_the_uv_run_hook() -> None:
     probe = (
-        "from cluster import ray_api; ray_api._ray();"
+        "from cluster.farm import ray_api; ray_api._ray();"
         "from ray._private import ray_constants as c; print(c.RAY_ENABLE_UV_RUN_RUNTIME_ENV)"
     )
     env = {k: v for k, v in os.environ.items() if k != "RAY_ENABLE_UV_RUN_RUNTIME_ENV"}
