@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cluster.farm import ray_api
+from cluster.farm.backend import RAY, Cluster
 from cluster.farm.worker import Failure, Outcome, RenderWorker, WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -42,30 +42,39 @@ class _Flight:
 class WorkerPool:
     """N detached, named worker actors for one owner and config, reused across runs."""
 
-    def __init__(self, config: WorkerConfig, workers: int, cpus: float) -> None:
+    def __init__(
+        self,
+        config: WorkerConfig,
+        workers: int,
+        cpus: float,
+        cluster: Cluster = RAY,
+        worker_cls: type = RenderWorker,
+    ) -> None:
         self.config = config
         self.size = workers
+        self.cluster = cluster
         # The pool's size is in its name: actors of a pool of another size hold another share
         # of the CPUs, and reusing them with new ones could ask Ray for more than there is.
         prefix = f"{PREFIX}-{config.owner}-{config.digest()}-{workers}x-"
-        self._retire_other_configs(f"{PREFIX}-{config.owner}-", prefix)
+        self._retire_other_configs(cluster, f"{PREFIX}-{config.owner}-", prefix)
         num_cpus = min(1.0, cpus / workers) if workers > 0 else 1.0
         self.actors = [
-            ray_api.worker_actor(RenderWorker, f"{prefix}{i}", num_cpus, config)
+            cluster.worker_actor(worker_cls, f"{prefix}{i}", num_cpus, config)
             for i in range(workers)
         ]
         self.info: dict[str, Any] = {}
 
     @staticmethod
-    def _retire_other_configs(owner_prefix: str, keep_prefix: str) -> None:
-        for name in ray_api.list_actor_names(owner_prefix):
+    def _retire_other_configs(cluster: Cluster, owner_prefix: str, keep_prefix: str) -> None:
+        for name in cluster.list_actor_names(owner_prefix):
             if not name.startswith(keep_prefix):
-                ray_api.kill_actor(name)
+                cluster.kill_actor(name)
 
     def warm(self, timeout_s: float = 180.0) -> dict[str, Any]:
         """Starts every worker's sandbox in parallel; returns the first worker's info."""
-        refs = [ray_api.call(a, "warm", f"warm/worker-{i}") for i, a in enumerate(self.actors)]
-        outcomes: list[Outcome] = [ray_api.get(r, timeout_s) for r in refs]
+        calls = enumerate(self.actors)
+        refs = [self.cluster.call(a, "warm", f"warm/worker-{i}") for i, a in calls]
+        outcomes: list[Outcome] = [self.cluster.get(r, timeout_s) for r in refs]
         for outcome in outcomes:
             if outcome.failure:
                 raise RuntimeError(outcome.failure.message)
@@ -78,6 +87,7 @@ class Dispatcher:
 
     def __init__(self, pool: WorkerPool, max_retries: int = 2) -> None:
         self.pool = pool
+        self.cluster = pool.cluster
         self.max_retries = max_retries
         self.queue: list[Task] = []
         self.free = list(range(len(pool.actors)))
@@ -100,7 +110,7 @@ class Dispatcher:
             if not self.flights:  # every worker is resting after a loss
                 time.sleep(0.1)
                 continue
-            done, _ = ray_api.wait(list(self.flights), timeout_s=0.5)
+            done, _ = self.cluster.wait(list(self.flights), timeout_s=0.5)
             for ref in done:
                 result = self._collect(ref)
                 if result is not None:
@@ -116,14 +126,14 @@ class Dispatcher:
         while self.free and self.queue:
             task, worker = self.queue.pop(0), self.free.pop(0)
             task.attempts += 1
-            ref = ray_api.call(self.pool.actors[worker], task.method, task.name, *task.args)
+            ref = self.cluster.call(self.pool.actors[worker], task.method, task.name, *task.args)
             self.flights[ref] = _Flight(task, worker, time.monotonic())
 
     def _collect(self, ref: Any) -> tuple[Task, Outcome] | None:
         flight = self.flights.pop(ref)
         try:
-            outcome: Outcome = ray_api.get(ref)
-        except ray_api.worker_lost_errors() as e:
+            outcome: Outcome = self.cluster.get(ref)
+        except self.cluster.worker_lost_errors() as e:
             log.warning("worker lost", extra={"task": flight.task.name, "worker": flight.worker})
             losses = self.losses[flight.worker] = self.losses.get(flight.worker, 0) + 1
             rest_s = LOST_WORKER_REST_S * 2 ** (losses - 1)
@@ -150,7 +160,7 @@ class Dispatcher:
         for flight in self.flights.values():
             if now - flight.started > flight.task.timeout_s and not flight.task.meta.get("expired"):
                 flight.task.meta["expired"] = True
-                ray_api.kill_worker(self.pool.actors[flight.worker])
+                self.cluster.kill_worker(self.pool.actors[flight.worker])
 
 
 def default_workers(cpus: float) -> int:
