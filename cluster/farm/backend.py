@@ -27,7 +27,9 @@ class Cluster(Protocol):
 
     def call(self, actor: ActorHandle, method: str, task_name: str, *args: Any) -> TaskRef: ...
 
-    def wait(self, refs: Sequence[TaskRef], timeout_s: float) -> tuple[list[TaskRef], list[TaskRef]]:
+    def wait(
+        self, refs: Sequence[TaskRef], timeout_s: float
+    ) -> tuple[list[TaskRef], list[TaskRef]]:
         """At least one finished ref (or none, after timeout_s), and the rest."""
         ...
 
@@ -41,7 +43,9 @@ class Cluster(Protocol):
         """What a call raises when its worker died: the task may be retried elsewhere."""
         ...
 
-    def job_actor(self, cls: type, name: str, runtime_env: dict[str, Any], *args: Any) -> ActorHandle:
+    def job_actor(
+        self, cls: type, name: str, runtime_env: dict[str, Any], *args: Any
+    ) -> ActorHandle:
         """A named actor never restarted; raises ValueError if the name is taken."""
         ...
 

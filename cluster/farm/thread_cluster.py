@@ -103,7 +103,7 @@ class ThreadCluster:
     def wait(
         self, refs: Sequence[Future[Any]], timeout_s: float
     ) -> tuple[list[Future[Any]], list[Future[Any]]]:
-        done, pending = wait_futures(list(refs), timeout=timeout_s, return_when=FIRST_COMPLETED)
+        done, _ = wait_futures(list(refs), timeout=timeout_s, return_when=FIRST_COMPLETED)
         ready = [r for r in refs if r in done][:1]  # one at a time, as the farm asks Ray
         return ready, [r for r in refs if r not in ready]
 

@@ -89,12 +89,25 @@ def _absolute(node: ast.ImportFrom, module: str) -> str:
 
 def _reads_environ(tree: ast.AST) -> Iterator[int]:
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv", "environb"}:
-            if isinstance(node.value, ast.Name) and node.value.id == "os":
-                yield node.lineno
-        if isinstance(node, ast.ImportFrom) and node.module == "os":
-            if any(a.name in {"environ", "getenv"} for a in node.names):
-                yield node.lineno
+        if _is_os_environ(node) or _imports_environ(node):
+            yield node.lineno
+
+
+def _is_os_environ(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr in {"environ", "getenv", "environb"}
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+    )
+
+
+def _imports_environ(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.ImportFrom)
+        and node.module == "os"
+        and any(a.name in {"environ", "getenv"} for a in node.names)
+    )
 
 
 def check_module(module: str, source: str) -> list[Violation]:

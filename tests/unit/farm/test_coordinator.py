@@ -26,7 +26,6 @@ from renderers import (
     AnimationInfo,
     ChunkPolicy,
     ChunkSpec,
-    Quality,
     RenderedChunk,
     SceneProbe,
     SceneSource,
@@ -111,10 +110,12 @@ class Scenes:
             return probed
         probe: SceneProbe = probed.value
         last, drawn = 0, 0
-        for last, animation in enumerate(probe.animations):
+        for animation in probe.animations:
             drawn += round(animation.run_time_s * FPS)
             if drawn >= scout.budget_frames:
                 break
+            last += 1
+        last = min(last, len(probe.animations) - 1)
         chunk = ChunkSpec(scout.scene, 0, 0, last, drawn, scout.quality)
         rendered, data = self.render(source, chunk).value
         return Outcome(value=(probe, rendered, data))
