@@ -24,7 +24,6 @@ from cluster.farm import (
     LessonFailed,
     LessonReport,
     RenderRequest,
-    lesson_id_for,
     running_address,
     stop_local_cluster,
 )
@@ -35,6 +34,7 @@ from sandbox import (
     SandboxError,
     reap_containers,
 )
+from scenes import lesson_id_for
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 1, 2, 3
 

@@ -15,8 +15,7 @@ from api.runtime import Runtime
 from api.schemas import LessonCreate
 from cluster.jobs import runner
 from cluster.jobs.store import ApiKey, Job, JobOp, LessonEntry, LessonOptions, QuotaExceeded
-from cluster.lessons.studio import new_lesson_id
-from scenes import Lesson
+from scenes import Lesson, new_lesson_id
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_SCENES = 12

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from renderers.errors import StitchError
+from renderers.files import partial_path
 from renderers.mp4 import Mp4Error, faststart, is_faststart
 from renderers.stitch import _run as run_tool  # the one place that runs ffmpeg with a timeout
 
@@ -34,18 +35,13 @@ def extract_poster(video: Path, out: Path) -> Path:
     Only the last second is decoded; every frame overwrites the image (`-update 1`), leaving
     the last. Bit-exact flags keep the bytes reproducible, so republishing is idempotent.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.partial.jpg")
-    try:
+    with partial_path(out) as tmp:
         last_second = ["-sseof", "-1", "-i", str(video), "-map", "0:v:0", "-an"]
         exact = ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact"]
         one_image = ["-threads", "1", "-q:v", "3", "-update", "1", str(tmp)]
         run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", *last_second, *exact, *one_image])
         if not tmp.is_file() or tmp.stat().st_size == 0:
             raise StitchError(f"no frame could be read from {video.name}")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out
 
 

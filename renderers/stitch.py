@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from renderers.errors import StitchError
+from renderers.files import partial_path
 from renderers.mp4 import Mp4Error, faststart
 from renderers.mp4join import join
 
@@ -47,10 +48,13 @@ def concat(parts: Sequence[Path], out: Path) -> Path:
     index first (`+faststart`)."""
     if not parts:
         raise StitchError("nothing to stitch")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.partial{out.suffix}")
-    if _joined_here(parts, tmp):
-        return tmp.replace(out)
+    with partial_path(out) as tmp:
+        if not _joined_here(parts, tmp):
+            _ffmpeg_concat(parts, tmp)
+    return out
+
+
+def _ffmpeg_concat(parts: Sequence[Path], tmp: Path) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         for part in parts:
             escaped = str(part.resolve()).replace("'", r"'\''")
@@ -78,11 +82,8 @@ def concat(parts: Sequence[Path], out: Path) -> Path:
                 str(tmp),
             ]
         )
-        tmp.replace(out)
     finally:
         Path(listing.name).unlink(missing_ok=True)
-        tmp.unlink(missing_ok=True)
-    return out
 
 
 def _joined_here(parts: Sequence[Path], tmp: Path) -> bool:

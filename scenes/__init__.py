@@ -10,6 +10,7 @@ from scenes.errors import (
     StaticCheckError,
 )
 from scenes.generate import GenerationOptions, ProbeVerdict, SceneWriter, scene_source
+from scenes.ids import LessonId, lesson_id_for, new_lesson_id, parse_lesson_id
 from scenes.models import (
     Attempt,
     AttemptKind,
@@ -43,6 +44,7 @@ __all__ = [
     "GenerationOptions",
     "InvalidTransition",
     "Lesson",
+    "LessonId",
     "LessonPlan",
     "LessonStatus",
     "LessonVersion",
@@ -59,7 +61,10 @@ __all__ = [
     "check_scene",
     "chunk_transition",
     "estimate_cost_usd",
+    "lesson_id_for",
     "lesson_transition",
+    "new_lesson_id",
+    "parse_lesson_id",
     "scene_class_of",
     "scene_source",
     "scene_transition",

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from cluster.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from cluster.delivery.files import atomic_write
     from cluster.delivery.publish import (
         LessonArtifacts,
         Published,
@@ -25,7 +24,6 @@ _HOMES = {
     "PublishedScene": "cluster.delivery.publish",
     "PublishedVideo": "cluster.delivery.publish",
     "SceneArtifacts": "cluster.delivery.publish",
-    "atomic_write": "cluster.delivery.files",
     "publish_lesson": "cluster.delivery.publish",
 }
 __all__ = [
@@ -34,7 +32,6 @@ __all__ = [
     "PublishedScene",
     "PublishedVideo",
     "SceneArtifacts",
-    "atomic_write",
     "publish_lesson",
 ]
 __getattr__ = lazy_exports(__name__, _HOMES)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from cluster.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from cluster.farm.coordinator import LessonCancelled, LessonFailed, RenderRequest, lesson_id_for
+    from cluster.farm.coordinator import LessonCancelled, LessonFailed, RenderRequest
     from cluster.farm.events import Event
     from cluster.farm.publish_render import DeliveryFailed, publish_render
     from cluster.farm.ray_head import ClusterStartError, running_address, stop_local_cluster
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from cluster.farm.worker import WorkerConfig
 
 _HOMES = {
-    "lesson_id_for": "cluster.farm.coordinator",
     "ChunkReport": "cluster.farm.report",
     "ClusterStartError": "cluster.farm.ray_head",
     "DeliveryFailed": "cluster.farm.publish_render",
@@ -48,7 +47,6 @@ __all__ = [
     "RenderRequest",
     "SceneReport",
     "WorkerConfig",
-    "lesson_id_for",
     "publish_render",
     "running_address",
     "stop_local_cluster",

@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cluster.delivery.files import atomic_write
 from cluster.delivery.storage import StorageError
 from cluster.farm.remote_chunks import RemoteChunks
+from renderers.files import atomic_write
 
 _SHARED_IN = "shared_in"  # metadata: the remote tiers known to hold this chunk
 

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from renderers.files import atomic_write
+
 
 @dataclass
 class ChunkReport:
@@ -71,7 +73,4 @@ class LessonReport:
         return data
 
     def write(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.partial")
-        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
-        tmp.replace(path)
+        atomic_write(path, (json.dumps(self.to_json(), indent=2) + "\n").encode())

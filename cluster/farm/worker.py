@@ -75,8 +75,35 @@ class Failure:
 
 @dataclass(frozen=True)
 class Outcome:
+    """A task's result: its value (one of the result types below, or `warm`'s info), or why
+    it failed."""
+
     value: Any = None
     failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class SceneList:
+    """`list_scenes`: the Scene classes a file defines, in definition order."""
+
+    names: tuple[str, ...]
+    engine_version: str = ""
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """`render`: a chunk as its sandbox wrote it (checked on the host), and its MP4 bytes."""
+
+    rendered: RenderedChunk
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ScoutResult:
+    """`scout`: a scene's probe, and its first chunk as the same run drew it."""
+
+    probe: SceneProbe
+    head: ChunkResult
 
 
 def make_renderer(engine: str) -> Renderer:
@@ -113,9 +140,12 @@ class RenderWorker:
         return Outcome(value=info)
 
     def list_scenes(self, source: SceneSource) -> Outcome:
-        return self._guarded(
-            source.filename, lambda: self.renderer.list_scenes(self.sandbox, source)
-        )
+        """The value is a SceneList."""
+        return self._guarded(source.filename, lambda: self._list(source))
+
+    def _list(self, source: SceneSource) -> SceneList:
+        names, engine_version = self.renderer.list_scenes(self.sandbox, source)
+        return SceneList(tuple(names), engine_version)
 
     def probe(self, source: SceneSource, scene: str, layout: bool = False) -> Outcome:
         return self._guarded(
@@ -125,27 +155,24 @@ class RenderWorker:
     def render(
         self, source: SceneSource, chunk: ChunkSpec, tex: tuple[tuple[str, str], ...] = ()
     ) -> Outcome:
-        """Renders one chunk; the value is (RenderedChunk, mp4 bytes)."""
+        """Renders one chunk; the value is a ChunkResult."""
         return self._guarded(chunk.scene, lambda: self._render(source, chunk, tex))
 
     def scout(self, source: SceneSource, scout: ScoutSpec) -> Outcome:
-        """A scene's probe and first chunk from one run; the value is (SceneProbe,
-        RenderedChunk, mp4 bytes)."""
+        """A scene's probe and first chunk from one run; the value is a ScoutResult."""
         return self._guarded(scout.scene, lambda: self._scout(source, scout))
 
-    def _scout(
-        self, source: SceneSource, scout: ScoutSpec
-    ) -> tuple[SceneProbe, RenderedChunk, bytes]:
+    def _scout(self, source: SceneSource, scout: ScoutSpec) -> ScoutResult:
         with TemporaryDirectory(prefix="scenefarm-chunk-") as tmp:
             probe, rendered, path = self.renderer.scout(self.sandbox, source, scout, Path(tmp))
-            return probe, rendered, path.read_bytes()
+            return ScoutResult(probe, ChunkResult(rendered, path.read_bytes()))
 
     def _render(
         self, source: SceneSource, chunk: ChunkSpec, tex: tuple[tuple[str, str], ...]
-    ) -> tuple[RenderedChunk, bytes]:
+    ) -> ChunkResult:
         with TemporaryDirectory(prefix="scenefarm-chunk-") as tmp:
             rendered, path = self.renderer.render_chunk(self.sandbox, source, chunk, Path(tmp), tex)
-            return rendered, path.read_bytes()
+            return ChunkResult(rendered, path.read_bytes())
 
     def _guarded(self, scene: str, work: Any) -> Outcome:
         try:

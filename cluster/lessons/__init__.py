@@ -11,7 +11,7 @@ from cluster.lazy import lazy_exports
 if TYPE_CHECKING:
     from cluster.lessons.lesson_dir import LessonDir, LessonDirError
     from cluster.lessons.store import LessonStore
-    from cluster.lessons.studio import FINAL, Made, Studio, new_lesson_id
+    from cluster.lessons.studio import FINAL, Made, Studio
 
 _HOMES = {
     "FINAL": "cluster.lessons.studio",
@@ -20,7 +20,6 @@ _HOMES = {
     "LessonStore": "cluster.lessons.store",
     "Made": "cluster.lessons.studio",
     "Studio": "cluster.lessons.studio",
-    "new_lesson_id": "cluster.lessons.studio",
 }
 __all__ = [
     "FINAL",
@@ -29,6 +28,5 @@ __all__ = [
     "LessonStore",
     "Made",
     "Studio",
-    "new_lesson_id",
 ]
 __getattr__ = lazy_exports(__name__, _HOMES)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cluster.delivery.files import atomic_write
+from renderers.files import atomic_write
 from scenes import Lesson
 
 RECORD = "lesson.json"

@@ -13,7 +13,6 @@ callable is asked between steps and between chunk results; a cancel ends the les
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from scenes import (
     SceneStatus,
     SceneWriter,
     lesson_transition,
+    new_lesson_id,
     scene_class_of,
     scene_source,
 )
@@ -49,10 +49,6 @@ log = logging.getLogger(__name__)
 FINAL = frozenset({LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED})
 # Sandbox statuses that mean scene code hit a wall (counted as violations by the API's metrics).
 VIOLATIONS = frozenset({"timeout", "memory", "killed", "forbidden", "output_rejected"})
-
-
-def new_lesson_id() -> str:
-    return f"lesson-{uuid.uuid4().hex[:12]}"
 
 
 @dataclass(frozen=True)

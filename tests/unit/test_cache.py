@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import cluster.delivery.files as files_module
 import cluster.farm.cache as cache_module
+import renderers.files as files_module
 from cluster.farm.cache import ChunkCache
 
 KEY = "ab" + "0" * 62

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cluster.farm.coordinator import _probe_from_json, _probe_to_json
+from cluster.farm.probe_codec import probe_from_json, probe_to_json
 from renderers import AnimationInfo, SceneProbe
 from renderers.manim_renderer import _tex
 
@@ -13,12 +13,12 @@ def test_a_probe_survives_the_store_whole() -> None:
         (AnimationInfo(0, 1.5, ("Write",), 0.25), AnimationInfo(1, 0.5, ("Wait",), 0.01)),
         tex=(("0123456789abcdef.svg", "<svg>a</svg>"),),
     )
-    assert _probe_from_json("Intro", _probe_to_json(probe)) == probe
+    assert probe_from_json("Intro", probe_to_json(probe)) == probe
 
 
 def test_a_probe_stored_before_build_times_and_tex_still_reads() -> None:
     old = [[1.5, ["Write"]], [0.5, ["Wait"]]]
-    probe = _probe_from_json("Intro", old)
+    probe = probe_from_json("Intro", old)
     assert [(a.run_time_s, a.kinds, a.build_s) for a in probe.animations] == [
         (1.5, ("Write",), 0.0),
         (0.5, ("Wait",), 0.0),

@@ -21,7 +21,7 @@ from cluster.farm.coordinator import Coordinator, LessonCancelled, LessonFailed,
 from cluster.farm.events import Event
 from cluster.farm.pool import WorkerPool
 from cluster.farm.thread_cluster import ThreadCluster
-from cluster.farm.worker import Failure, Outcome, WorkerConfig
+from cluster.farm.worker import ChunkResult, Failure, Outcome, ScoutResult, WorkerConfig
 from renderers import (
     AnimationInfo,
     ChunkPolicy,
@@ -102,7 +102,8 @@ class Scenes:
         frames = sum(
             round(s * FPS) for s in self.seconds[chunk.scene][chunk.first : chunk.last + 1]
         )
-        return Outcome(value=(RenderedChunk(chunk, frames, 0.01), _clip(frames, self.clips)))
+        rendered = RenderedChunk(chunk, frames, 0.01)
+        return Outcome(value=ChunkResult(rendered, _clip(frames, self.clips)))
 
     def scout(self, source: SceneSource, scout: ScoutSpec) -> Outcome:
         probed = self.probe(source, scout.scene)
@@ -117,8 +118,7 @@ class Scenes:
             last += 1
         last = min(last, len(probe.animations) - 1)
         chunk = ChunkSpec(scout.scene, 0, 0, last, drawn, scout.quality)
-        rendered, data = self.render(source, chunk).value
-        return Outcome(value=(probe, rendered, data))
+        return Outcome(value=ScoutResult(probe, self.render(source, chunk).value))
 
     def script(self, **gates: threading.Event) -> Script:
         answers: dict[str, Callable[..., Outcome]] = {
