@@ -9,6 +9,7 @@ from scenes.errors import (
     SceneFailed,
     StaticCheckError,
 )
+from scenes.event_kinds import EventKind
 from scenes.generate import GenerationOptions, ProbeVerdict, SceneWriter, scene_source
 from scenes.ids import LessonId, lesson_id_for, new_lesson_id, parse_lesson_id
 from scenes.models import (
@@ -40,6 +41,7 @@ __all__ = [
     "Claude",
     "ClaudeConfig",
     "ClaudeUnavailable",
+    "EventKind",
     "GenerationError",
     "GenerationOptions",
     "InvalidTransition",

@@ -19,6 +19,7 @@ from scenes import prompts
 from scenes.checks import check_scene, scene_class_of
 from scenes.claude import LLM
 from scenes.errors import ClaudeUnavailable, GenerationError, SceneFailed, StaticCheckError
+from scenes.event_kinds import EventKind
 from scenes.guide import planner_system, writer_system
 from scenes.models import (
     Attempt,
@@ -46,7 +47,7 @@ class ProbeVerdict:
 
 
 ProbeMany = Callable[[Sequence[tuple[SceneSource, str]]], list[ProbeVerdict]]
-Notify = Callable[[str, str, str], None]  # (kind, scene class name, detail): progress output
+Notify = Callable[[EventKind, str, str], None]  # (kind, scene class name, detail): progress
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,9 @@ class SceneWriter:
     def _record(self, job: _Job, stage: str = "", error: str = "", line: int | None = None) -> None:
         first = job.fixes == 0 and job.layout_fixes == 0
         if stage:
-            self.notify("scene_attempt_failed", self._class_name(job), f"{stage}: {error}"[:300])
+            self.notify(
+                EventKind.SCENE_ATTEMPT_FAILED, self._class_name(job), f"{stage}: {error}"[:300]
+            )
         job.record.attempts.append(
             Attempt(
                 kind=job.kind if first else AttemptKind.FIX,
@@ -277,11 +280,13 @@ class SceneWriter:
             instruction=job.instruction,
             layout_warnings=warnings,
         )
-        self.notify("scene_written", self._class_name(job), f"{len(job.record.attempts)} attempts")
+        self.notify(
+            EventKind.SCENE_WRITTEN, self._class_name(job), f"{len(job.record.attempts)} attempts"
+        )
 
     def _fail(self, job: _Job, why: str) -> None:
         job.failure = why
-        self.notify("scene_failed", self._class_name(job), why[:300])
+        self.notify(EventKind.SCENE_FAILED, self._class_name(job), why[:300])
         log.info("scene failed", extra={"scene": job.record.index, "error": why})
 
     # -- helpers -----------------------------------------------------------------------------

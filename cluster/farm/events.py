@@ -6,12 +6,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from scenes.event_kinds import EventKind
+
+__all__ = ["Event", "EventKind"]
+
 
 @dataclass(frozen=True)
 class Event:
-    # lesson_started, scene_probed, scene_planned, chunk_done, chunks_planned (every scene
-    # planned), scene_failed, scene_ready, lesson_ready
-    kind: str
+    kind: str  # an EventKind (every kind, documented, is in scenes/event_kinds.py)
     lesson: str
     scene: str = ""
     chunk: str = ""

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from cluster.farm.cache import ChunkCache
-from cluster.farm.events import Event
+from cluster.farm.events import Event, EventKind
 from cluster.farm.planner import ScenePlanner
 from cluster.farm.pool import Dispatcher, Task, WorkerPool
 from cluster.farm.probe_codec import probe_from_json, probe_to_json
@@ -101,7 +101,9 @@ class LessonRender:
         started = time.monotonic()
         names = self._scene_names()
         self.states = {n: SceneState(n, i) for i, n in enumerate(names)}
-        self.emit(Event("lesson_started", self.req.lesson_id, detail=f"{len(names)} scenes"))
+        self.emit(
+            Event(EventKind.LESSON_STARTED, self.req.lesson_id, detail=f"{len(names)} scenes")
+        )
         phases = {"list_s": time.monotonic() - started}
         self._scene_dir = self.req.scenes_dir or Path(tempfile.mkdtemp(prefix="scenefarm-scenes-"))
         self._stop_if_cancelled()
@@ -117,7 +119,9 @@ class LessonRender:
 
     def _stop_if_cancelled(self) -> None:
         if self.stopped or self.cancelled():
-            self.emit(Event("lesson_cancelled", self.req.lesson_id, detail="render stopped"))
+            self.emit(
+                Event(EventKind.LESSON_CANCELLED, self.req.lesson_id, detail="render stopped")
+            )
             raise LessonCancelled(f"lesson {self.req.lesson_id} was cancelled")
 
     # -- scenes ------------------------------------------------------------------------------
@@ -255,7 +259,7 @@ class LessonRender:
             state.probe = None
         if state.probe is None:
             return False
-        self.emit(Event("scene_probed", self.req.lesson_id, state.name, detail="cached"))
+        self.emit(Event(EventKind.SCENE_PROBED, self.req.lesson_id, state.name, detail="cached"))
         return True
 
     def _probe_task(self, state: SceneState) -> Task:
@@ -290,7 +294,12 @@ class LessonRender:
         self.cache.put_json("probes", key, probe_to_json(outcome.value))
         animations = len(outcome.value.animations)
         self.emit(
-            Event("scene_probed", self.req.lesson_id, state.name, detail=f"{animations} animations")
+            Event(
+                EventKind.SCENE_PROBED,
+                self.req.lesson_id,
+                state.name,
+                detail=f"{animations} animations",
+            )
         )
         return True
 
@@ -319,7 +328,11 @@ class LessonRender:
         data = {"status": failure.status, "kind": failure.kind}
         self.emit(
             Event(
-                "scene_failed", self.req.lesson_id, state.name, detail=failure.describe(), data=data
+                EventKind.SCENE_FAILED,
+                self.req.lesson_id,
+                state.name,
+                detail=failure.describe(),
+                data=data,
             )
         )
 
@@ -348,7 +361,9 @@ class LessonRender:
             cached = sum(hit is not None for hit in hits)
             data = {"chunks": len(chunks), "cached": cached}
             detail = f"{len(chunks)} chunks, {cached} cached"
-            self.emit(Event("scene_planned", self.req.lesson_id, scene, detail=detail, data=data))
+            self.emit(
+                Event(EventKind.SCENE_PLANNED, self.req.lesson_id, scene, detail=detail, data=data)
+            )
             for chunk, key, hit in zip(chunks, keys, hits, strict=True):
                 if head is not None and chunk.index == 0:
                     self._store(state, key, *head, scouted=True)
@@ -377,7 +392,7 @@ class LessonRender:
         cached = sum(c.cached for s in planned for c in s.chunks.values())
         self.emit(
             Event(
-                "chunks_planned",
+                EventKind.CHUNKS_PLANNED,
                 self.req.lesson_id,
                 detail=f"{total} chunks, {cached} cached",
                 data={"total": total, "cached": cached},
@@ -422,7 +437,7 @@ class LessonRender:
         state.keys[chunk.index] = came.key
         self.emit(
             Event(
-                "chunk_done",
+                EventKind.CHUNK_DONE,
                 self.req.lesson_id,
                 chunk.scene,
                 chunk.label,
@@ -489,7 +504,7 @@ class LessonRender:
             state.move(SceneStatus.READY)
             state.video = video
             videos.append(video)
-            self.emit(Event("scene_ready", self.req.lesson_id, state.name))
+            self.emit(Event(EventKind.SCENE_READY, self.req.lesson_id, state.name))
         report = _report(self.req, self.states, fps, started)
         failed = [s for s in self.states.values() if s.status is SceneStatus.FAILED]
         if failed and not self.req.allow_partial:
@@ -501,7 +516,7 @@ class LessonRender:
         self._joined(videos, keys, self.req.output, self.req.use_cache)
         report.video = str(self.req.output)
         report.totals["wall_s"] = round(time.monotonic() - started, 3)
-        self.emit(Event("lesson_ready", self.req.lesson_id, detail=str(self.req.output)))
+        self.emit(Event(EventKind.LESSON_READY, self.req.lesson_id, detail=str(self.req.output)))
         return report
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from cluster.delivery.publish import LessonArtifacts, SceneArtifacts, publish_lesson
 from cluster.delivery.storage import StorageError
 from cluster.farm.coordinator import LessonCancelled, LessonFailed, RenderRequest, remember_probe
-from cluster.farm.events import Event
+from cluster.farm.events import Event, EventKind
 from cluster.farm.publish_render import DeliveryFailed
 from cluster.farm.report import LessonReport, SceneReport
 from cluster.farm.service import Farm
@@ -102,7 +102,9 @@ class Studio:
             plans = lesson.plan.scenes
             lesson.scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(plans)]
             titles = ", ".join(s.class_name for s in plans)
-            self.emit(Event("lesson_planned", lesson.id, detail=f"{lesson.plan.title}: {titles}"))
+            self.emit(
+                Event(EventKind.LESSON_PLANNED, lesson.id, detail=f"{lesson.plan.title}: {titles}")
+            )
             self._step(lesson, where, LessonStatus.GENERATING)
             writer.write_all(lesson)
             return self._render(lesson, where)
@@ -239,7 +241,7 @@ class Studio:
     # -- helpers -----------------------------------------------------------------------------
 
     def _writer(self, lesson: Lesson) -> SceneWriter:
-        def notify(kind: str, scene: str, detail: str) -> None:
+        def notify(kind: EventKind, scene: str, detail: str) -> None:
             self.emit(Event(kind, lesson.id, scene, detail=detail))
 
         return SceneWriter(self.llm, lambda items: self._probe(lesson, items), self.options, notify)
@@ -267,7 +269,9 @@ class Studio:
     def _violation(self, lesson: Lesson, scene: str, failure: Failure) -> None:
         if failure.status in VIOLATIONS:
             data = {"status": failure.status, "kind": failure.kind}
-            event = Event("sandbox_violation", lesson.id, scene, detail=failure.message, data=data)
+            event = Event(
+                EventKind.SANDBOX_VIOLATION, lesson.id, scene, detail=failure.message, data=data
+            )
             self.emit(event)
 
     def _step(self, lesson: Lesson, where: LessonStore, status: LessonStatus) -> None:
@@ -276,7 +280,7 @@ class Studio:
         if lesson.status is not status:
             lesson.status = lesson_transition(lesson.status, status)
         where.save(lesson)
-        self.emit(Event("lesson_status", lesson.id, detail=status.value))
+        self.emit(Event(EventKind.LESSON_STATUS, lesson.id, detail=status.value))
 
     def _fail(self, lesson: Lesson, where: LessonStore, error: str) -> None:
         lesson.error = error
