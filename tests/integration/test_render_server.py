@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,9 +125,15 @@ def test_other_settings_or_opting_out_run_in_the_cli(client: Client) -> None:
 def test_interrupting_the_client_cancels_its_render_and_frees_the_server(client: Client) -> None:
     argv = [CLI, "render", "slow.py", "-o", "slow.mp4", "--no-cache", "--report", "slow.json"]
     proc = subprocess.Popen(
-        argv, env=client.env, cwd=client.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        argv,
+        env=client.env,
+        cwd=client.tmp,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    time.sleep(3)  # served by now, rendering seconds-long chunks
+    # Served and rendering seconds-long chunks once every scene is planned.
+    assert _line_with(proc, "chunks_planned", timeout_s=120), proc.poll()
     assert proc.poll() is None
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
@@ -139,6 +146,20 @@ def test_interrupting_the_client_cancels_its_render_and_frees_the_server(client:
         assert again["_done"].returncode == 0, again["_done"].stderr[-2000:]
         ran_in = again["totals"]["ran_in"]
     assert ran_in == "render-server"
+
+
+def _line_with(proc: subprocess.Popen[str], needle: str, timeout_s: float) -> bool:
+    """Reads the command's progress (stderr) until a line has `needle`; False on timeout."""
+    found = threading.Event()
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if needle in line:
+                found.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return found.wait(timeout_s)
 
 
 def test_down_stops_the_server(tmp_path: Path) -> None:

@@ -54,8 +54,8 @@ def test_killed_worker_chunk_is_retried(farm: Farm) -> None:
         if any("chunk_done" in line for line in lines):
             victim = _busy_worker()
         time.sleep(0.1)
+    # a forked job is running in its sandbox: the worker is inside a multi-second chunk
     assert victim is not None, f"no worker was seen rendering: {proc.poll()} {''.join(lines)}"
-    time.sleep(0.5)  # well inside a multi-second chunk
     os.kill(victim.pid, signal.SIGKILL)
     proc.wait(timeout=600)
     reader.join(timeout=10)
