@@ -121,6 +121,10 @@ def _part(path: Path) -> _Part:
     if not stbl.has("stco"):
         raise JoinUnsupported(f"{path.name}: no 32-bit chunk offsets")
     offsets = [o for (o,) in _table(stbl.find("stco"), 1)]
+    # The joined index keeps each part's sample sizes: ones that cannot lie in its media box
+    # (a damaged or forged stsz) would make a file no player can read.
+    if sum(_sizes(stbl.find("stsz"))) > mdat.end - mdat.body:
+        raise JoinUnsupported(f"{path.name}: samples larger than its media data")
     return _Part(moov, (mdat.body, mdat.end), ftyp, offsets)
 
 

@@ -109,9 +109,15 @@ def test_damaged_parts_fail_cleanly(parts: list[Path], tmp_path: Path) -> None:
             data[rng.randrange(moov, len(data))] = rng.randrange(256)
         bad.write_bytes(bytes(data))
         try:
-            join([parts[1], bad], tmp_path / "out.mp4")
+            joined = join([parts[1], bad], tmp_path / "out.mp4")
         except Mp4Error:
             continue
+        read = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", str(joined)],
+            capture_output=True,
+            text=True,
+        )
+        assert read.returncode == 0, read.stderr
 
 
 def test_a_truncated_header_is_an_mp4_error(parts: list[Path], tmp_path: Path) -> None:
