@@ -29,7 +29,11 @@ from scenes.status import (
     LessonStatus,
     SceneStatus,
     chunk_transition,
+    lesson_restart,
+    lesson_restore,
     lesson_transition,
+    scene_restart,
+    scene_restore,
     scene_transition,
 )
 
@@ -64,10 +68,14 @@ __all__ = [
     "chunk_transition",
     "estimate_cost_usd",
     "lesson_id_for",
+    "lesson_restart",
+    "lesson_restore",
     "lesson_transition",
     "new_lesson_id",
     "parse_lesson_id",
     "scene_class_of",
+    "scene_restart",
+    "scene_restore",
     "scene_source",
     "scene_transition",
 ]

@@ -30,7 +30,7 @@ from scenes.models import (
     SceneVersion,
     Usage,
 )
-from scenes.status import SceneStatus, scene_transition
+from scenes.status import SceneStatus, scene_restart, scene_restore, scene_transition
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class SceneWriter:
     def _run(self, lesson: Lesson, jobs: list[_Job]) -> None:
         before = {id(j): j.record.status for j in jobs}
         for job in jobs:
-            job.record.status = SceneStatus.QUEUED  # each new version runs the machine afresh
+            job.record.status = scene_restart(job.record.status)
             _move(job.record, SceneStatus.GENERATING)
         pending = list(jobs)
         while pending:
@@ -176,9 +176,10 @@ class SceneWriter:
             record.versions.append(job.result)
             record.error = ""
         elif job.kind is AttemptKind.WRITE or record.current is None:
-            record.status, record.error = SceneStatus.FAILED, job.failure
+            record.status = scene_transition(record.status, SceneStatus.FAILED)
+            record.error = job.failure
         else:
-            record.status = before  # a failed edit leaves the current version standing
+            record.status = scene_restore(record.status, before)
 
     def _draft_all(self, jobs: list[_Job]) -> list[_Job]:
         with ThreadPoolExecutor(max_workers=max(1, self.options.threads)) as pool:

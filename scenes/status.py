@@ -76,3 +76,31 @@ def scene_transition(state: SceneStatus, new: SceneStatus) -> SceneStatus:
 def chunk_transition(state: ChunkStatus, new: ChunkStatus) -> ChunkStatus:
     terminal = {ChunkStatus.DONE, ChunkStatus.FAILED}
     return _forward(_CHUNK_FLOW, state, new, terminal, {ChunkStatus.FAILED})
+
+
+def lesson_restart(state: LessonStatus) -> LessonStatus:
+    """A new lesson version (an edit, a replacement) runs the machine afresh from queued; a
+    lesson still in flight cannot start another."""
+    if state not in {LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED}:
+        raise InvalidTransition(f"a lesson still {state} cannot start a new version")
+    return LessonStatus.QUEUED
+
+
+def lesson_restore(state: LessonStatus, before: LessonStatus) -> LessonStatus:
+    """A new version that failed before rendering: the lesson is as it was before it began
+    (its earlier versions stand)."""
+    if state in {LessonStatus.READY, LessonStatus.CANCELLED}:
+        raise InvalidTransition(f"a lesson {state} is not restored")
+    return before
+
+
+def scene_restart(state: SceneStatus) -> SceneStatus:
+    """Each new scene version (a first write, an edit) runs the scene machine from queued."""
+    return SceneStatus.QUEUED
+
+
+def scene_restore(state: SceneStatus, before: SceneStatus) -> SceneStatus:
+    """A failed edit leaves the scene's current version standing, as it was before."""
+    if state is SceneStatus.READY:
+        raise InvalidTransition("a scene whose new version is ready is not restored")
+    return before

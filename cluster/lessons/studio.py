@@ -39,10 +39,13 @@ from scenes import (
     SceneRecord,
     SceneStatus,
     SceneWriter,
+    lesson_restart,
+    lesson_restore,
     lesson_transition,
     new_lesson_id,
     scene_class_of,
     scene_source,
+    scene_transition,
 )
 
 log = logging.getLogger(__name__)
@@ -135,13 +138,13 @@ class Studio:
         self, lesson: Lesson, where: LessonStore, make: Callable[[SceneWriter], object]
     ) -> Made:
         previous = lesson.status
-        lesson.status = LessonStatus.QUEUED  # a new lesson version runs the machine afresh
+        lesson.status = lesson_restart(lesson.status)
         with self._cancellable(lesson, where):
             try:
                 self._step(lesson, where, LessonStatus.GENERATING)
                 make(self._writer(lesson))
             except GenerationError:
-                lesson.status = previous  # the versions made so far stand as they were
+                lesson.status = lesson_restore(lesson.status, previous)
                 where.save(lesson)  # with the failed attempts recorded
                 raise
             return self._render(lesson, where)
@@ -200,8 +203,8 @@ class Studio:
             report=str(out / "report.json"),
         )
         for record in lesson.scenes:
-            if record.class_name in rendered:
-                record.status = SceneStatus.READY
+            if record.class_name in rendered and record.status is not SceneStatus.READY:
+                record.status = scene_transition(record.status, SceneStatus.READY)
         self._publish(lesson, version, report)
         lesson.versions.append(version)
         report.totals["lesson_version"] = number

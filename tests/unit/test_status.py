@@ -13,7 +13,11 @@ from scenes.status import (
     LessonStatus,
     SceneStatus,
     chunk_transition,
+    lesson_restart,
+    lesson_restore,
     lesson_transition,
+    scene_restart,
+    scene_restore,
     scene_transition,
 )
 
@@ -121,3 +125,23 @@ def test_final_states_refuse_everything() -> None:
 
 def test_invalid_transition_is_a_value_error() -> None:
     assert issubclass(InvalidTransition, ValueError)
+
+
+def test_a_new_version_restarts_a_finished_lesson_only() -> None:
+    for done in (LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED):
+        assert lesson_restart(done) is LessonStatus.QUEUED
+    with pytest.raises(InvalidTransition, match="still rendering"):
+        lesson_restart(LessonStatus.RENDERING)
+
+
+def test_a_failed_revision_restores_the_lesson_as_it_was() -> None:
+    assert lesson_restore(LessonStatus.GENERATING, LessonStatus.READY) is LessonStatus.READY
+    with pytest.raises(InvalidTransition):
+        lesson_restore(LessonStatus.READY, LessonStatus.FAILED)
+
+
+def test_a_failed_scene_edit_restores_the_scene_but_a_ready_one_stays() -> None:
+    assert scene_restart(SceneStatus.READY) is SceneStatus.QUEUED
+    assert scene_restore(SceneStatus.PROBING, SceneStatus.READY) is SceneStatus.READY
+    with pytest.raises(InvalidTransition):
+        scene_restore(SceneStatus.READY, SceneStatus.FAILED)
