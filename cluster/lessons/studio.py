@@ -28,6 +28,7 @@ from cluster.farm.service import Farm
 from cluster.farm.worker import Failure
 from cluster.lessons.store import LessonStore
 from renderers import Quality, SceneProbe, SceneSource
+from sandbox import SandboxStatus
 from scenes import (
     LLM,
     GenerationError,
@@ -51,7 +52,7 @@ from scenes import (
 log = logging.getLogger(__name__)
 FINAL = frozenset({LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED})
 # Sandbox statuses that mean scene code hit a wall (counted as violations by the API's metrics).
-VIOLATIONS = frozenset({"timeout", "memory", "killed", "forbidden", "output_rejected"})
+VIOLATIONS = frozenset(SandboxStatus) - {SandboxStatus.OK, SandboxStatus.ERROR}
 
 
 @dataclass(frozen=True)
