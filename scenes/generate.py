@@ -65,7 +65,7 @@ def scene_source(index: int, code: str) -> SceneSource:
 
 
 @dataclass
-class _Job:
+class _SceneWork:
     """One scene on its way to a working version."""
 
     record: SceneRecord
@@ -119,7 +119,7 @@ class SceneWriter:
         for record in lesson.scenes:
             assert record.plan is not None
             message = prompts.write_message(lesson.plan, record.plan, record.index)
-            jobs.append(_Job(record, AttemptKind.WRITE, [message]))
+            jobs.append(_SceneWork(record, AttemptKind.WRITE, [message]))
         self._run(lesson, jobs)
 
     def edit(self, lesson: Lesson, index: int, instruction: str) -> SceneVersion:
@@ -128,14 +128,14 @@ class SceneWriter:
         current = _current(record)
         title = lesson.plan.title if lesson.plan else lesson.prompt[:80]
         message = prompts.edit_message(title, index, current.class_name, current.code, instruction)
-        job = _Job(record, AttemptKind.EDIT, [message], instruction=instruction)
+        job = _SceneWork(record, AttemptKind.EDIT, [message], instruction=instruction)
         return self._single(lesson, job)
 
     def adopt_all(self, lesson: Lesson, codes: Sequence[str]) -> None:
         """First versions from a client's code, one per scene in order, checked and probed in
         one round (no Claude); a scene whose code fails is marked failed with the error."""
         jobs = [
-            _Job(lesson.scene(i), AttemptKind.REPLACE, [], given_code=code)
+            _SceneWork(lesson.scene(i), AttemptKind.REPLACE, [], given_code=code)
             for i, code in enumerate(codes, start=1)
         ]
         self._run(lesson, jobs)
@@ -143,19 +143,19 @@ class SceneWriter:
     def replace(self, lesson: Lesson, index: int, code: str) -> SceneVersion:
         """A new version from a client's code, checked and probed; no Claude involved."""
         record = lesson.scene(index)
-        job = _Job(record, AttemptKind.REPLACE, [], given_code=code)
+        job = _SceneWork(record, AttemptKind.REPLACE, [], given_code=code)
         return self._single(lesson, job)
 
     # -- rounds ------------------------------------------------------------------------------
 
-    def _single(self, lesson: Lesson, job: _Job) -> SceneVersion:
+    def _single(self, lesson: Lesson, job: _SceneWork) -> SceneVersion:
         self._run(lesson, [job])
         if job.result is None:
             scene = f"scene {job.record.index} ({self._class_name(job)})"
             raise SceneFailed(f"{scene}: {job.failure}")
         return job.result
 
-    def _run(self, lesson: Lesson, jobs: list[_Job]) -> None:
+    def _run(self, lesson: Lesson, jobs: list[_SceneWork]) -> None:
         before = {id(j): j.record.status for j in jobs}
         for job in jobs:
             job.record.status = scene_restart(job.record.status)
@@ -169,7 +169,7 @@ class SceneWriter:
         for job in jobs:
             self._settle(job, before[id(job)])
 
-    def _settle(self, job: _Job, before: SceneStatus) -> None:
+    def _settle(self, job: _SceneWork, before: SceneStatus) -> None:
         """A working version joins the record; a failed first write fails the scene."""
         record = job.record
         if job.result is not None:
@@ -181,7 +181,7 @@ class SceneWriter:
         else:
             record.status = scene_restore(record.status, before)
 
-    def _draft_all(self, jobs: list[_Job]) -> list[_Job]:
+    def _draft_all(self, jobs: list[_SceneWork]) -> list[_SceneWork]:
         with ThreadPoolExecutor(max_workers=max(1, self.options.threads)) as pool:
             errors = list(pool.map(self._draft, jobs))
         for job, error in zip(jobs, errors, strict=True):
@@ -189,7 +189,7 @@ class SceneWriter:
                 self._fail(job, f"Claude failed: {error}")
         return [job for job, error in zip(jobs, errors, strict=True) if error is None]
 
-    def _draft(self, job: _Job) -> GenerationError | None:
+    def _draft(self, job: _SceneWork) -> GenerationError | None:
         """One Claude call (or the client's code); runs in a worker thread, touches only job."""
         if job.given_code is not None:
             job.code, job.given_code = job.given_code, None
@@ -204,7 +204,7 @@ class SceneWriter:
         job.conversation.append(prompts.code_turn(reply.code))
         return None
 
-    def _static_ok(self, job: _Job, lesson: Lesson) -> bool:
+    def _static_ok(self, job: _SceneWork, lesson: Lesson) -> bool:
         try:
             check_scene(job.code, self._class_name(job))
             _unique_class(lesson, job.record.index, self._class_name(job))
@@ -213,7 +213,7 @@ class SceneWriter:
             return False
         return True
 
-    def _probe_all(self, jobs: list[_Job]) -> None:
+    def _probe_all(self, jobs: list[_SceneWork]) -> None:
         """Probes every job's code in one batch (spread over the farm's sandboxes)."""
         if not jobs:
             return
@@ -230,7 +230,9 @@ class SceneWriter:
 
     # -- outcomes ----------------------------------------------------------------------------
 
-    def _record(self, job: _Job, stage: str = "", error: str = "", line: int | None = None) -> None:
+    def _record(
+        self, job: _SceneWork, stage: str = "", error: str = "", line: int | None = None
+    ) -> None:
         first = job.fixes == 0 and job.layout_fixes == 0
         if stage:
             self.notify(
@@ -248,7 +250,7 @@ class SceneWriter:
         )
         job.usage = Usage()
 
-    def _retry(self, job: _Job, stage: str, error: str, line: int | None, tb: str) -> None:
+    def _retry(self, job: _SceneWork, stage: str, error: str, line: int | None, tb: str) -> None:
         self._record(job, stage, error, line)
         if job.kind is AttemptKind.REPLACE:
             self._fail(job, f"{stage} check failed: {error}")
@@ -261,17 +263,17 @@ class SceneWriter:
             )
             _move(job.record, SceneStatus.GENERATING)
 
-    def _may_fix_layout(self, job: _Job) -> bool:
+    def _may_fix_layout(self, job: _SceneWork) -> bool:
         limit = self.options.max_layout_fixes
         return job.kind is not AttemptKind.REPLACE and job.layout_fixes < limit
 
-    def _layout_retry(self, job: _Job, issues: list[str]) -> None:
+    def _layout_retry(self, job: _SceneWork, issues: list[str]) -> None:
         self._record(job, "layout", "; ".join(issues))
         job.layout_fixes += 1
         job.conversation.append(prompts.layout_message(self._class_name(job), issues))
         _move(job.record, SceneStatus.GENERATING)
 
-    def _accept(self, job: _Job, warnings: list[str]) -> None:
+    def _accept(self, job: _SceneWork, warnings: list[str]) -> None:
         self._record(job)
         job.result = SceneVersion(
             number=len(job.record.versions) + 1,
@@ -285,7 +287,7 @@ class SceneWriter:
             EventKind.SCENE_WRITTEN, self._class_name(job), f"{len(job.record.attempts)} attempts"
         )
 
-    def _fail(self, job: _Job, why: str) -> None:
+    def _fail(self, job: _SceneWork, why: str) -> None:
         job.failure = why
         self.notify(EventKind.SCENE_FAILED, self._class_name(job), why[:300])
         log.info("scene failed", extra={"scene": job.record.index, "error": why})
@@ -298,7 +300,7 @@ class SceneWriter:
         return self.llm
 
     @staticmethod
-    def _class_name(job: _Job) -> str:
+    def _class_name(job: _SceneWork) -> str:
         if job.kind is AttemptKind.REPLACE:
             return scene_class_of(job.code) or job.record.class_name
         return job.record.class_name
