@@ -5,10 +5,12 @@ and the Ray version."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
@@ -164,6 +166,26 @@ def test_ray_ports_match_ray_and_the_code(rendered: dict[str, list[Doc]]) -> Non
     for group in groups:
         c = group["template"]["spec"]["containers"][0]
         assert port(c, monitor) == int(group["rayStartParams"]["metrics-export-port"])
+
+
+def test_ray_probes_ask_ray_endpoints_that_exist(rendered: dict[str, list[Doc]]) -> None:
+    """KubeRay's default probes shell out to wget (not in the image): ours use Ray's own
+    health routes, which must exist in the Ray we ship, on the ports Ray serves them."""
+    spec = importlib.util.find_spec("ray")
+    assert spec is not None and spec.origin is not None
+    ray_dir = Path(spec.origin).parent
+    dashboard = "\n".join(p.read_text() for p in (ray_dir / "dashboard").rglob("*.py"))
+    constants = (ray_dir / "_private" / "ray_constants.py").read_text()
+    agent = int(re.findall(r"DEFAULT_DASHBOARD_AGENT_LISTEN_PORT = (\d+)", constants)[0])
+    cluster = one(rendered["gpu"], "RayCluster")["spec"]
+    groups = [cluster["headGroupSpec"], *cluster["workerGroupSpecs"]]
+    for group in groups:
+        c = group["template"]["spec"]["containers"][0]
+        for probe in ("readinessProbe", "livenessProbe"):
+            get = c[probe]["httpGet"]
+            assert f'"{get["path"]}"' in dashboard
+            expected = 8265 if "gcs" in get["path"] else agent
+            assert port(c, get["port"]) == expected
 
 
 def ray_resources(group: Doc) -> dict[str, float]:
