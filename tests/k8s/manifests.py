@@ -4,6 +4,7 @@ the core kinds, the KubeRay CRD's own schema (unknown fields refused) for ray.io
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import shutil
 import subprocess
@@ -66,10 +67,18 @@ def load_crd_schema() -> Doc:
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    crd = yaml.safe_load(CRD_PATH.read_text())
+    crd = _parse(CRD_PATH)
     (version,) = (v for v in crd["spec"]["versions"] if v["name"] == "v1")
     schema: Doc = version["schema"]["openAPIV3Schema"]
     return schema
+
+
+@functools.lru_cache(maxsize=2)
+def _parse(path: Path) -> Doc:
+    """The CRD is ~1 MB of YAML: parsed once per session, with libyaml where there is one."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    doc: Doc = yaml.load(path.read_text(), Loader=loader)
+    return doc
 
 
 def closed(schema: Any) -> Any:

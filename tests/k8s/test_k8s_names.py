@@ -48,8 +48,9 @@ def code_env_names() -> set[str]:
     from api.settings import Settings
 
     names = {str(f.validation_alias) for f in Settings.model_fields.values() if f.validation_alias}
-    names |= {"SCENEFARM_" + n.upper() for n, f in Settings.model_fields.items()
-              if not f.validation_alias}
+    names |= {
+        "SCENEFARM_" + n.upper() for n, f in Settings.model_fields.items() if not f.validation_alias
+    }
     for package in PACKAGES:
         for path in (REPO / package).rglob("*.py"):
             names |= set(re.findall(r"\"(SCENEFARM_[A-Z0-9_]+)\"", path.read_text()))
@@ -107,8 +108,10 @@ def test_settings_configmap_builds_the_code_settings(
 def data_mount(docs: list[Doc]) -> str:
     """Where the head's containers mount the data volume (SCENEFARM_DATA_DIR must be it)."""
     (path,) = {
-        m["mountPath"] for name in ("api", "ray-head")
-        for m in container(docs, name)["volumeMounts"] if m["name"] == "data"
+        m["mountPath"]
+        for name in ("api", "ray-head")
+        for m in container(docs, name)["volumeMounts"]
+        if m["name"] == "data"
     }
     return str(path)
 
@@ -144,7 +147,10 @@ def test_api_command_port_and_probes_match_the_cli_and_routes(
     assert {p["path"] for p in probes} <= routes and {p["port"] for p in probes} == {"http"}
     service = one(docs, "Service", "scenefarm-api")
     assert service["spec"]["ports"][0]["targetPort"] == "http"
-    assert service["spec"]["selector"] == {"ray.io/cluster": "scenefarm", "ray.io/node-type": "head"}
+    assert service["spec"]["selector"] == {
+        "ray.io/cluster": "scenefarm",
+        "ray.io/node-type": "head",
+    }
     monitor = one(docs, "ServiceMonitor")["spec"]
     assert monitor["endpoints"][0]["path"] in routes
     assert monitor["endpoints"][0]["port"] == service["spec"]["ports"][0]["name"]
@@ -206,7 +212,11 @@ def test_worker_groups_carry_their_ray_resources(rendered: dict[str, list[Doc]])
         c = group["template"]["spec"]["containers"][0]
         if name == "gpu":
             gpus = c["resources"]["limits"]["nvidia.com/gpu"]
-            assert gpus == group["rayStartParams"]["num-gpus"] == str(ray_resources(group)["gpu_render"])
+            assert (
+                gpus
+                == group["rayStartParams"]["num-gpus"]
+                == str(ray_resources(group)["gpu_render"])
+            )
             env = {e["name"]: e["value"] for e in c["env"]}
             assert "graphics" in env["NVIDIA_DRIVER_CAPABILITIES"].split(",")
         else:

@@ -17,8 +17,11 @@ def test_overlay_renders_the_whole_deployment(overlay: str, rendered: dict[str, 
     kinds = {d["kind"] for d in docs}
     assert {"RayCluster", "Service", "StatefulSet", "ConfigMap", "NetworkPolicy"} <= kinds
     assert {"ServiceMonitor", "PodMonitor", "ServiceAccount", "DaemonSet"} <= kinds
-    assert all(d["metadata"].get("namespace") == "scenefarm" for d in docs if d["kind"] not in (
-        "Namespace", "RuntimeClass"))
+    assert all(
+        d["metadata"].get("namespace") == "scenefarm"
+        for d in docs
+        if d["kind"] not in ("Namespace", "RuntimeClass")
+    )
 
 
 def test_gpu_overlay_adds_the_gpu_group(rendered: dict[str, list[Doc]]) -> None:

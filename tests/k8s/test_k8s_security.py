@@ -7,24 +7,47 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from k8s.manifests import K8S, OVERLAYS, REPO, Doc, one
+from k8s.manifests import K8S, OVERLAYS, REPO, Doc, containers, one
 
 PROFILE = K8S / "base" / "seccomp" / "scenefarm-worker.json"
 KUBELET_SECCOMP = "/var/lib/kubelet/seccomp"
 WORKER_CAPS = {"SYS_ADMIN", "NET_ADMIN", "SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE"}
 # What bubblewrap and setpriv call to build a sandbox (sandbox/bwrap.py): never denied.
 BWRAP_SYSCALLS = (
-    "clone", "unshare", "mount", "umount2", "pivot_root", "chroot", "sethostname", "prctl",
-    "capset", "setresuid", "setresgid", "setgroups", "execve", "socket", "sendmsg",
+    "clone",
+    "unshare",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "sethostname",
+    "prctl",
+    "capset",
+    "setresuid",
+    "setresgid",
+    "setgroups",
+    "execve",
+    "socket",
+    "sendmsg",
 )
 # The kernel surface a worker pod never needs: denied to every process in it.
 DENIED = (
-    "open_by_handle_at", "bpf", "io_uring_setup", "kexec_load", "init_module", "finit_module",
-    "keyctl", "add_key", "perf_event_open", "ptrace", "setns", "userfaultfd", "move_mount",
+    "open_by_handle_at",
+    "bpf",
+    "io_uring_setup",
+    "kexec_load",
+    "init_module",
+    "finit_module",
+    "keyctl",
+    "add_key",
+    "perf_event_open",
+    "ptrace",
+    "setns",
+    "userfaultfd",
+    "move_mount",
 )
 CLONE_NEWUSER = 0x10000000
 # Metrics the dashboard plots that the code does not export yet (issue 17 item 4 and beyond).
@@ -52,19 +75,23 @@ def test_worker_pods_are_confined(overlay: str, rendered: dict[str, list[Doc]]) 
         assert set(sc["capabilities"]["add"]) == WORKER_CAPS
         assert sc["readOnlyRootFilesystem"] is True and "privileged" not in sc
         assert pod["securityContext"]["seccompProfile"] == {
-            "type": "Localhost", "localhostProfile": "scenefarm/worker.json"}
+            "type": "Localhost",
+            "localhostProfile": "scenefarm/worker.json",
+        }
         pool = pod["nodeSelector"]["scenefarm.dev/pool"]
         assert pool == f"{group['groupName']}-render"
-        taint = {"key": "scenefarm.dev/render", "operator": "Equal",
-                 "value": group["groupName"], "effect": "NoSchedule"}
+        taint = {
+            "key": "scenefarm.dev/render",
+            "operator": "Equal",
+            "value": group["groupName"],
+            "effect": "NoSchedule",
+        }
         assert taint in pod["tolerations"]
 
 
 def test_only_workers_get_capabilities(rendered: dict[str, list[Doc]]) -> None:
     docs = rendered["gpu"]
     workers = {id(g["template"]["spec"]["containers"][0]) for g in worker_groups(docs)}
-    from k8s.manifests import containers
-
     for where, c in containers(docs):
         if id(c) in workers:
             continue
@@ -86,14 +113,20 @@ def test_seccomp_installer_writes_the_profile_the_pods_name(rendered: dict[str, 
     assert final == [f"{mount['mountPath']}/scenefarm/worker.json"]
     pools = installer["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
     values = pools["nodeSelectorTerms"][0]["matchExpressions"][0]["values"]
-    assert {g["template"]["spec"]["nodeSelector"]["scenefarm.dev/pool"]
-            for g in worker_groups(rendered["gpu"])} <= set(values)
+    assert {
+        g["template"]["spec"]["nodeSelector"]["scenefarm.dev/pool"]
+        for g in worker_groups(rendered["gpu"])
+    } <= set(values)
 
 
 def unconditionally_denied(profile: Doc) -> set[str]:
     assert profile["defaultAction"] == "SCMP_ACT_ALLOW"
-    return {n for rule in profile["syscalls"] if rule["action"] != "SCMP_ACT_ALLOW"
-            and not rule.get("args") for n in rule["names"]}
+    return {
+        n
+        for rule in profile["syscalls"]
+        if rule["action"] != "SCMP_ACT_ALLOW" and not rule.get("args")
+        for n in rule["names"]
+    }
 
 
 def test_seccomp_profile_lets_bwrap_work_and_denies_the_rest() -> None:
@@ -104,8 +137,14 @@ def test_seccomp_profile_lets_bwrap_work_and_denies_the_rest() -> None:
     for name in ("clone", "unshare"):
         (rule,) = (r for r in profile["syscalls"] if r["names"] == [name])
         assert rule["action"] == "SCMP_ACT_ERRNO"
-        assert rule["args"] == [{"index": 0, "value": CLONE_NEWUSER, "valueTwo": CLONE_NEWUSER,
-                                 "op": "SCMP_CMP_MASKED_EQ"}]
+        assert rule["args"] == [
+            {
+                "index": 0,
+                "value": CLONE_NEWUSER,
+                "valueTwo": CLONE_NEWUSER,
+                "op": "SCMP_CMP_MASKED_EQ",
+            }
+        ]
     broken = copy.deepcopy(profile)
     broken["syscalls"][0]["names"].append("mount")
     assert "mount" in unconditionally_denied(broken)
@@ -124,8 +163,12 @@ def egress_leaks(policy: Doc) -> list[str]:
                 leaks.append(f"rule {i}: {block}")
             if "namespaceSelector" in peer and "podSelector" not in peer:
                 leaks.append(f"rule {i}: a whole namespace")
-            if not block and not rule.get("ports") and peer.get("podSelector", {}).get(
-                    "matchLabels", {}).get("ray.io/cluster") != "scenefarm":
+            if (
+                not block
+                and not rule.get("ports")
+                and peer.get("podSelector", {}).get("matchLabels", {}).get("ray.io/cluster")
+                != "scenefarm"
+            ):
                 leaks.append(f"rule {i}: every port of {peer}")
     return leaks
 
@@ -134,15 +177,19 @@ def test_worker_egress_is_the_cluster_redis_s3_and_dns(rendered: dict[str, list[
     docs = rendered["cpu"]
     policy = one(docs, "NetworkPolicy", "scenefarm-worker")
     assert policy["spec"]["podSelector"]["matchLabels"] == {
-        "ray.io/cluster": "scenefarm", "ray.io/node-type": "worker"}
+        "ray.io/cluster": "scenefarm",
+        "ray.io/node-type": "worker",
+    }
     assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
     assert egress_leaks(policy) == []
-    ports = sorted((p["port"], p["protocol"]) for r in policy["spec"]["egress"]
-                   for p in r.get("ports", []))
+    ports = sorted(
+        (p["port"], p["protocol"]) for r in policy["spec"]["egress"] for p in r.get("ports", [])
+    )
     assert ports == [(53, "TCP"), (53, "UDP"), (443, "TCP"), (6379, "TCP")]
     redis = one(docs, "StatefulSet", "scenefarm-redis")["spec"]["template"]["metadata"]["labels"]
-    (to_redis,) = (r for r in policy["spec"]["egress"] if r.get("ports") == [
-        {"port": 6379, "protocol": "TCP"}])
+    (to_redis,) = (
+        r for r in policy["spec"]["egress"] if r.get("ports") == [{"port": 6379, "protocol": "TCP"}]
+    )
     assert to_redis["to"][0]["podSelector"]["matchLabels"].items() <= redis.items()
     opened = copy.deepcopy(policy)
     opened["spec"]["egress"].append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]})
@@ -171,14 +218,22 @@ def dashboard_metrics(dashboard: Doc) -> set[str]:
 
 def test_dashboard_plots_exported_metrics_or_named_proposals() -> None:
     exported = exported_metrics()
-    assert {"scenefarm_queue_depth", "scenefarm_sandbox_violations_total",
-            "scenefarm_chunk_render_seconds_count"} <= exported
+    assert {
+        "scenefarm_queue_depth",
+        "scenefarm_sandbox_violations_total",
+        "scenefarm_chunk_render_seconds_count",
+    } <= exported
     dashboard = json.loads((K8S / "base" / "grafana" / "scenefarm.json").read_text())
     plotted = dashboard_metrics(dashboard)
     proposals = {m.removesuffix("_bucket") for m in plotted} & PROPOSED_METRICS
     assert proposals == PROPOSED_METRICS  # each proposal is named in the README's list
-    unknown = {m for m in plotted if m not in exported and not m.startswith("ray_")
-               and m.removesuffix("_bucket") not in PROPOSED_METRICS}
+    unknown = {
+        m
+        for m in plotted
+        if m not in exported
+        and not m.startswith("ray_")
+        and m.removesuffix("_bucket") not in PROPOSED_METRICS
+    }
     assert unknown == set()
     titles = " ".join(p["title"].lower() for p in dashboard["panels"])
     for need in ("chunks", "queue depth", "latency", "violations", "cache hit", "gpu"):

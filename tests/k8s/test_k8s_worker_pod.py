@@ -67,10 +67,14 @@ def docker_flags(docs: list[Doc], tmp: Path, caps: list[str]) -> list[str]:
 def run_pod(docs: list[Doc], tmp: Path, caps: list[str]) -> dict[str, Any]:
     flags = docker_flags(docs, tmp, caps)
     # The image has no bubblewrap yet (k8s/README.md: the Dockerfile needs it): lend the host's.
-    has_bwrap = subprocess.run(
-        ["docker", "run", "--rm", "--entrypoint", "/bin/sh", IMAGE, "-c", "command -v bwrap"],
-        capture_output=True, timeout=120,
-    ).returncode == 0
+    has_bwrap = (
+        subprocess.run(
+            ["docker", "run", "--rm", "--entrypoint", "/bin/sh", IMAGE, "-c", "command -v bwrap"],
+            capture_output=True,
+            timeout=120,
+        ).returncode
+        == 0
+    )
     lend = [] if has_bwrap else ["-v", "/usr/bin/bwrap:/usr/bin/bwrap:ro"]
     argv = ["docker", "run", "--rm", "--network", "none", *flags, *lend]
     argv += ["-v", f"{GUEST}:/guest:ro", "-v", f"{PROBE}:/probe.py:ro"]
