@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from k8s.manifests import K8S, OVERLAYS, REPO, Doc, containers, one
+from k8s.manifests import K8S, OVERLAYS, REPO, Doc, containers, of_kind, one, pod_specs
 
 PROFILE = K8S / "base" / "seccomp" / "scenefarm-worker.json"
 KUBELET_SECCOMP = "/var/lib/kubelet/seccomp"
@@ -87,6 +87,16 @@ def test_worker_pods_are_confined(overlay: str, rendered: dict[str, list[Doc]]) 
             "effect": "NoSchedule",
         }
         assert taint in pod["tolerations"]
+
+
+def test_no_pod_gets_an_api_token(rendered: dict[str, list[Doc]]) -> None:
+    """scenefarm never calls the Kubernetes API: no pod and no service account mounts a token."""
+    docs = rendered["gpu"]
+    specs = [(d["metadata"]["name"], w, p) for d in docs for w, p in pod_specs(d)]
+    assert len(specs) == 5  # head, cpu and gpu workers, redis, seccomp installer
+    assert [(n, w) for n, w, p in specs if p.get("automountServiceAccountToken") is not False] == []
+    accounts = of_kind(docs, "ServiceAccount")
+    assert [a for a in accounts if a["automountServiceAccountToken"] is not False] == []
 
 
 def test_only_workers_get_capabilities(rendered: dict[str, list[Doc]]) -> None:
