@@ -157,6 +157,18 @@ def test_api_command_port_and_probes_match_the_cli_and_routes(
     assert monitor["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
 
 
+def test_api_and_head_share_rays_session_dir(rendered: dict[str, list[Doc]]) -> None:
+    """The API is a driver on the head's node: it needs the raylet's sockets in /tmp/ray."""
+    docs = rendered["cpu"]
+    mounts = [
+        {m["mountPath"]: m["name"] for m in container(docs, name)["volumeMounts"]}
+        for name in ("ray-head", "api")
+    ]
+    assert mounts[0]["/tmp/ray"] == mounts[1]["/tmp/ray"] == "ray-logs"
+    volumes = {v["name"]: v for v in head(docs)["template"]["spec"]["volumes"]}
+    assert "emptyDir" in volumes["ray-logs"]
+
+
 def test_ray_ports_match_ray_and_the_code(rendered: dict[str, list[Doc]]) -> None:
     from cluster.farm.ray_head import DASHBOARD_PORT
 

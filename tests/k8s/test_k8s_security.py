@@ -90,13 +90,22 @@ def test_worker_pods_are_confined(overlay: str, rendered: dict[str, list[Doc]]) 
 
 
 def test_no_pod_gets_an_api_token(rendered: dict[str, list[Doc]]) -> None:
-    """scenefarm never calls the Kubernetes API: no pod and no service account mounts a token."""
+    """scenefarm never calls the Kubernetes API: no pod and no service account mounts a token,
+    except to KubeRay's autoscaler, which alone mounts the head's projected token."""
     docs = rendered["gpu"]
     specs = [(d["metadata"]["name"], w, p) for d in docs for w, p in pod_specs(d)]
     assert len(specs) == 5  # head, cpu and gpu workers, redis, seccomp installer
     assert [(n, w) for n, w, p in specs if p.get("automountServiceAccountToken") is not False] == []
     accounts = of_kind(docs, "ServiceAccount")
     assert [a for a in accounts if a["automountServiceAccountToken"] is not False] == []
+    cluster = one(docs, "RayCluster")["spec"]
+    (token,) = cluster["autoscalerOptions"]["volumeMounts"]
+    assert token["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount"
+    for where, c in containers(docs):
+        assert token["name"] not in {m["name"] for m in c.get("volumeMounts", [])}, where
+    head = cluster["headGroupSpec"]["template"]["spec"]
+    (volume,) = (v for v in head["volumes"] if v["name"] == token["name"])
+    assert any("serviceAccountToken" in source for source in volume["projected"]["sources"])
 
 
 def test_only_workers_get_capabilities(rendered: dict[str, list[Doc]]) -> None:
