@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 PACKAGES := api cluster sandbox scenes renderers
 
-.PHONY: help setup docker compile demo test lint unit attack bench down clean
+.PHONY: help setup docker compile demo test lint unit attack k8s bench down clean
 help:
 	@echo "make demo   install what is missing, render examples/lesson.py into out/lesson.mp4"
 	@echo "make test   install what is missing, run lint and every test"
@@ -54,6 +54,10 @@ unit: compile
 # The sandbox attack suite alone (it also runs in `make test`).
 attack: compile docker
 	$(UV) run --frozen pytest -q tests/sandbox
+
+# The k8s/ manifests alone, offline (kubectl and kubernetes-validate come with `uv sync`).
+k8s: setup
+	$(UV) run --frozen pytest -q tests/k8s -m "not integration"
 
 bench: compile docker
 	$(UV) run --frozen python bench/bench_render.py --sandbox bwrap
