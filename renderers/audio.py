@@ -10,8 +10,7 @@ scene by scene. The video stream is copied into the muxed file untouched.
 from __future__ import annotations
 
 import io
-import json
-import math
+import re
 import shutil
 import struct
 import subprocess
@@ -32,7 +31,8 @@ TARGET_LUFS = -16.0
 SAMPLE_PEAK_DBFS = -2.0  # leaves room for inter-sample peaks after AAC (EBU R128's -1 dBTP)
 _LIMITER_LOOKAHEAD_S = 0.005
 _LOUDNESS_ROUNDS = 4
-_SILENT_LUFS = -70.0  # below this the track is silence: no gain is applied
+_SILENT_LUFS = -70.0  # ebur128's floor: the track is silence, no gain is applied
+_INTEGRATED = re.compile(r"I:\s+(-?[\d.]+) LUFS")
 
 
 class AudioError(RenderError):
@@ -152,27 +152,15 @@ def resample(pcm: Pcm, rate: int = LESSON_RATE) -> Pcm:
     return Pcm(done.stdout[: len(done.stdout) - len(done.stdout) % 2], rate)
 
 
-@dataclass(frozen=True)
-class Loudness:
-    integrated_lufs: float
-    true_peak_dbtp: float
-
-
-def measure(pcm: Pcm) -> Loudness:
-    """EBU R128 integrated loudness and true peak (ffmpeg's loudnorm, measuring pass)."""
+def measure(pcm: Pcm) -> float:
+    """EBU R128 integrated loudness in LUFS (ffmpeg's ebur128 filter); -inf for silence."""
     argv = ["ffmpeg", "-nostdin", "-hide_banner", *_raw_in(pcm.rate), "-i", "pipe:0"]
-    af = f"loudnorm=I={TARGET_LUFS}:TP=-1.5:LRA=11:print_format=json"
-    done = _tool([*argv, "-af", af, "-f", "null", "-"], pcm.data)
+    done = _tool([*argv, "-af", "ebur128", "-f", "null", "-"], pcm.data)
     text = done.stderr.decode(errors="replace")
-    try:
-        found = json.loads(text[text.rindex("{") : text.rindex("}") + 1])
-        return Loudness(_level(found["input_i"]), _level(found["input_tp"]))
-    except (ValueError, KeyError) as e:
-        raise AudioError(f"ffmpeg gave no loudness measurement: {text[-300:]}") from e
-
-
-def _level(value: str) -> float:
-    return -math.inf if value.strip() in ("-inf", "inf") else float(value)
+    found = _INTEGRATED.search(text[text.rfind("Summary:") :])
+    if "Summary:" not in text or found is None:
+        raise AudioError(f"ffmpeg gave no loudness measurement: {text[-300:]}")
+    return float(found.group(1))
 
 
 def normalize(pcm: Pcm, target_lufs: float = TARGET_LUFS) -> Pcm:
@@ -183,17 +171,18 @@ def normalize(pcm: Pcm, target_lufs: float = TARGET_LUFS) -> Pcm:
     -2 dB), so plain gain would clip; the limiter takes the peaks down, which lowers the
     loudness a little, hence a few rounds of measure-and-correct.
     """
-    level = measure(pcm).integrated_lufs
-    if level < _SILENT_LUFS:
+    level = measure(pcm)
+    if level <= _SILENT_LUFS:
         return pcm
     source = np.frombuffer(pcm.data, dtype="<i2").astype(np.float64) / 32768.0
     gain_db, out = target_lufs - level, pcm
     for _ in range(_LOUDNESS_ROUNDS):
         out = Pcm(_limited(source * 10 ** (gain_db / 20), pcm.rate), pcm.rate)
-        miss = target_lufs - measure(out).integrated_lufs
-        if abs(miss) < 0.2:
+        miss = target_lufs - measure(out)
+        if abs(miss) < 0.3:
             break
-        gain_db += miss
+        # The limiter takes back part of any extra gain: aim past the miss a little.
+        gain_db += 1.5 * miss
     return out
 
 
@@ -206,8 +195,10 @@ def _limited(x: np.ndarray, rate: int) -> bytes:
     reach = max(1, int(rate * _LIMITER_LOOKAHEAD_S))
     floor = _sliding_min(need, 2 * reach + 1)
     # An average over +-reach/2 of values that are each <= need[peak] stays <= need[peak].
-    kernel = np.ones(reach + 1) / (reach + 1)
-    gain = np.convolve(floor, kernel, mode="same")
+    width = reach + 1
+    padded = np.pad(floor, (width // 2, width - 1 - width // 2), mode="edge")
+    sums = np.concatenate([[0.0], np.cumsum(padded)])
+    gain = (sums[width:] - sums[:-width]) / width  # moving average, O(n)
     y = np.clip(x * gain, -1.0, 32767 / 32768)
     return bytes(np.round(y * 32768.0).astype("<i2").tobytes())
 

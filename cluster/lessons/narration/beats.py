@@ -12,7 +12,7 @@ from renderers.audio import Pcm
 
 # Where a sentence ends: . ! ? (closing quotes or brackets allowed) then space and a capital,
 # digit or opening quote. Abbreviations and initials are glued back together below.
-_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
     [
         "e.g",

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from support.polly_server import PollyServer
 
 FPS = 15

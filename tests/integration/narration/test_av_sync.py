@@ -16,8 +16,9 @@ import webvtt
 from cluster.lessons.narration import NarrationConfig, speaker
 from renderers import frame_hashes, is_faststart, probe_video
 from renderers.audio import LESSON_RATE, TARGET_LUFS, frame_samples
-from renderers.subtitles import burn_in, chapters, lesson_cues, webvtt as to_webvtt
+from renderers.subtitles import chapters, lesson_cues
 from renderers.subtitles import srt as to_srt
+from renderers.subtitles import webvtt as to_webvtt
 
 from .conftest import FPS, need
 from .lesson import Lesson, build_lesson

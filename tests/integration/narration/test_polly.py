@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.polly_server import PollyServer, service_failure, slow, throttled, tone
 
 from cluster.delivery.storage.retry import RetryPolicy
 from cluster.lessons.narration import (
@@ -19,7 +20,6 @@ from cluster.lessons.narration import (
 )
 from cluster.lessons.narration.polly import PollyProvider
 from renderers.audio import LESSON_RATE
-from support.polly_server import PollyServer, service_failure, slow, throttled, tone
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("aws_credentials")]
 FAST = RetryPolicy(attempts=4, base_delay_s=0.01, max_delay_s=0.05)
@@ -56,7 +56,7 @@ def test_server_failures_are_retried_too(polly_server: PollyServer) -> None:
 
 def test_throttled_past_the_attempts_fails_clearly(polly_server: PollyServer) -> None:
     polly_server.fail_next(*[throttled()] * 4)
-    with pytest.raises(TtsUnavailable, match="gave up after 4 tries.*ThrottlingException"):
+    with pytest.raises(TtsUnavailable, match=r"gave up after 4 tries.*ThrottlingException"):
         make_provider(config(polly_server)).synthesize("Never heard.")
     assert [r.status for r in polly_server.requests] == [429] * 4
 
