@@ -106,3 +106,17 @@ def test_cues_are_the_beats_in_seconds() -> None:
         (Fraction(0), Fraction(1), "Beat 0."),
         (Fraction(18, 15), Fraction(18, 15) + Fraction(1, 2), "Beat 1."),
     ]
+
+
+def test_the_report_and_web_props_carry_the_same_durations() -> None:
+    from cluster.lessons.narration.deliver import beat_props, scene_report
+
+    spoken = narration(1.0, 0.5)
+    verdict = check(layout(spoken, FPS, gap_s=0.2), scene_frames=40, fps=FPS)
+    report = scene_report(spoken, verdict, FPS)
+    assert report["provider"] == "test" and report["audio_s"] == 1.5
+    assert [(b["duration_s"], b["start_s"]) for b in report["beats"]] == [(1.0, 0.0), (0.5, 1.2)]
+    assert report["hold_frames"] == 0 and report["timing_fix"] is None
+    assert beat_props(spoken) == {
+        "beats": [{"text": "Beat 0.", "durationS": 1.0}, {"text": "Beat 1.", "durationS": 0.5}]
+    }

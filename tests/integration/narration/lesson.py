@@ -1,6 +1,6 @@
 """A narrated lesson built the way the studio is meant to build one: narration spoken first,
-each scene's video made to its beats, then the scene tracks, the lesson audio, the mux and the
-captions. The videos are ffmpeg test patterns instead of Manim scenes (no sandbox needed)."""
+each scene's video made to its beats, then `deliver` (tracks, lesson audio, mux, captions).
+The videos are ffmpeg test patterns instead of Manim scenes (no sandbox needed)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from cluster.lessons.narration import SceneNarration, Slot, Speaker, check, layout, narrate_scene
-from cluster.lessons.narration import cues as beat_cues
-from cluster.lessons.narration import scene_track as make_track
+from cluster.lessons.narration import Speaker, check, layout, narrate_scene
+from cluster.lessons.narration.deliver import NarratedLesson, NarratedScene, deliver
 from renderers import concat
-from renderers.audio import Pcm, lesson_audio, mux
-from renderers.subtitles import SceneCaptions
 
 from .conftest import FPS, SOURCES, scene_video
 
@@ -29,26 +26,11 @@ EXTRA_FRAMES = (3, 7, 4, 13, 5, 9)  # each scene's picture outlasts its voice by
 
 
 @dataclass(frozen=True)
-class NarratedScene:
-    title: str
-    narration: SceneNarration
-    slots: tuple[Slot, ...]
-    frames: int
-    video: Path
-    track: Pcm
-
-    def captions(self) -> SceneCaptions:
-        return SceneCaptions(
-            self.title, self.frames, FPS, beat_cues(self.narration, self.slots, FPS)
-        )
-
-
-@dataclass(frozen=True)
 class Lesson:
     scenes: tuple[NarratedScene, ...]
+    videos: tuple[Path, ...]
     silent: Path
-    audio: Pcm  # the lesson's PCM, normalised, as encoded
-    video: Path  # the muxed lesson
+    out: NarratedLesson
 
     def boundaries_s(self) -> list[Fraction]:
         out, at = [], Fraction(0)
@@ -58,18 +40,17 @@ class Lesson:
         return out
 
 
-def narrated_scene(i: int, speaker: Speaker, tmp: Path) -> NarratedScene:
+def narrated_scene(i: int, speaker: Speaker, tmp: Path) -> tuple[NarratedScene, Path]:
     narration = narrate_scene(NARRATIONS[i], speaker)
     slots = layout(narration, FPS)
     # The scene's code is written to the beats: here the video is simply long enough.
     frames = check(slots, 0, FPS).hold_frames + EXTRA_FRAMES[i]
     video = scene_video(tmp / f"{i + 1:02d}-Scene{i + 1}.mp4", frames, SOURCES[i % len(SOURCES)])
-    track = make_track(narration, slots, frames, FPS)
-    return NarratedScene(f"Scene {i + 1}", narration, slots, frames, video, track)
+    return NarratedScene(f"Scene {i + 1}", frames, FPS, narration, slots), video
 
 
 def build_lesson(speaker: Speaker, tmp: Path, count: int = len(NARRATIONS)) -> Lesson:
-    scenes = tuple(narrated_scene(i, speaker, tmp) for i in range(count))
-    silent = concat([s.video for s in scenes], tmp / "silent.mp4")
-    audio = lesson_audio([s.track for s in scenes])
-    return Lesson(scenes, silent, audio, mux(silent, audio, tmp / "lesson.mp4"))
+    made = [narrated_scene(i, speaker, tmp) for i in range(count)]
+    scenes, videos = tuple(m[0] for m in made), tuple(m[1] for m in made)
+    silent = concat(list(videos), tmp / "silent.mp4")
+    return Lesson(scenes, videos, silent, deliver(scenes, silent, tmp / "out"))

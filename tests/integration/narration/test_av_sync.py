@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
@@ -15,10 +14,7 @@ import webvtt
 
 from cluster.lessons.narration import NarrationConfig, speaker
 from renderers import frame_hashes, is_faststart, probe_video
-from renderers.audio import LESSON_RATE, TARGET_LUFS, frame_samples
-from renderers.subtitles import chapters, lesson_cues
-from renderers.subtitles import srt as to_srt
-from renderers.subtitles import webvtt as to_webvtt
+from renderers.audio import LESSON_RATE, TARGET_LUFS, frame_samples, lesson_audio
 
 from .conftest import FPS, need
 from .lesson import Lesson, build_lesson
@@ -62,16 +58,18 @@ def stream_duration_s(video: Path, kind: str) -> float:
 
 
 def test_each_scene_track_lasts_exactly_its_video(lesson: Lesson) -> None:
-    for scene in lesson.scenes:
-        frames = probe_video(scene.video).frames
+    for scene, video in zip(lesson.scenes, lesson.videos, strict=True):
+        frames = probe_video(video).frames
         assert frames == scene.frames
-        assert abs(scene.track.duration_s - frames / FPS) <= FRAME / 2
-        assert scene.track.samples == frame_samples(frames, FPS)
+        track = scene.track()
+        assert abs(track.duration_s - frames / FPS) <= FRAME / 2
+        assert track.samples == frame_samples(frames, FPS)
 
 
 def test_every_scene_starts_speaking_on_its_first_frame_without_drift(lesson: Lesson) -> None:
-    source = np.frombuffer(lesson.audio.data, dtype="<i2").astype(np.int32)
-    heard = decoded_audio(lesson.video)
+    encoded = lesson_audio([s.track() for s in lesson.scenes])  # the PCM that was encoded
+    source = np.frombuffer(encoded.data, dtype="<i2").astype(np.int32)
+    heard = decoded_audio(lesson.out.video)
     threshold = 0.1 * float(np.abs(source).max())
     misses = []
     for boundary in lesson.boundaries_s():
@@ -79,44 +77,43 @@ def test_every_scene_starts_speaking_on_its_first_frame_without_drift(lesson: Le
         expected = onset(source, at, threshold)  # the voice's own onset, in the PCM we encoded
         assert expected - at < FRAME_SAMPLES  # the voice starts with its scene
         misses.append(onset(heard, at - FRAME_SAMPLES, threshold) - expected)
-    print("onset misses (samples):", misses)
     assert all(abs(m) <= FRAME_SAMPLES for m in misses), misses
     assert abs(misses[-1]) <= LESSON_RATE // 1000, f"drift at the last boundary: {misses}"
 
 
 def test_audio_and_video_end_together(lesson: Lesson) -> None:
     video_s = sum(s.frames for s in lesson.scenes) / FPS
-    assert abs(stream_duration_s(lesson.video, "v") - video_s) <= FRAME / 2
-    assert abs(stream_duration_s(lesson.video, "a") - video_s) <= FRAME
+    assert abs(stream_duration_s(lesson.out.video, "v") - video_s) <= FRAME / 2
+    assert abs(stream_duration_s(lesson.out.video, "a") - video_s) <= FRAME
 
 
 def test_loudness_is_normalised(lesson: Lesson) -> None:
-    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-i", str(lesson.video), "-map", "0:a:0"]
+    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-i", str(lesson.out.video), "-map", "0:a:0"]
     argv += ["-af", "ebur128=peak=true", "-f", "null", "-"]
     log = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120).stderr
     summary = log[log.rindex("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))  # type: ignore[union-attr]
-    assert abs(integrated - TARGET_LUFS) <= 1.0, summary
-    assert peak <= -0.5, summary
+    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary)
+    assert integrated is not None and peak is not None, summary
+    assert abs(float(integrated.group(1)) - TARGET_LUFS) <= 1.0, summary
+    assert float(peak.group(1)) <= -0.5, summary  # true peak, after AAC
 
 
 def test_video_frames_are_unchanged_and_it_streams(lesson: Lesson) -> None:
-    assert frame_hashes(lesson.video) == frame_hashes(lesson.silent)
-    assert is_faststart(lesson.video)
+    assert frame_hashes(lesson.out.video) == frame_hashes(lesson.silent)
+    assert is_faststart(lesson.out.video)
 
 
 def test_captions_parse_and_start_on_their_beats(lesson: Lesson) -> None:
-    cues = lesson_cues([s.captions() for s in lesson.scenes])
     expected = [
         (float(boundary) + slot.start_frame / FPS, slot.text)
         for scene, boundary in zip(lesson.scenes, lesson.boundaries_s(), strict=True)
         for slot in scene.slots
     ]
-    vtt = webvtt.from_buffer(io.StringIO(to_webvtt(cues)))
-    subs = list(srt.parse(to_srt(cues)))
-    assert len(vtt.captions) == len(subs) == len(expected) == 12
-    for caption, sub, (start_s, text) in zip(vtt.captions, subs, expected, strict=True):
+    vtt = webvtt.read(str(lesson.out.captions_vtt)).captions
+    subs = list(srt.parse(lesson.out.captions_srt.read_text()))
+    assert len(vtt) == len(subs) == len(expected) == 12
+    for caption, sub, (start_s, text) in zip(vtt, subs, expected, strict=True):
         assert abs(seconds(caption.start_time) - start_s) <= FRAME
         assert abs(sub.start.total_seconds() - start_s) <= FRAME
         assert caption.text == sub.content == text
@@ -124,10 +121,10 @@ def test_captions_parse_and_start_on_their_beats(lesson: Lesson) -> None:
 
 
 def test_chapters_mark_every_scene(lesson: Lesson) -> None:
-    track = to_webvtt(chapters([s.captions() for s in lesson.scenes]))
-    parsed = webvtt.from_buffer(io.StringIO(track)).captions
+    parsed = webvtt.read(str(lesson.out.chapters_vtt)).captions
     assert [c.text for c in parsed] == [s.title for s in lesson.scenes]
     for chapter, boundary in zip(parsed, lesson.boundaries_s(), strict=True):
         assert abs(seconds(chapter.start_time) - float(boundary)) <= FRAME
     total = sum(s.frames for s in lesson.scenes) / FPS
     assert abs(seconds(parsed[-1].end_time) - total) <= FRAME
+    assert lesson.out.captioned is None  # burning in is asked for, never a default

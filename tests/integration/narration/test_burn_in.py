@@ -36,3 +36,29 @@ def test_captions_are_drawn_at_the_bottom_while_their_cue_lasts(tmp_path: Path) 
     bottom, top = slice(int(HEIGHT * 0.8), HEIGHT), slice(0, HEIGHT // 2)
     assert during[bottom].mean() > 5 * max(1.0, during[top].mean())  # text in the bottom band
     assert after[bottom].mean() < 3  # the cue is over: only encoding noise
+
+
+def test_deliver_burns_captions_in_on_request(tmp_path: Path) -> None:
+    from cluster.lessons.narration import NarrationConfig, check, layout, narrate_scene, speaker
+    from cluster.lessons.narration.deliver import NarratedScene, deliver
+
+    from .conftest import need
+
+    need("espeak-ng")
+    narration = narrate_scene("Captions for everyone.", speaker(NarrationConfig()))
+    slots = layout(narration, FPS)
+    frames = check(slots, 0, FPS).hold_frames + 2
+    video = scene_video(tmp_path / "scene.mp4", frames)
+    scene = NarratedScene("Only scene", frames, FPS, narration, slots)
+    out = deliver([scene], video, tmp_path / "out", burn_captions=True)
+    assert out.captioned is not None and is_faststart(out.captioned)
+    assert probe_video(out.captioned).frames == frames
+    kinds = ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0"]
+    streams = subprocess.run(
+        [*kinds, str(out.captioned)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
+    assert streams == ["video", "audio"]  # the narration came along
