@@ -91,10 +91,13 @@ class Voiceover:
         _marks[index] = int(scene.renderer.num_plays)
         tracker = Tracker(duration, scene, float(scene.time))
         yield tracker
-        # Wait out the voice, unless less than half a frame of it is left.
+        # Wait out the voice, unless less than half a frame of it is left. Manim draws
+        # int(d * fps) frames for a still wait and ceil(d * fps) for an animated one: almost a
+        # frame more makes both cover the voice (the animated one may hold a frame longer).
+        fps = float(config.frame_rate)
         left = tracker.remaining()
-        if left * float(config.frame_rate) >= 0.5:
-            scene.wait(left)
+        if left * fps >= 0.5:
+            scene.wait(left + 0.999 / fps)
 
 
 class VoiceoverScene(Voiceover, Scene):

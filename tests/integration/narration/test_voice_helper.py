@@ -126,3 +126,25 @@ def _probe(animations: list[AnimationInfo]) -> Any:
     from renderers.models import SceneProbe
 
     return SceneProbe("Probe", tuple(animations))
+
+
+@pytest.mark.parametrize("updaters", [False, True])
+def test_the_waited_out_block_covers_its_voice_still_or_animated(
+    voice: ModuleType, updaters: bool
+) -> None:
+    """Manim draws int(d * fps) frames for a still wait, ceil(d * fps) with updaters."""
+
+    def one_beat(scene: Any) -> None:
+        from manim import Create, Dot
+
+        dot = Dot()
+        if updaters:
+            dot.add_updater(lambda m, dt: m.shift(0.01 * dt))
+        scene.add(dot)
+        with scene.voiceover(0) as tracker:
+            scene.play(Create(dot.copy()), run_time=0.2)
+            assert tracker.remaining() == pytest.approx(1.03 - 3 / FPS)
+
+    runs, _ = run_scene(voice, [1.03], one_beat)
+    frames = round(sum(runs) * FPS, 6)
+    assert 16 <= frames <= 17  # the voice's ceil(1.03 * 15) = 16 frames, at most one more
