@@ -91,15 +91,29 @@ def silent_video(path: Path, frames: int) -> Path:
     return path
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process and its finished children (ffmpeg, espeak-ng)."""
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def narrate_lesson(cache: Path, work: Path, video: Path | None) -> dict[str, float]:
     """Narration of the lesson, phase by phase (s); `video` None: make the silent video first
     (untimed), at the length the voice asks for."""
     phases: dict[str, float] = {}
+    if video is None:
+        spoken = [narrate_scene(text, speaker(NarrationConfig())) for text in LESSON]
+        frames = [check(layout(s, FPS), 0, FPS).hold_frames + FPS // 2 for s in spoken]
+        video = silent_video(work / "silent.mp4", sum(frames))
+    started_cpu = cpu_s()
     say = speaker(NarrationConfig(cache_dir=cache))
     phases["tts"], spoken = timed(lambda: [narrate_scene(text, say) for text in LESSON])
     slots = [layout(s, FPS) for s in spoken]
     frames = [check(sl, 0, FPS).hold_frames + FPS // 2 for sl in slots]
-    silent = video or silent_video(work / "silent.mp4", sum(frames))
+    silent = video
     tracks_s, tracks = timed(
         lambda: [scene_track(s, sl, f, FPS) for s, sl, f in zip(spoken, slots, frames, strict=True)]
     )
@@ -117,6 +131,7 @@ def narrate_lesson(cache: Path, work: Path, video: Path | None) -> dict[str, flo
         (work / "chapters.vtt").write_text(webvtt(chapters(scenes)))
 
     phases["captions"], _ = timed(captions)
+    phases["cpu"] = cpu_s() - started_cpu
     phases["video_s"] = sum(frames) / FPS
     phases["beats"] = sum(len(s.beats) for s in spoken)
     return phases
@@ -170,6 +185,8 @@ def print_table(
         ("cold: AAC + mux", f"{med(colds, 'mux'):.2f} s", "encode once, video stream copied"),
         ("cold: captions", f"{med(colds, 'captions'):.4f} s", "WebVTT, SRT, chapters"),
         ("cold narration / video length", f"{cold_total / video_s:.3f}", "added wall per s"),
+        ("narration CPU, cold cache", f"{med(colds, 'cpu'):.2f} s", "this process + children"),
+        ("narration CPU, warm cache", f"{med(warms, 'cpu'):.2f} s", "this process + children"),
     ]
     print(f"| measure | value | note |  (cpus: {os.cpu_count()}, runs: {len(colds)})")
     print("|---|---|---|")
