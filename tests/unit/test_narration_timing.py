@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
+import pytest
 
-from cluster.lessons.narration import SceneNarration, check, cues, layout, scene_track
+from cluster.lessons.narration import (
+    MarksError,
+    SceneNarration,
+    check,
+    cues,
+    layout,
+    scene_track,
+)
 from cluster.lessons.narration.beats import Beat
 from renderers.audio import LESSON_RATE, Pcm, frame_samples
 from renderers.models import AnimationInfo
@@ -120,3 +129,18 @@ def test_the_report_and_web_props_carry_the_same_durations() -> None:
     assert beat_props(spoken) == {
         "beats": [{"text": "Beat 0.", "durationS": 1.0}, {"text": "Beat 1.", "durationS": 0.5}]
     }
+
+
+@pytest.mark.parametrize(
+    ("marks", "why"),
+    [
+        ([0], "1 beat marks for 2 beats"),
+        ([0, 9], "out of range 0..2"),
+        ([-1, 1], "out of range"),
+        ([0, True], "out of range"),
+        ([2, 0], "out of order"),
+    ],
+)
+def test_marks_from_the_sandbox_are_checked(marks: list[Any], why: str) -> None:
+    with pytest.raises(MarksError, match=why):
+        layout(narration(1.0, 1.0), FPS, plays(1.0, 1.0), marks=marks)

@@ -12,6 +12,7 @@ from cluster.lessons.narration.beats import (
 from cluster.lessons.narration.cache import AudioCache, Speaker, SpeechStats, audio_key
 from cluster.lessons.narration.config import NarrationConfig, PollySettings, ProviderName
 from cluster.lessons.narration.timing import (
+    MarksError,
     Slot,
     TimingVerdict,
     check,
@@ -39,6 +40,7 @@ __all__ = [
     "AudioCache",
     "Beat",
     "BeatError",
+    "MarksError",
     "NarrationConfig",
     "NarrationError",
     "PollySettings",

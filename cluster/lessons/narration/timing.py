@@ -53,8 +53,8 @@ def layout(
     """Each beat's start frame: at its marked animation (`marks[i]`, the number of the first
     animation of beat i, as `renderers.guest.voice.marks()` gives them), else after the
     previous beat with a gap of `gap_s`."""
-    if marks is not None and len(marks) != len(narration.beats):
-        raise ValueError(f"{len(marks)} beat marks for {len(narration.beats)} beats")
+    if marks is not None:
+        _check_marks(marks, len(narration.beats), len(animations))
     starts = [0]
     for a in animations:
         starts.append(starts[-1] + animation_frames(a, fps))
@@ -73,6 +73,22 @@ def layout(
         slots.append(Slot(beat.index, beat.text, start, audio, marked))
         free = start + audio
     return tuple(slots)
+
+
+class MarksError(ValueError):
+    """Beat marks a probe returned that cannot place the beats: the scene entered its
+    voiceover blocks out of order, or the marks are not the helper's (they come from the
+    sandbox, so they are checked like any output of scene code)."""
+
+
+def _check_marks(marks: Sequence[int | None], beats: int, animations: int) -> None:
+    if len(marks) != beats:
+        raise MarksError(f"{len(marks)} beat marks for {beats} beats")
+    given = [m for m in marks if m is not None]
+    if any(type(m) is not int or not 0 <= m <= animations for m in given):
+        raise MarksError(f"beat marks out of range 0..{animations}: {list(marks)}")
+    if given != sorted(given):
+        raise MarksError(f"the voiceover blocks were entered out of order: {list(marks)}")
 
 
 def _marked_frames(marks: Sequence[int | None] | None, starts: list[int], i: int) -> int | None:
