@@ -62,6 +62,7 @@ k8s: setup
 bench: compile docker
 	$(UV) run --frozen python bench/bench_render.py --sandbox bwrap
 	$(UV) run --frozen python bench/bench_render.py --sandbox docker --runs 1
+	$(UV) run --frozen python bench/bench_tts.py
 	$(UV) run --frozen python bench/bench_edit.py
 
 down: setup

@@ -16,6 +16,8 @@ PACKAGES=(
   redis-server
   # fonts for Text()
   fontconfig fonts-dejavu-core
+  # narration's offline voice (GPL-3.0, run as a separate process)
+  espeak-ng
 )
 if [[ "${SCENEFARM_WITH_DOCKER:-0}" == 1 ]]; then
   PACKAGES+=(docker.io debootstrap)
