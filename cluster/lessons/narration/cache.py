@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from cluster.delivery.files import atomic_write
+from renderers.files import atomic_write
 from cluster.lessons.narration.tts import TtsProvider, Voice
 from renderers.audio import LESSON_RATE, AudioError, Pcm, read_wav, resample, wav_bytes
 
