@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from renderers.files import atomic_write
 from cluster.lessons.narration.tts import TtsProvider, Voice
 from renderers.audio import LESSON_RATE, AudioError, Pcm, read_wav, resample, wav_bytes
+from renderers.files import atomic_write
 
 FORMAT_VERSION = "1"  # bump when what is stored changes (rate, resampler, trimming)
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from renderers.files import atomic_write
 from cluster.lessons.narration.beats import SceneNarration
 from cluster.lessons.narration.timing import Slot, TimingVerdict, cues, scene_track
 from renderers.audio import TARGET_LUFS, Pcm, lesson_audio, mux
+from renderers.files import atomic_write
 from renderers.subtitles import SceneCaptions, burn_in, chapters, lesson_cues, srt, webvtt
 
 
