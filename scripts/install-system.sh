@@ -16,6 +16,8 @@ PACKAGES=(
   redis-server
   # fonts for Text()
   fontconfig fonts-dejavu-core
+  # the web studio's browser tests (headless, driven by Selenium)
+  chromium chromium-driver
 )
 if [[ "${SCENEFARM_WITH_DOCKER:-0}" == 1 ]]; then
   PACKAGES+=(docker.io debootstrap)
