@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
@@ -70,10 +71,14 @@ class Studio:
             return condition()
 
         message = f"timed out waiting for {what or condition} on {self.path}"
-        return WebDriverWait(self.driver, timeout_s, poll_frequency=0.2).until(check, message)
+        # parts of the page are swapped as events arrive: an element may go stale mid-check
+        ignored = (StaleElementReferenceException, NoSuchElementException)
+        waiting = WebDriverWait(self.driver, timeout_s, 0.2, ignored_exceptions=ignored)
+        return waiting.until(check, message)
 
     def lesson_status(self) -> str:
-        return self.text("#lesson-status")
+        # textContent, not .text: the badge is capitalised by CSS, and .text applies that
+        return str(self.find("#lesson-status").get_attribute("textContent")).strip()
 
     # -- the player --------------------------------------------------------------------------
 

@@ -131,8 +131,9 @@ def browser(
 
 def _save(studio: Studio, nodeid: str, n: int) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', nodeid)}-{n}"
-    studio.driver.save_screenshot(str(stem.with_suffix(".png")))
-    stem.with_suffix(".html").write_text(studio.driver.page_source)
+    stem = f"{re.sub(r'[^A-Za-z0-9_-]+', '_', nodeid)}-{n}"
+    studio.driver.save_screenshot(str(ARTIFACTS / f"{stem}.png"))
+    (ARTIFACTS / f"{stem}.html").write_text(studio.driver.page_source)
+    studio.errors_in_console()  # collects what the page logged since the last look
     lines = [f"{e['level']} {e['message']}" for e in studio.console]
-    stem.with_suffix(".console.log").write_text("\n".join(lines) + "\n")
+    (ARTIFACTS / f"{stem}.console.log").write_text("\n".join(lines) + "\n")

@@ -64,6 +64,9 @@ def test_a_lesson_from_code_renders_live_and_plays(
     studio.wait(lambda: studio.all("#code-1-error"), what="the error at the field")
     assert "Scene subclass" in studio.text("#code-1-error")
     assert studio.find("#code-1").get_attribute("aria-invalid") == "true"
+    # the one console error so far is the page's own 422 (the form answered with its errors)
+    assert [e for e in studio.errors_in_console() if "status of 422" not in e] == []
+    studio.console.clear()
 
     nonce = uuid.uuid4().hex[:8]
     studio.fill("#code-1", code_scene("StudioOne", CIRCLE, nonce)["code"])
@@ -87,6 +90,9 @@ def test_a_lesson_from_code_renders_live_and_plays(
     assert got.status_code == 200 and got.headers["content-type"] == "video/mp4"
     assert "attachment" in got.headers["content-disposition"]
     _quality_checks(studio)
+    studio.driver.set_window_size(390, 844)  # a phone: one column, nothing wider than it
+    studio.wait(studio.fits_the_screen, what="the page to fit a phone's width")
+    studio.driver.set_window_size(1280, 900)
 
     studio.open("/studio/lessons")
     row = studio.find(f'[data-lesson="{lesson_id}"]')
@@ -148,7 +154,7 @@ def test_a_prompt_lesson_then_an_edit_of_scene_two(
     studio.assert_video_plays(version=1)
 
     studio.wait(lambda: studio.video_state()["version"] == "2", timeout_s=240, what="v2 appears")
-    assert studio.lesson_status() == "ready"
+    studio.wait(lambda: studio.lesson_status() == "ready", what="the edit's job to end")
     studio.assert_video_plays(version=2)
     change = studio.text('.versions [data-version="2"]')
     assert f"Scene 2 ({names[1]}) edited by instruction" in change and instruction in change
