@@ -136,6 +136,13 @@ class Studio:
             if v["impact"] in SERIOUS
         ]
 
+    def foreign_assets(self) -> list[str]:
+        """Every resource the page loaded that did not come from the studio's own origin."""
+        names: list[str] = self.js(
+            "return performance.getEntriesByType('resource').map(e => e.name);"
+        )
+        return [n for n in names if not n.startswith(self.base_url + "/")]
+
     def fits_the_screen(self) -> bool:
         """Nothing wider than the viewport: no sideways scrolling on a phone."""
         return bool(self.js("return document.documentElement.scrollWidth <= window.innerWidth;"))

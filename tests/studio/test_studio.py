@@ -49,6 +49,7 @@ def _lesson_id(studio: Studio) -> str:
 
 def _quality_checks(studio: Studio) -> None:
     assert studio.errors_in_console() == []
+    assert studio.foreign_assets() == []  # no CDN: every script, style, image and video is ours
     assert studio.axe_violations() == []
 
 
@@ -161,6 +162,15 @@ def test_a_prompt_lesson_then_an_edit_of_scene_two(
     studio.find('.versions [data-version="1"] a').click()
     studio.assert_video_plays(version=1)
     assert studio.errors_in_console() == []
+
+    studio.find("#scene-2 a.button").click()  # the code view shows the edited code
+    studio.wait(lambda: studio.path.endswith("/scenes/2/code"), what="the code view")
+    assert "Star(color=YELLOW)" in str(studio.find("#code").get_attribute("value"))
+    assert studio.axe_violations() == []
+    studio.fill("#code", "import os")
+    studio.submit("Replace scene 2 and render")
+    studio.wait(lambda: studio.all("#code-error"), what="the error at the code field")
+    assert "Scene subclass" in studio.text("#code-error")
 
 
 def test_another_owner_cannot_see_it_and_sign_out_ends_the_session(
