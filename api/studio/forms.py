@@ -15,6 +15,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from api.schemas import MAX_CODE_BYTES, LessonCreate, SceneEdit, SceneReplace
+from api.studio import questions
+from api.studio.questions import MAX_QUESTIONS
 
 M = TypeVar("M", bound=BaseModel)
 FORM_ERROR = "_form"  # an error about the whole form, shown above it
@@ -49,6 +51,13 @@ def _errors(error: ValidationError, names: dict[str, str]) -> dict[str, str]:
     return found
 
 
+def planner_prompt(values: dict[str, Any]) -> str:
+    """What Claude is asked about: the prompt and the audience, as the planner will read them."""
+    prompt = str(values.get("prompt", ""))
+    audience = values.get("audience")
+    return f"{prompt}\n\nAudience: {audience}" if audience else prompt
+
+
 def _validate(
     model: type[M], body: dict[str, Any], names: dict[str, str]
 ) -> tuple[M | None, dict[str, str]]:
@@ -58,8 +67,14 @@ def _validate(
         return None, _errors(e, names)
 
 
-def prompt_lesson(form: FormData) -> Checked[LessonCreate]:
-    """Prompt, audience, number of scenes and quality -> a prompt lesson."""
+def answer_pairs(form: FormData) -> list[tuple[str, str]]:
+    """The clarifying questions (hidden fields) and the educator's answers, in order."""
+    pairs = ((_text(form, f"q-{n}"), _text(form, f"a-{n}")) for n in range(1, MAX_QUESTIONS + 1))
+    return [(q, a) for q, a in pairs if q]
+
+
+def prompt_lesson(form: FormData, answers: Sequence[tuple[str, str]] = ()) -> Checked[LessonCreate]:
+    """Prompt, audience, number of scenes, quality (and any answers) -> a prompt lesson."""
     values = {
         "prompt": _text(form, "prompt"),
         "audience": _text(form, "audience"),
@@ -68,10 +83,12 @@ def prompt_lesson(form: FormData) -> Checked[LessonCreate]:
     }
     if not values["prompt"]:
         return Checked(None, values, {"prompt": "say what the lesson should teach"})
-    prompt = values["prompt"]
-    if values["audience"]:  # the API has no audience field: the planner reads it in the prompt
-        prompt = f"{prompt}\n\nAudience: {values['audience']}"
-    body = {"prompt": prompt, "quality": values["quality"], "max_scenes": values["max_scenes"]}
+    prompt = planner_prompt(values)  # the API has no audience field: it goes in the prompt
+    body = {
+        "prompt": questions.answered(prompt, answers),
+        "quality": values["quality"],
+        "max_scenes": values["max_scenes"],
+    }
     names = {"prompt": "prompt", "quality": "quality", "max_scenes": "max_scenes"}
     model, errors = _validate(LessonCreate, body, names)
     return Checked(model, values, errors)

@@ -19,7 +19,7 @@ from api.deps import RuntimeDep, StoreDep
 from api.errors import to_problem
 from api.runtime import Runtime
 from api.schemas import LessonCreate
-from api.studio import forms, media
+from api.studio import forms, media, questions
 from api.studio.auth import (
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
@@ -38,6 +38,7 @@ from api.studio.views import ACTIVE_STATUSES, duration_s
 from api.studio.web import StudioRoute, page
 from cluster.delivery.storage import object_keys
 from cluster.jobs.store import KeyRejected
+from scenes import GenerationError
 
 router = APIRouter(prefix="/studio", route_class=StudioRoute, include_in_schema=False)
 FormDep = Annotated[FormData, Depends(form_of)]
@@ -168,10 +169,37 @@ def _new(
 def create_from_prompt(
     request: Request, user: UserDep, form: FormDep, runtime: RuntimeDep
 ) -> Response:
+    """From the new-lesson page: Claude's clarifying questions first; from the questions page
+    (answered or skipped): the lesson. A server without Claude answers the form with why."""
     check_csrf(user, form)
-    checked = forms.prompt_lesson(form)
+    step = form.get("step")
+    answers = forms.answer_pairs(form) if step == "answers" else []
+    checked = forms.prompt_lesson(form, answers)
+    if checked.body is not None and step not in ("answers", "skip") and runtime.generation_enabled:
+        return _questions(request, user, runtime, form, checked.values)
     state = {"values": checked.values, "errors": checked.errors}
     return _create(request, user, runtime, form, checked.body, {"prompt": state})
+
+
+def _questions(
+    request: Request, user: User, runtime: Runtime, form: FormData, values: dict[str, Any]
+) -> Response:
+    asked: list[str] = []
+    notice = ""
+    config = runtime.runner.claude
+    try:
+        asked = questions.ask(config, forms.planner_prompt(values)) if config else []
+    except GenerationError as e:  # the lesson can still be made: say so, and offer it
+        notice = f"Claude could not ask its questions ({e}); you can make the lesson anyway."
+    idem = form.get("idem")
+    context = {
+        "user": user,
+        "values": values,
+        "questions": asked,
+        "notice": notice,
+        "idem": idem if isinstance(idem, str) else secrets.token_urlsafe(16),
+    }
+    return page(request, "questions.html", context)
 
 
 @router.post("/lessons/code")

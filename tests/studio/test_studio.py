@@ -34,6 +34,13 @@ def _plan_for(prompt: str) -> Any:
     return predicate
 
 
+def _asks_about(prompt: str) -> Any:
+    def predicate(ex: Any) -> bool:
+        return bool(ex.forced_tool == "ask_clarifying_questions" and prompt in ex.last_user_text())
+
+    return predicate
+
+
 def _mentions(text: str) -> Any:
     def predicate(ex: Any) -> bool:
         return text in ex.last_user_text()
@@ -116,6 +123,8 @@ def _events_resume_without_repeats(studio: Studio, server: ApiServer, lesson_id:
 def prompt_lesson(claude: MessagesServer) -> tuple[str, list[str]]:
     prompt = f"Teach shapes in the studio {uuid.uuid4().hex[:8]}"
     names = ["StudioAlpha", "StudioBeta", "StudioGamma"]
+    asked = {"questions": ["How deep should it go?", "What should it emphasise?"]}
+    claude.route(_asks_about(prompt), tool_use("ask_clarifying_questions", asked))
     claude.route(_plan_for(prompt), tool_use("plan_lesson", plan_input(names, "Studio shapes")))
     for name, body in zip(names, (CIRCLE, SQUARE, DOT), strict=True):
         claude.route(_mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
@@ -135,11 +144,20 @@ def test_a_prompt_lesson_then_an_edit_of_scene_two(
     studio.fill("#prompt", prompt)
     studio.fill("#audience", "children")
     studio.fill("#max_scenes", "3")
+    studio.submit("Continue")
+    # Claude's clarifying questions: answer one, leave the other blank
+    studio.wait(lambda: studio.all("#a-2"), what="the clarifying questions")
+    assert studio.text("label[for=a-1]") == "How deep should it go?"
+    assert studio.axe_violations() == []
+    studio.find("#a-1").send_keys("just name the shapes")
     studio.submit("Make the lesson")
     studio.wait(lambda: studio.path.startswith("/studio/lessons/lesson-"), what="the lesson page")
     lesson_id = _lesson_id(studio)
     studio.wait(lambda: studio.lesson_status() == "ready", timeout_s=240, what="ready")
     assert "Studio shapes" in studio.text("#live .plan")
+    planned = next(ex for ex in claude.requests if _plan_for(prompt)(ex))
+    assert "How deep should it go? just name the shapes" in planned.last_user_text()
+    assert "What should it emphasise?" not in planned.last_user_text()  # unanswered
     assert "see StudioBeta" in studio.text("#scene-2")  # each scene's goal from the plan
     assert int(studio.text("#tokens").split()[0]) > 0
     studio.assert_video_plays(version=1)

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from api.studio import forms, views
+from api.studio import forms, questions, views
 from cluster.jobs.store import Job, JobOp, LessonEntry, LessonOptions, Progress, StoredEvent
 from scenes import Lesson, LessonVersion, SceneRecord, SceneStatus
 from scenes.models import AttemptKind, SceneVersion
@@ -131,3 +131,13 @@ def test_form_errors_land_on_the_field_they_concern() -> None:
     assert repeated.body is None and "distinct classes" in repeated.errors[forms.FORM_ERROR]
     empty = asyncio.run(forms.code_lesson(FormData([("code", " ")])))
     assert empty.errors == {"code-1": "paste at least one scene file"}
+
+
+def test_only_answered_questions_reach_the_planner() -> None:
+    pairs = [("Who is it for?", " kids "), ("How long?", "")]
+    assert questions.answered("Teach circles", pairs) == (
+        "Teach circles\n\nThe educator's answers to clarifying questions:\n- Who is it for? kids"
+    )
+    assert questions.answered("Teach circles", [("How long?", " ")]) == "Teach circles"
+    form = FormData([("q-1", "Who?"), ("a-1", "kids"), ("q-2", "Long?"), ("prompt", "p")])
+    assert forms.answer_pairs(form) == [("Who?", "kids"), ("Long?", "")]
