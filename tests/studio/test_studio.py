@@ -106,6 +106,7 @@ def test_a_lesson_from_code_renders_live_and_plays(
     row = studio.find(f'[data-lesson="{lesson_id}"]')
     assert "StudioOne, StudioTwo" in row.text and "1 version" in row.text
     assert row.find_element("css selector", "img").get_attribute("naturalWidth") != "0"
+    _quality_checks(studio)
     _events_resume_without_repeats(studio, server, lesson_id)
 
 
@@ -197,8 +198,10 @@ def test_another_owner_cannot_see_it_and_sign_out_ends_the_session(
     lesson_id = server.create(alice, {"scenes": [code_scene("AlicesOwn", DOT)]})
     studio = browser()
     studio.driver.set_window_size(390, 844)  # a phone
+    studio.open("/studio/sign-in")
+    assert studio.fits_the_screen() and studio.axe_violations() == []
     studio.sign_in(bob.key)
-    assert studio.fits_the_screen()
+    assert studio.fits_the_screen() and studio.axe_violations() == []
     assert not studio.all(f'[data-lesson="{lesson_id}"]')
     studio.open(f"/studio/lessons/{lesson_id}")
     assert studio.text("h1") == "Not found"
