@@ -14,6 +14,7 @@ from api.metrics import Metrics, RequestMetrics
 from api.routes import artifacts, health, lessons, scenes
 from api.schemas import ProblemDetails
 from api.settings import Settings, get_settings
+from api.studio import install as install_studio
 
 DESCRIPTION = (
     "Lessons rendered on a farm of sandboxed Manim workers. Authenticate with "
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="scenefarm", version="1", description=DESCRIPTION, lifespan=lifespan)
     for router in (lessons.router, scenes.router, health.router, artifacts.router):
         app.include_router(router)
+    install_studio(app)  # the web studio: /studio
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, metrics=lambda: getattr(app.state, "metrics", None))

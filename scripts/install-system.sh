@@ -18,6 +18,8 @@ PACKAGES=(
   fontconfig fonts-dejavu-core
   # narration's offline voice (GPL-3.0, run as a separate process)
   espeak-ng
+  # the web studio's browser tests (headless, driven by Selenium)
+  chromium chromium-driver
 )
 if [[ "${SCENEFARM_WITH_DOCKER:-0}" == 1 ]]; then
   PACKAGES+=(docker.io debootstrap)
