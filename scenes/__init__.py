@@ -10,7 +10,14 @@ from scenes.errors import (
     StaticCheckError,
 )
 from scenes.event_kinds import EventKind
-from scenes.generate import GenerationOptions, ProbeVerdict, SceneWriter, scene_source
+from scenes.generate import (
+    GenerationOptions,
+    ProbeVerdict,
+    SceneWriter,
+    beat_durations,
+    scene_source,
+    spoken_beats,
+)
 from scenes.ids import LessonId, lesson_id_for, new_lesson_id, parse_lesson_id
 from scenes.models import (
     Attempt,
@@ -72,6 +79,7 @@ __all__ = [
     "SceneWriter",
     "StaticCheckError",
     "Usage",
+    "beat_durations",
     "check_scene",
     "chunk_transition",
     "estimate_cost_usd",
@@ -86,4 +94,5 @@ __all__ = [
     "scene_restore",
     "scene_source",
     "scene_transition",
+    "spoken_beats",
 ]
