@@ -25,6 +25,7 @@ from cluster.lessons.narration import (
     NarrationError,
     SceneNarration,
     Slot,
+    Speaker,
     SpeechStats,
     TimingVerdict,
     check,
@@ -102,6 +103,8 @@ class Narrator:
             if not self.config.allow_silent:
                 lesson.narration.status = "failed"
                 raise NarrationFailed(lesson.narration.error)
+        voices = [r.narration.voice for r in narrated if r.narration and r.narration.voice]
+        lesson.narration.voice = lesson.narration.voice or (voices[0] if voices else "")
         lesson.narration.status = (
             "ok" if not failed else "partial" if len(failed) < len(narrated) else "failed"
         )
@@ -109,17 +112,19 @@ class Narrator:
     def _speak(self, record: SceneRecord) -> None:
         narration = record.narration
         assert narration is not None
-        voice = speaker(self.config)  # one per scene: its own counts
+        voice: Speaker | None = None
         try:
+            voice = speaker(self.config)  # one per scene: its own counts
             spoken = narrate_scene(narration.text, voice)
         except (NarrationError, BeatError, RenderError) as e:
             narration.status, narration.error = "failed", f"{type(e).__name__}: {e}"
             narration.beats = []
             return
         finally:
-            with self._lock:
-                self.stats.synthesized += voice.stats.synthesized
-                self.stats.cached += voice.stats.cached
+            if voice is not None:
+                with self._lock:
+                    self.stats.synthesized += voice.stats.synthesized
+                    self.stats.cached += voice.stats.cached
         self.spoken[record.index] = spoken
         narration.status, narration.error = "ok", ""
         narration.provider, narration.voice = spoken.provider, spoken.voice

@@ -11,7 +11,8 @@ from support.anthropic_server import MessagesServer, mentions, tool_use
 
 from cluster.delivery.storage import InvalidKey, object_keys
 from cluster.farm.report import LessonReport, SceneReport
-from cluster.lessons.narration import SceneNarration, layout
+from cluster.lessons.narrating import NarrationFailed, Narrator
+from cluster.lessons.narration import NarrationConfig, SceneNarration, layout
 from cluster.lessons.narration.beats import Beat
 from renderers import AnimationInfo, SceneSource
 from renderers.audio import LESSON_RATE, silence
@@ -28,6 +29,7 @@ from scenes import (
     SceneRecord,
     SceneTiming,
     SceneWriter,
+    beat_durations,
     prompts,
 )
 from scenes.models import BeatRecord, LessonPlan
@@ -181,3 +183,33 @@ def test_the_helpers_frame_counts_place_beats_exactly() -> None:
     assert [s.start_frame for s in estimated] == [0, 20]
     assert [s.start_frame for s in exact] == [0, 19]
     assert exact[0].animation_frames == 19
+
+
+def failing_lesson() -> Lesson:
+    plan = plan_of("Aa", "Bb", "Cc")
+    scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(plan.scenes)]
+    for record in scenes:
+        record.narration = SceneNarrationRecord(text="Hello there.")
+    return Lesson(id="l", prompt="p", plan=plan, scenes=scenes)
+
+
+def test_a_voice_that_fails_leaves_the_lesson_silent_and_says_so() -> None:
+    # Not a voice name: the provider refuses it before running anything.
+    narrator = Narrator(NarrationConfig(voice="no such voice!"))
+    lesson = failing_lesson()
+    narrator.start(lesson)
+    narrator.speak_all(lesson, lesson.scenes)
+    assert lesson.narration is not None and lesson.narration.status == "failed"
+    assert "not a voice name" in lesson.narration.error
+    for record in lesson.scenes:
+        assert record.narration is not None and record.narration.status == "failed"
+        assert record.narration.error.startswith("TtsRejected: espeak-ng: not a voice name")
+        assert beat_durations(record) == ()  # rendered silent: no beats in its source
+
+
+def test_a_voice_that_fails_fails_the_lesson_unless_silence_is_allowed() -> None:
+    narrator = Narrator(NarrationConfig(voice="no such voice!", allow_silent=False))
+    lesson = failing_lesson()
+    narrator.start(lesson)
+    with pytest.raises(NarrationFailed, match="narration failed for 3 scene"):
+        narrator.speak_all(lesson, lesson.scenes)

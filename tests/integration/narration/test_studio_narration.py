@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,3 +235,46 @@ def test_a_silent_lesson_is_as_it_was(data_dir: Path, tmp_path: Path) -> None:
     assert not (done.lesson_dir / "v1" / "lesson.silent.mp4").exists()
     written = [r for r in done.server.requests if r.forced_tool == "write_scene"]
     assert written and not any("voiceover" in r.last_user_text() for r in written)
+
+
+NARRATE = str(Path(__file__).with_name("narrate_scene.py"))
+
+
+def narrate(farm_dir: Path, made: Made, data_dir: Path, index: int, text: str) -> dict[str, Any]:
+    """Studio.narrate on the lesson (its own process, as the CLI runs); the report it wrote."""
+    out = farm_dir / f"narrate-{index}.json"
+    farm = Farm(data_dir, farm_dir)
+    with MessagesServer() as server:
+        gamma = timed("SceneGamma", "Square()")
+        server.route(mentions("SceneGamma"), tool_use("write_scene", gamma))
+        env = farm.env() | {"ANTHROPIC_BASE_URL": server.base_url}
+        argv = [sys.executable, NARRATE, str(made.lesson_dir), str(index), text, str(out)]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        made.server = server
+    report: dict[str, Any] = json.loads(out.read_text())
+    return report
+
+
+def test_a_narration_edit_speaks_one_scene_and_renders_only_if_its_timing_changed(
+    narrated: Made, data_dir: Path, tmp_path: Path
+) -> None:
+    # The same sounds in other letters: spoken again (new text), same timing: nothing rendered
+    louder = "LOOK at this square shape, it has four equal sides."
+    same = narrate(tmp_path, narrated, data_dir, 2, louder)
+    assert same["narration"]["synthesized"] == 1 and same["narration"]["cached"] >= 4
+    assert all(c["cached"] for s in same["scenes"] for c in s["chunks"])
+    lesson = narrated.lesson()
+    assert lesson["versions"][1]["scene_versions"] == {"1": 1, "2": 1, "3": 1}
+    assert lesson["scenes"][1]["narration"]["beats"][0]["text"] == louder
+    vtt = webvtt.read(lesson["versions"][1]["captions"]["captions.vtt"]).captions
+    assert louder in [c.text for c in vtt]
+    # A longer last beat: only it is spoken, and scene 3 is rewritten and rendered again
+    longer = narrate(tmp_path, narrated, data_dir, 3, "A dot grows. That is all, my friends.")
+    assert longer["narration"]["synthesized"] == 1  # "A dot grows." came from the cache
+    rendered = {s["name"]: any(not c["cached"] for c in s["chunks"]) for s in longer["scenes"]}
+    assert rendered == {"SceneAlpha": False, "SceneBeta": False, "SceneGamma": True}
+    lesson = narrated.lesson()
+    assert lesson["versions"][2]["scene_versions"] == {"1": 1, "2": 1, "3": 2}
+    asked = [r.last_user_text() for r in narrated.server.requests]
+    assert len(asked) == 1 and "beat 1 (" in asked[0] and "my friends" in asked[0]
