@@ -270,6 +270,7 @@ class Studio:
         If that fails and silent scenes are allowed, lesson.mp4 is the silent video and the
         narration says why; otherwise the lesson fails."""
         assert self.narrator is not None and lesson.narration is not None
+        self._captions = {}
         by_name = {r.class_name: r for r in lesson.scenes if r.current is not None}
         rendered = [
             (by_name[s.name], s) for s in report.scenes if not s.error and s.name in by_name
