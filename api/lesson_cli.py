@@ -15,6 +15,7 @@ from api.settings import Settings
 from cluster.delivery.storage import StorageError
 from cluster.farm import ClusterStartError, Farm, LessonFailed
 from cluster.lessons.lesson_dir import LessonDir, LessonDirError
+from cluster.lessons.narration import NarrationConfig
 from cluster.lessons.studio import Made, Studio
 from renderers import Quality
 from sandbox import SandboxError
@@ -42,6 +43,13 @@ def add_commands(sub: argparse._SubParsersAction, positive: Callable[[str], int]
         "--quality", "-q", choices=[q.value for q in Quality], default="l", help="default: l"
     )
     lesson.add_argument("--lesson-dir", type=Path, help="default: OUTPUT's name + _lesson/")
+    lesson.add_argument(
+        "--narration",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="speak each scene's narration, with captions (default: on)",
+    )
+    lesson.add_argument("--voice", help="the TTS voice (espeak-ng: en-us, en-gb, ...)")
     edit = sub.add_parser("edit", help="change one scene of a lesson by instruction")
     edit.add_argument("lesson_dir", type=Path)
     edit.add_argument("scene", type=positive, help="scene number, from 1")
@@ -78,7 +86,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     started, progress = time.monotonic(), Progress()
     try:
         with Farm(config, progress.say) as farm, progress:
-            studio = Studio(farm, llm, _options(args, settings), progress, not args.no_cache)
+            studio = Studio(
+                farm,
+                llm,
+                _options(args, settings),
+                progress,
+                not args.no_cache,
+                narration=_narration(args, settings),
+            )
             made = _make(args, studio, where)
     except (SceneFailed, LessonDirError, IndexError) as e:
         return _error(str(e), EXIT_FAILED if isinstance(e, SceneFailed) else EXIT_USAGE)
@@ -118,6 +133,14 @@ def _options(args: argparse.Namespace, settings: Settings) -> GenerationOptions:
         max_fixes=settings.max_fixes,
         max_layout_fixes=settings.max_layout_fixes,
     )
+
+
+def _narration(args: argparse.Namespace, settings: Settings) -> NarrationConfig | None:
+    """Offline narration (espeak-ng), its audio cached in the data dir. Edits speak in the
+    voice the lesson was made with; the studio leaves silent lessons silent."""
+    if not getattr(args, "narration", True):
+        return None
+    return NarrationConfig(voice=getattr(args, "voice", None), cache_dir=settings.data_dir / "tts")
 
 
 def _lesson_dir(args: argparse.Namespace) -> LessonDir:

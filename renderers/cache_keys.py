@@ -44,6 +44,19 @@ def _stub(cls: ast.ClassDef) -> ast.ClassDef:
 
 
 def scene_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) -> str:
+    """SHA-256 of the file's code as it matters to `scene`, and of its narration's timing.
+
+    The beat durations and the final hold change what the scene draws (its code reads the
+    durations), so chunk, probe and plan keys, all made from this fingerprint, cover them. A
+    scene without narration keeps the fingerprint it always had.
+    """
+    code = _code_fingerprint(source, scene, scenes)
+    if not source.beats and not source.hold_frames:
+        return code
+    return _digest({"code": code, "beats": list(source.beats), "hold": source.hold_frames})
+
+
+def _code_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) -> str:
     """SHA-256 of the file's code as it matters to `scene`.
 
     Other scene classes lose their methods unless anything kept mentions them (a base class,

@@ -30,6 +30,7 @@ _TEX_SVG = re.compile(r"^[0-9a-f]{16}\.svg$")
 TEX_MAX_FILES = 512
 PREWARM_GLYPHS = "0123456789.-+"
 _SCENE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+MAX_BEATS = 200
 
 
 def _safe_filename(source: SceneSource) -> str:
@@ -75,6 +76,7 @@ class ManimRenderer:
         # The layout check steps through every frame (and so finds an updater failing mid-
         # animation before any chunk renders); planning a render needs only the run times.
         payload = {"scene": scene, "video": _video(Quality.LOW), "layout": layout, "step": layout}
+        payload |= _narration(source)
         value = self._call(sandbox, source, "probe", payload, scene=scene)
         return _probe(scene, value)
 
@@ -88,6 +90,7 @@ class ManimRenderer:
             "video": _video(scout.quality),
             "budget": scout.budget_frames,
             "still_s": scout.still_s,
+            **_narration(source),
         }
         result = self._run(sandbox, source, "scout", payload, (CHUNK_FILE, POSTER_FILE), dest_dir)
         if not result.ok:
@@ -116,6 +119,7 @@ class ManimRenderer:
             "video": _video(chunk.quality),
             "still_s": chunk.still_s,
             "tex": sorted(given),
+            **_narration(source),
         }
         result = self._run(
             sandbox, source, "render", payload, (CHUNK_FILE, POSTER_FILE), dest_dir, given
@@ -224,7 +228,29 @@ def _probe(scene: str, value: dict[str, Any]) -> SceneProbe:
         for i, (run_time, kinds, *build_s) in enumerate(value.get("animations", []))
     )
     issues = tuple(str(i)[:300] for i in value.get("layout", []) if isinstance(i, str))
-    return SceneProbe(scene, animations, issues[:20], _tex(value.get("tex")))
+    marks, frames = _marks(value.get("beat_marks")), _marks(value.get("beat_frames"))
+    return SceneProbe(scene, animations, issues[:20], _tex(value.get("tex")), marks, frames)
+
+
+def _narration(source: SceneSource) -> dict[str, Any]:
+    """What the guest's voice helper needs: beat durations and the final hold (nothing for a
+    silent scene, whose payload stays as it was)."""
+    out: dict[str, Any] = {}
+    if source.beats:
+        out["beats"] = list(source.beats)
+    if source.hold_frames:
+        out["hold_frames"] = source.hold_frames
+    return out
+
+
+def _marks(raw: Any) -> tuple[int | None, ...]:
+    """Beat marks as the guest reported them (untrusted: anything but small ints or None is
+    dropped whole, and the narration's timing check then reports the mismatch)."""
+    if not isinstance(raw, list) or len(raw) > MAX_BEATS:
+        return ()
+    if not all(m is None or (type(m) is int and 0 <= m < 10**7) for m in raw):
+        return ()
+    return tuple(raw)
 
 
 def _scouted_chunk(scout: ScoutSpec, probe: SceneProbe, rendered: Any) -> ChunkSpec:

@@ -14,6 +14,11 @@ class SceneSource:
 
     filename: str
     code: str
+    # Narration: the duration of each beat, in seconds (what `voice.beat(i)` gives the scene's
+    # code), and frames its last frame is held so its voice can finish. Both change what the
+    # scene draws, so both are part of its fingerprint (and so of its cache keys).
+    beats: tuple[float, ...] = ()
+    hold_frames: int = 0
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,11 @@ class SceneProbe:
     # (name, SVG) of the scene's TeX expressions as its probe compiled them: the scene's chunks
     # start with these instead of running LaTeX again on every worker.
     tex: tuple[tuple[str, str], ...] = ()
+    # Narration, when the scene was given beats: for beat i, the number of the first animation
+    # played in its `voiceover(i)` block (None: never entered), and the frame (at the probe's
+    # rate) that block started on.
+    beat_marks: tuple[int | None, ...] = ()
+    beat_frames: tuple[int | None, ...] = ()
 
     @property
     def is_still(self) -> bool:

@@ -10,16 +10,27 @@ from scenes.errors import (
     StaticCheckError,
 )
 from scenes.event_kinds import EventKind
-from scenes.generate import GenerationOptions, ProbeVerdict, SceneWriter, scene_source
+from scenes.generate import (
+    GenerationOptions,
+    ProbeVerdict,
+    SceneWriter,
+    beat_durations,
+    scene_source,
+    spoken_beats,
+)
 from scenes.ids import LessonId, lesson_id_for, new_lesson_id, parse_lesson_id
 from scenes.models import (
     Attempt,
     AttemptKind,
+    BeatRecord,
     Lesson,
+    LessonNarration,
     LessonPlan,
     LessonVersion,
+    SceneNarrationRecord,
     ScenePlan,
     SceneRecord,
+    SceneTiming,
     SceneVersion,
     Usage,
 )
@@ -41,6 +52,7 @@ __all__ = [
     "LLM",
     "Attempt",
     "AttemptKind",
+    "BeatRecord",
     "ChunkStatus",
     "Claude",
     "ClaudeConfig",
@@ -51,19 +63,23 @@ __all__ = [
     "InvalidTransition",
     "Lesson",
     "LessonId",
+    "LessonNarration",
     "LessonPlan",
     "LessonStatus",
     "LessonVersion",
     "MalformedReply",
     "ProbeVerdict",
     "SceneFailed",
+    "SceneNarrationRecord",
     "ScenePlan",
     "SceneRecord",
     "SceneStatus",
+    "SceneTiming",
     "SceneVersion",
     "SceneWriter",
     "StaticCheckError",
     "Usage",
+    "beat_durations",
     "check_scene",
     "chunk_transition",
     "estimate_cost_usd",
@@ -78,4 +94,5 @@ __all__ = [
     "scene_restore",
     "scene_source",
     "scene_transition",
+    "spoken_beats",
 ]

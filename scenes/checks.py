@@ -26,6 +26,7 @@ ALLOWED_MODULES = frozenset(
         "enum",
         "collections",
         "__future__",
+        "voice",  # the narration helper (renderers/guest/voice.py): beat durations
     }
 )
 SCENE_BASES = frozenset({"Scene", "MovingCameraScene", "ThreeDScene", "ZoomedScene"})

@@ -27,6 +27,7 @@ from scenes.models import (
     Lesson,
     LessonPlan,
     SceneRecord,
+    SceneTiming,
     SceneVersion,
     Usage,
 )
@@ -44,6 +45,9 @@ class ProbeVerdict:
     line: int | None = None
     traceback: str = ""
     layout: tuple[str, ...] = ()
+    # Narrated scenes: how the code follows its voice, and what to fix when it does not
+    timing: SceneTiming | None = None
+    timing_fix: str = ""
 
 
 ProbeMany = Callable[[Sequence[tuple[SceneSource, str]]], list[ProbeVerdict]]
@@ -59,9 +63,24 @@ class GenerationOptions:
     threads: int = 8  # concurrent Claude calls
 
 
-def scene_source(index: int, code: str) -> SceneSource:
-    """The file a scene's code runs as (its name shows in tracebacks)."""
-    return SceneSource(f"scene_{index:02d}.py", code)
+def scene_source(
+    index: int, code: str, beats: tuple[float, ...] = (), hold_frames: int = 0
+) -> SceneSource:
+    """The file a scene's code runs as (its name shows in tracebacks), with its narration's
+    beat durations and final hold."""
+    return SceneSource(f"scene_{index:02d}.py", code, beats, hold_frames)
+
+
+def spoken_beats(record: SceneRecord) -> list[tuple[str, float]]:
+    """(text, seconds) of each beat the scene is spoken in; none when silent."""
+    narration = record.narration
+    if narration is None or narration.status != "ok":
+        return []
+    return [(b.text, b.duration_s) for b in narration.beats]
+
+
+def beat_durations(record: SceneRecord) -> tuple[float, ...]:
+    return record.narration.durations_s if record.narration else ()
 
 
 @dataclass
@@ -118,7 +137,8 @@ class SceneWriter:
         jobs = []
         for record in lesson.scenes:
             assert record.plan is not None
-            message = prompts.write_message(lesson.plan, record.plan, record.index)
+            beats = spoken_beats(record)
+            message = prompts.write_message(lesson.plan, record.plan, record.index, beats)
             jobs.append(_SceneWork(record, AttemptKind.WRITE, [message]))
         self._run(lesson, jobs)
 
@@ -127,7 +147,9 @@ class SceneWriter:
         record = lesson.scene(index)
         current = _current(record)
         title = lesson.plan.title if lesson.plan else lesson.prompt[:80]
-        message = prompts.edit_message(title, index, current.class_name, current.code, instruction)
+        message = prompts.edit_message(
+            title, index, current.class_name, current.code, instruction, spoken_beats(record)
+        )
         job = _SceneWork(record, AttemptKind.EDIT, [message], instruction=instruction)
         return self._single(lesson, job)
 
@@ -219,14 +241,19 @@ class SceneWriter:
             return
         for job in jobs:
             _move(job.record, SceneStatus.PROBING)
-        sources = [(scene_source(j.record.index, j.code), self._class_name(j)) for j in jobs]
+        sources = [
+            (scene_source(j.record.index, j.code, beat_durations(j.record)), self._class_name(j))
+            for j in jobs
+        ]
         for job, verdict in zip(jobs, self.probe_many(sources), strict=True):
             if not verdict.ok:
                 self._retry(job, "probe", verdict.error, verdict.line, verdict.traceback)
             elif verdict.layout and self._may_fix_layout(job):
                 self._layout_retry(job, list(verdict.layout))
+            elif verdict.timing_fix and self._may_fix_layout(job):
+                self._timing_retry(job, verdict.timing_fix)
             else:
-                self._accept(job, list(verdict.layout))
+                self._accept(job, list(verdict.layout), verdict.timing, verdict.timing_fix)
 
     # -- outcomes ----------------------------------------------------------------------------
 
@@ -273,8 +300,24 @@ class SceneWriter:
         job.conversation.append(prompts.layout_message(self._class_name(job), issues))
         _move(job.record, SceneStatus.GENERATING)
 
-    def _accept(self, job: _SceneWork, warnings: list[str]) -> None:
+    def _timing_retry(self, job: _SceneWork, fix: str) -> None:
+        """Animations out of step with the voice go back like a layout problem, within the
+        same bound."""
+        self._record(job, "timing", fix)
+        job.layout_fixes += 1
+        job.conversation.append(prompts.timing_message(self._class_name(job), fix))
+        _move(job.record, SceneStatus.GENERATING)
+
+    def _accept(
+        self,
+        job: _SceneWork,
+        warnings: list[str],
+        timing: SceneTiming | None = None,
+        timing_fix: str = "",
+    ) -> None:
         self._record(job)
+        if timing is not None and timing_fix:
+            timing = timing.model_copy(update={"fix": timing_fix})
         job.result = SceneVersion(
             number=len(job.record.versions) + 1,
             code=job.code,
@@ -282,6 +325,7 @@ class SceneWriter:
             origin=job.kind,
             instruction=job.instruction,
             layout_warnings=warnings,
+            timing=timing,
         )
         self.notify(
             EventKind.SCENE_WRITTEN, self._class_name(job), f"{len(job.record.attempts)} attempts"

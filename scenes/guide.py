@@ -67,6 +67,21 @@ Common errors to avoid
 """
 
 
+NARRATION = """Narration: this scene is spoken over, beat by beat, and the voice is recorded
+already: animate to it. `from voice import VoiceoverScene` and derive the class from
+`VoiceoverScene` instead of `Scene` (or add the mixin: `class S(Voiceover, MovingCameraScene)`).
+Wrap what is shown during beat i in its block; `tracker.duration` is beat i's length in seconds:
+
+    with self.voiceover(0) as tracker:
+        self.play(Create(triangle), run_time=tracker.duration)
+    with self.voiceover(1) as tracker:
+        self.play(Write(formula), run_time=tracker.duration / 2)
+
+Use every beat once, in order. Leaving a block waits out what is left of its voice; a beat's
+animations may run a little longer than its voice, not much longer (keep the extra under 2 s).
+`voice.beat(i)` gives the same number outside a block."""
+
+
 def writer_system() -> list[str]:
     """System blocks for writing, fixing and editing scenes; the guide is cached."""
     return [WRITER, GUIDE]

@@ -103,6 +103,51 @@ class Attempt(BaseModel):
     usage: Usage = Field(default_factory=Usage)
 
 
+class BeatRecord(BaseModel):
+    """One spoken beat of a scene's narration."""
+
+    text: str
+    duration_s: float  # to the millisecond: what the scene's code was given
+
+
+class SceneNarrationRecord(BaseModel):
+    """A scene's narration: its text and, once spoken, its beats. `status` "failed": the voice
+    could not be made (`error` says why) and the scene is delivered silent."""
+
+    text: str
+    status: str = "pending"  # pending, ok, failed
+    error: str = ""
+    provider: str = ""
+    voice: str = ""
+    beats: list[BeatRecord] = Field(default_factory=list)
+
+    @property
+    def durations_s(self) -> tuple[float, ...]:
+        return tuple(b.duration_s for b in self.beats) if self.status == "ok" else ()
+
+
+class SceneTiming(BaseModel):
+    """How a scene version follows its voice, at the lesson's frame rate: where each beat
+    starts, and how long the last frame is held so the voice can finish."""
+
+    durations_s: list[float]  # the beats the version was written and checked against
+    starts: list[int]  # each beat's first frame
+    fps: int
+    hold_frames: int = 0
+    fix: str = ""  # a timing problem still there when the fixes ran out (spoken anyway)
+
+
+class LessonNarration(BaseModel):
+    """The lesson's voice: who speaks, how loud, and whether every scene got its voice."""
+
+    provider: str
+    voice: str
+    target_lufs: float
+    status: str = "pending"  # pending, ok, partial (some scenes silent), failed, off
+    error: str = ""
+    burn_captions: bool = False
+
+
 class SceneVersion(BaseModel):
     number: int
     code: str
@@ -110,6 +155,7 @@ class SceneVersion(BaseModel):
     origin: AttemptKind
     instruction: str = ""
     layout_warnings: list[str] = Field(default_factory=list)
+    timing: SceneTiming | None = None  # narrated scenes only
     created_at: float = Field(default_factory=time.time)
 
 
@@ -122,6 +168,7 @@ class SceneRecord(BaseModel):
     error: str = ""
     attempts: list[Attempt] = Field(default_factory=list)
     versions: list[SceneVersion] = Field(default_factory=list)
+    narration: SceneNarrationRecord | None = None  # None: a silent scene
 
     @property
     def class_name(self) -> str:
@@ -148,6 +195,10 @@ class LessonVersion(BaseModel):
     video_url: str = ""  # where the configured storage serves it
     scene_urls: dict[int, str] = Field(default_factory=dict)
     report: str = ""
+    # Narrated versions: their caption files by name (captions.vtt, captions.srt, chapters.vtt,
+    # lesson.captioned.mp4), and where storage serves them.
+    captions: dict[str, str] = Field(default_factory=dict)
+    caption_urls: dict[str, str] = Field(default_factory=dict)
     created_at: float = Field(default_factory=time.time)
 
 
@@ -164,6 +215,7 @@ class Lesson(BaseModel):
     plan_usage: Usage = Field(default_factory=Usage)
     model: str = ""
     quality: str = "l"  # every version renders at the quality the lesson was made with
+    narration: LessonNarration | None = None  # None: a silent lesson
     created_at: float = Field(default_factory=time.time)
 
     def scene(self, index: int) -> SceneRecord:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from scenes.claude import Tool
+from scenes.guide import NARRATION
 from scenes.models import MAX_SCENES, MIN_SCENES, LessonPlan, ScenePlan
 
 TRACEBACK_TAIL = 1500
@@ -42,14 +44,37 @@ def recount_message(planned: int, wanted: int) -> dict[str, Any]:
     return {"role": "user", "content": text}
 
 
-def write_message(plan: LessonPlan, scene: ScenePlan, index: int) -> dict[str, Any]:
+def write_message(
+    plan: LessonPlan, scene: ScenePlan, index: int, beats: Sequence[tuple[str, float]] = ()
+) -> dict[str, Any]:
+    """The request for a scene's first version; with `beats` (text, seconds), the narration as
+    spoken, which the scene is timed to."""
     goals = "; ".join(plan.learning_goals)
+    duration = sum(d for _, d in beats) if beats else scene.duration_s
     text = (
         f'Lesson: "{plan.title}" for {plan.audience}. Learning goals: {goals}.\n\n'
         f"Write scene {index} of {len(plan.scenes)} as the class {scene.class_name}.\n"
         f"Goal: {scene.goal}\nNarration: {scene.narration}\nVisual: {scene.visual}\n"
-        f"Target duration: {scene.duration_s:g} seconds.\n"
+        f"Target duration: {duration:g} seconds.\n"
+        f"{beats_text(beats)}"
         "Return the complete module through write_scene."
+    )
+    return {"role": "user", "content": text}
+
+
+def beats_text(beats: Sequence[tuple[str, float]]) -> str:
+    """The spoken beats and how to animate to them ("" for a silent scene)."""
+    if not beats:
+        return ""
+    listed = "\n".join(f"beat {i} ({d:.2f} s): {t}" for i, (t, d) in enumerate(beats))
+    return f"\nThe narration as spoken, in beats:\n{listed}\n\n{NARRATION}\n\n"
+
+
+def timing_message(scene: str, fix: str) -> dict[str, Any]:
+    """The probe found the animations out of step with the voice (see narration timing)."""
+    text = (
+        f"{scene} runs, but its timing does not follow its narration.\n{fix}\n\n"
+        "Return the complete corrected module through write_scene."
     )
     return {"role": "user", "content": text}
 
@@ -87,11 +112,17 @@ def layout_message(scene: str, issues: list[str]) -> dict[str, Any]:
 
 
 def edit_message(
-    title: str, index: int, class_name: str, code: str, instruction: str
+    title: str,
+    index: int,
+    class_name: str,
+    code: str,
+    instruction: str,
+    beats: Sequence[tuple[str, float]] = (),
 ) -> dict[str, Any]:
     text = (
         f'This is scene {index} ({class_name}) of the lesson "{title}":\n\n'
-        f"```python\n{code}\n```\n\nChange it as follows: {instruction}\n\n"
+        f"```python\n{code}\n```\n\nChange it as follows: {instruction}\n"
+        f"{beats_text(beats)}\n"
         f"Keep the class name {class_name}. Return the complete module through write_scene."
     )
     return {"role": "user", "content": text}

@@ -12,7 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -41,6 +41,9 @@ class LessonArtifacts:
     video: Path
     scenes: tuple[SceneArtifacts, ...] = ()
     poster: Path | None = None  # its last frame: the last scene's poster, if made already
+    # Files beside the video, by name (object_keys.LESSON_FILES): a narrated version's
+    # captions and chapters. Uploaded before the video, like the poster.
+    files: tuple[tuple[str, Path], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class PublishedVideo:
     video_url: str
     poster_url: str
     uploaded: int  # objects written by this call: 0 when this version was already published
+    files: dict[str, str] = field(default_factory=dict)  # name -> URL of the files beside it
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class _Keys:
     video: str
     poster: str
     source: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # name -> key
 
 
 def publish_lesson(storage: Storage, lesson: LessonArtifacts) -> Published:
@@ -88,14 +93,25 @@ def publish_lesson(storage: Storage, lesson: LessonArtifacts) -> Published:
         work = Path(tmp)
         calls = [partial(_scene, storage, lesson.lesson_id, s, work) for s in lesson.scenes]
         scenes = _parallel(calls)
-        lesson_keys = partial(_lesson_keys, lesson.lesson_id)
-        video = _video(storage, lesson_keys, lesson.version, lesson.video, work, lesson.poster)
+        names = tuple(name for name, _ in lesson.files)
+        lesson_keys = partial(_lesson_keys, lesson.lesson_id, names)
+        video = _video(
+            storage,
+            lesson_keys,
+            lesson.version,
+            lesson.video,
+            work,
+            lesson.poster,
+            files=dict(lesson.files),
+        )
     return Published(lesson.lesson_id, video, tuple(scenes))
 
 
-def _lesson_keys(lesson_id: str, version: int) -> _Keys:
+def _lesson_keys(lesson_id: str, names: tuple[str, ...], version: int) -> _Keys:
     return _Keys(
-        object_keys.lesson_video(lesson_id, version), object_keys.lesson_poster(lesson_id, version)
+        object_keys.lesson_video(lesson_id, version),
+        object_keys.lesson_poster(lesson_id, version),
+        files={n: object_keys.lesson_file(lesson_id, version, n) for n in names},
     )
 
 
@@ -124,14 +140,17 @@ def _video(
     work: Path,
     poster: Path | None = None,
     source: Path | None = None,
+    files: dict[str, Path] | None = None,
 ) -> PublishedVideo:
-    """Uploads the source and the poster, then the video; nothing if already published."""
+    """Uploads the source, the poster and the files beside the video, then the video;
+    nothing if already published."""
     try:
         video = ensure_faststart(video, work)
         sha = file_sha256(video)
         version, done = _version(storage, keys_for, version, sha)
         k = keys_for(version)
         uploads = [(k.source, source)] if k.source and source else []
+        uploads += [(k.files[name], path) for name, path in (files or {}).items()]
         if not done:
             made = poster if poster is not None and poster.is_file() else None
             uploads += [(k.poster, made or extract_poster(video, work / f"{uuid.uuid4().hex}.jpg"))]
@@ -140,8 +159,9 @@ def _video(
     except StitchError as e:
         raise StorageError(f"cannot prepare {video.name} for {storage.location}: {e}") from e
     uploaded = 0 if done else len(uploads) + 1
+    urls = {name: storage.url(key) for name, key in k.files.items()}
     return PublishedVideo(
-        version, k.video, k.poster, storage.url(k.video), storage.url(k.poster), uploaded
+        version, k.video, k.poster, storage.url(k.video), storage.url(k.poster), uploaded, urls
     )
 
 

@@ -36,6 +36,8 @@ class SceneReport:
     error_status: str | None = None
     video: str | None = None  # where this run wrote the scene's video
     poster: str | None = None  # its last frame as a JPEG, when the render made posters
+    # narrated lessons only: provider, voice, audio_s, beats, hold_frames, timing_fix
+    narration: dict[str, Any] | None = None
 
 
 @dataclass
@@ -47,6 +49,8 @@ class LessonReport:
     error: str | None = None
     video_url: str | None = None  # where the published lesson video is served
     poster_url: str | None = None
+    # narrated lessons only: provider, voice, loudness, status, speech counts, caption URLs
+    narration: dict[str, Any] | None = None
 
     @classmethod
     def build(cls, lesson_id: str, scenes: list[SceneReport], wall_s: float) -> LessonReport:
@@ -67,9 +71,11 @@ class LessonReport:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for scene in data["scenes"]:
-            for optional in ("error", "error_status"):
+            for optional in ("error", "error_status", "narration"):
                 if scene[optional] is None:
                     del scene[optional]
+        if data["narration"] is None:  # a silent lesson's report is as it always was
+            del data["narration"]
         return data
 
     def write(self, path: Path) -> None:

@@ -3,6 +3,7 @@
     DIR/lesson.json                      the record: plan, attempts, versions, usage
     DIR/scenes/02-Pythagoras/v1.py       each scene version's source
     DIR/v1/lesson.mp4, DIR/v1/report.json, DIR/v1/scenes/NN-Scene.mp4
+    DIR/v1/lesson.silent.mp4, lesson.vtt, lesson.srt, chapters.vtt   narrated lessons
 
 Versions are never overwritten: an edit adds `v2/` beside `v1/`. Files are written to a
 temporary name and renamed, so a crash never leaves a half-written record.

@@ -5,6 +5,12 @@ version 1. create_from_code: the client's scenes, each checked and probed like a
 (no Claude) -> version 1. edit / replace: a new version of one scene -> render the next lesson
 version, where every other scene's chunks are cache hits. Earlier versions stay untouched.
 
+With a NarrationConfig, lessons speak (cluster/lessons/narrating.py): each scene's narration is
+spoken right after the plan, Claude writes the scene to its beats, each probe's timing is
+checked (a fix goes back like a layout problem; a scene too short is held on its last frame),
+and after stitching the lesson's audio and captions are delivered with the video. narrate:
+a new narration for one scene, which is rewritten only if its timing changed.
+
 The record lives in a LessonStore (a directory for the CLI, Redis for the API). A `cancelled`
 callable is asked between steps and between chunk results; a cancel ends the lesson
 `cancelled` and raises LessonCancelled.
@@ -13,6 +19,7 @@ callable is asked between steps and between chunk results; a cancel ends the les
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,8 +33,11 @@ from cluster.farm.publish_render import DeliveryFailed
 from cluster.farm.report import LessonReport, SceneReport
 from cluster.farm.service import Farm
 from cluster.farm.worker import Failure
+from cluster.lessons.narrating import PUBLISHED_NAMES, NarrationFailed, Narrator
+from cluster.lessons.narration import NarrationConfig, NarrationError
+from cluster.lessons.narration.deliver import timing_changed
 from cluster.lessons.store import LessonStore
-from renderers import Quality, SceneProbe, SceneSource
+from renderers import PRESETS, Quality, RenderError, SceneProbe, SceneSource
 from sandbox import SandboxStatus
 from scenes import (
     LLM,
@@ -37,9 +47,11 @@ from scenes import (
     LessonStatus,
     LessonVersion,
     ProbeVerdict,
+    SceneNarrationRecord,
     SceneRecord,
     SceneStatus,
     SceneWriter,
+    beat_durations,
     lesson_restart,
     lesson_restore,
     lesson_transition,
@@ -77,6 +89,7 @@ class Studio:
         emit: Callable[[Event], None],
         use_cache: bool = True,
         cancelled: Callable[[], bool] = lambda: False,
+        narration: NarrationConfig | None = None,
     ) -> None:
         self.farm = farm
         self.llm = llm
@@ -84,6 +97,9 @@ class Studio:
         self.emit = emit
         self.use_cache = use_cache
         self.cancelled = cancelled
+        # None: lessons made here are silent (and a narrated lesson cannot be edited here)
+        self.narrator = Narrator(narration, options.threads) if narration else None
+        self._captions: dict[str, Path] = {}  # the version being made: its caption files
 
     # -- the ways a lesson version is made ---------------------------------------------------
 
@@ -110,12 +126,20 @@ class Studio:
                 Event(EventKind.LESSON_PLANNED, lesson.id, detail=f"{lesson.plan.title}: {titles}")
             )
             self._step(lesson, where, LessonStatus.GENERATING)
+            self._speak(lesson, where, [p.narration for p in plans])
             writer.write_all(lesson)
             return self._render(lesson, where)
 
-    def create_from_code(self, lesson: Lesson, codes: Sequence[str], where: LessonStore) -> Made:
+    def create_from_code(
+        self,
+        lesson: Lesson,
+        codes: Sequence[str],
+        where: LessonStore,
+        narrations: Sequence[str | None] = (),
+    ) -> Made:
         """A fresh lesson record from the client's code, one Scene subclass per entry: each is
-        checked and probed like a replacement (no Claude), then version 1 is rendered."""
+        checked and probed like a replacement (no Claude), then version 1 is rendered. With
+        `narrations` (one per scene, None for a silent one) and a narrator, it speaks."""
         with self._cancellable(lesson, where):
             names = [scene_class_of(code) for code in codes]
             repeated = sorted({n for n in names if n and names.count(n) > 1})
@@ -124,6 +148,8 @@ class Studio:
                 raise GenerationError(lesson.error)
             lesson.scenes = [SceneRecord(index=i + 1) for i in range(len(codes))]
             self._step(lesson, where, LessonStatus.GENERATING)
+            if any(t and t.strip() for t in narrations):
+                self._speak(lesson, where, list(narrations))
             self._writer(lesson).adopt_all(lesson, codes)
             return self._render(lesson, where)
 
@@ -135,9 +161,32 @@ class Studio:
         lesson = where.load()
         return self._revise(lesson, where, lambda w: w.replace(lesson, index, code))
 
+    def narrate(self, where: LessonStore, index: int, text: str) -> Made:
+        """A new narration for one scene. Only that scene is spoken again; it is rewritten (and
+        rendered) only if its timing changed, else the next version reuses every chunk and
+        only the lesson's audio and captions are made again."""
+        narrator = self._narrator()
+        lesson = where.load()
+        if lesson.narration is None:
+            narrator.start(lesson)
+        record = lesson.scene(index)
+        before = narrator.narration_of(record)
+        record.narration = SceneNarrationRecord(text=text)
+        narrator.speak_all(lesson, [record])
+        after = narrator.narration_of(record)
+        if after is None:
+            error = record.narration.error
+            raise NarrationFailed(f"scene {index}: the new narration could not be spoken: {error}")
+        if record.current is None or not timing_changed(before, after):
+            return self._revise(lesson, where, lambda w: None)
+        instruction = "The narration changed: time the scene to its new beats."
+        return self._revise(lesson, where, lambda w: w.edit(lesson, index, instruction))
+
     def _revise(
         self, lesson: Lesson, where: LessonStore, make: Callable[[SceneWriter], object]
     ) -> Made:
+        if lesson.narration is not None:
+            self._narrator()  # a narrated lesson's next version needs its voice
         previous = lesson.status
         lesson.status = lesson_restart(lesson.status)
         with self._cancellable(lesson, where):
@@ -149,6 +198,27 @@ class Studio:
                 where.save(lesson)  # with the failed attempts recorded
                 raise
             return self._render(lesson, where)
+
+    def _speak(self, lesson: Lesson, where: LessonStore, texts: Sequence[str | None]) -> None:
+        """Each scene's narration spoken, before any code is written (nothing when silent)."""
+        if self.narrator is None:
+            return
+        self.narrator.start(lesson)
+        for record, text in zip(lesson.scenes, texts, strict=False):
+            record.narration = SceneNarrationRecord(text=text) if text and text.strip() else None
+        try:
+            self.narrator.speak_all(lesson, lesson.scenes)
+        except NarrationFailed as e:
+            self._fail(lesson, where, f"narration failed: {e}")
+            raise
+        finally:
+            if lesson.status not in FINAL:
+                where.save(lesson)
+
+    def _narrator(self) -> Narrator:
+        if self.narrator is None:
+            raise NarrationFailed("this lesson is narrated: the studio needs narration settings")
+        return self.narrator
 
     @contextmanager
     def _cancellable(self, lesson: Lesson, where: LessonStore) -> Iterator[None]:
@@ -172,11 +242,13 @@ class Studio:
         self._step(lesson, where, LessonStatus.RENDERING)
         number = len(lesson.versions) + 1
         out = where.version_dir(number)
+        narrated = lesson.narration is not None and self.narrator is not None
         request = RenderRequest(
             lesson_id=lesson.id,
             source=None,
             parts=tuple((s.class_name, _source(s)) for s in ready),
-            output=out / "lesson.mp4",
+            # a narrated lesson's silent video: lesson.mp4 is made from it with its audio
+            output=out / ("lesson.silent.mp4" if narrated else "lesson.mp4"),
             quality=Quality(lesson.quality),
             use_cache=self.use_cache,
             allow_partial=True,
@@ -187,7 +259,36 @@ class Studio:
         except LessonFailed as e:
             self._fail(lesson, where, str(e))
             raise LessonFailed(str(e), _report_with_failures(lesson, e.report)) from e
+        if narrated:
+            self._voice_over(lesson, where, request.output, report)
         return self._record_version(lesson, where, number, _report_with_failures(lesson, report))
+
+    def _voice_over(
+        self, lesson: Lesson, where: LessonStore, silent: Path, report: LessonReport
+    ) -> None:
+        """lesson.mp4: the silent video with the lesson's audio, and its captions beside it.
+        If that fails and silent scenes are allowed, lesson.mp4 is the silent video and the
+        narration says why; otherwise the lesson fails."""
+        assert self.narrator is not None and lesson.narration is not None
+        self._captions = {}
+        by_name = {r.class_name: r for r in lesson.scenes if r.current is not None}
+        rendered = [
+            (by_name[s.name], s) for s in report.scenes if not s.error and s.name in by_name
+        ]
+        fps = PRESETS[Quality(lesson.quality)].fps
+        try:
+            made = self.narrator.deliver(lesson, rendered, silent, silent.parent, fps)
+        except (NarrationError, RenderError, OSError) as e:
+            lesson.narration.status = "failed"
+            lesson.narration.error = f"the lesson's audio could not be made: {e}"
+            if not self.narrator.config.allow_silent:
+                self._fail(lesson, where, f"narration failed: {lesson.narration.error}")
+                raise LessonFailed(lesson.narration.error, report) from e
+            shutil.copyfile(silent, silent.parent / "lesson.mp4")
+        else:
+            files = [made.captions_vtt, made.captions_srt, made.chapters_vtt, made.captioned]
+            self._captions = {PUBLISHED_NAMES[p.name]: p for p in files if p is not None}
+        report.video = str(silent.parent / "lesson.mp4")
 
     def _record_version(
         self, lesson: Lesson, where: LessonStore, number: int, report: LessonReport
@@ -202,11 +303,15 @@ class Studio:
             video=str(out / "lesson.mp4"),
             scene_videos={s.index: videos[s.class_name] for s in scenes if s.class_name in videos},
             report=str(out / "report.json"),
+            captions={name: str(path) for name, path in self._captions.items()},
         )
+        self._captions = {}
         for record in lesson.scenes:
             if record.class_name in rendered and record.status is not SceneStatus.READY:
                 record.status = scene_transition(record.status, SceneStatus.READY)
         self._publish(lesson, version, report)
+        if lesson.narration is not None and self.narrator is not None:
+            report.narration = self.narrator.lesson_report(lesson, version.caption_urls)
         lesson.versions.append(version)
         report.totals["lesson_version"] = number
         report.totals["claude"] = {**lesson.usage.model_dump(), "cost_usd": lesson.cost_usd}
@@ -230,12 +335,16 @@ class Studio:
             for i, n in fresh.items()
             if i in version.scene_videos
         )
-        artifacts = LessonArtifacts(lesson.id, version.number, Path(version.video), scenes)
+        files = tuple((name, Path(path)) for name, path in version.captions.items())
+        artifacts = LessonArtifacts(
+            lesson.id, version.number, Path(version.video), scenes, files=files
+        )
         try:
             published = publish_lesson(storage, artifacts)
         except StorageError as e:
             raise DeliveryFailed(str(e), report) from e
         version.video_url = report.video_url = published.video.video_url
+        version.caption_urls = dict(published.video.files)
         kept = {i: u for i, u in (before.scene_urls if before else {}).items() if i not in fresh}
         version.scene_urls = kept | {s.index: s.video.video_url for s in published.scenes}
         for scene in report.scenes:
@@ -267,8 +376,22 @@ class Studio:
                 continue
             probe: SceneProbe = outcome.value
             remember_probe(self.farm.cache, self.farm.pool.engine_version, source, probe)
-            verdicts.append(ProbeVerdict(True, layout=probe.layout))
+            verdicts.append(self._verdict(lesson, source, probe))
         return verdicts
+
+    def _verdict(self, lesson: Lesson, source: SceneSource, probe: SceneProbe) -> ProbeVerdict:
+        """A probe that ran: its layout problems and, for a narrated scene, its timing."""
+        record = next(
+            (r for r in lesson.scenes if scene_source(r.index, "").filename == source.filename),
+            None,
+        )
+        if self.narrator is None or record is None or not source.beats:
+            return ProbeVerdict(True, layout=probe.layout)
+        found = self.narrator.timing(record, probe, PRESETS[Quality(lesson.quality)].fps)
+        if found is None:
+            return ProbeVerdict(True, layout=probe.layout)
+        timing, fix = found
+        return ProbeVerdict(True, layout=probe.layout, timing=timing, timing_fix=fix)
 
     def _violation(self, lesson: Lesson, scene: str, failure: Failure) -> None:
         if failure.status in VIOLATIONS:
@@ -292,8 +415,15 @@ class Studio:
 
 
 def _source(record: SceneRecord) -> SceneSource:
-    assert record.current is not None
-    return scene_source(record.index, record.current.code)
+    """The scene's current version as it renders: with its beats and its final hold, when
+    narrated and timed to them."""
+    current = record.current
+    assert current is not None
+    beats = beat_durations(record)
+    timing = current.timing
+    timed = timing is not None and tuple(timing.durations_s) == beats
+    hold = timing.hold_frames if timing is not None and timed else 0
+    return scene_source(record.index, current.code, beats, hold)
 
 
 def _scene_errors(lesson: Lesson) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 import manim
 import numpy as np
+import voice
 from manim import (
     DecimalNumber,
     MarkupText,
@@ -335,8 +336,9 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     the same, an updater's failure shows when its chunk renders, and the cost of stepping is
     estimated (the jump's time, once per frame).
     """
+    voice.set_beats(payload.get("beats", ()), payload.get("hold_frames", 0))
     module = _load(payload["file"])
-    scene_cls = getattr(module, payload["scene"])
+    scene_cls = voice.held(getattr(module, payload["scene"]))
     step = bool(payload.get("step", True))
     layout: list[str] = []
 
@@ -355,6 +357,8 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
         "animations": log.plays,
         "layout": layout[:MAX_LAYOUT_ISSUES],
         "tex": _shared_tex(tex),
+        "beat_marks": voice.marks(),
+        "beat_frames": voice.mark_frames(),
     }
 
 
@@ -363,8 +367,9 @@ def scout(payload: dict[str, Any]) -> dict[str, Any]:
     chunk.mp4 until `budget` frames are drawn, then runs the rest skipped, recording every play
     as a probe does (one build of the scene where a probe and a chunk would make two). A still
     scene (no animations) is rendered as its one chunk. `rendered`: the plays drawn."""
+    voice.set_beats(payload.get("beats", ()), payload.get("hold_frames", 0))
     module = _load(payload["file"])
-    scene_cls = getattr(module, payload["scene"])
+    scene_cls = voice.held(getattr(module, payload["scene"]))
     log = _PlayLog(max(1.0, float(payload["budget"])), True)
     log.install()
     _leave_still_scenes_unfinished()
@@ -387,6 +392,8 @@ def scout(payload: dict[str, Any]) -> dict[str, Any]:
         "tex": _shared_tex(tex),
         "manim": manim.__version__,
         "latex_runs": latex_runs[0],
+        "beat_marks": voice.marks(),
+        "beat_frames": voice.mark_frames(),
     }
 
 
@@ -600,8 +607,9 @@ def _with_trailing_wait(scene_cls: type[Scene], seconds: float) -> type[Scene]:
 
 def render(payload: dict[str, Any]) -> dict[str, Any]:
     """Renders animations first..last of one scene into chunk.mp4."""
+    voice.set_beats(payload.get("beats", ()), payload.get("hold_frames", 0))
     module = _load(payload["file"])
-    scene_cls = getattr(module, payload["scene"])
+    scene_cls = voice.held(getattr(module, payload["scene"]))
     first, last = int(payload["first"]), int(payload["last"])
     if first < 0:
         scene_cls, first, last = _with_trailing_wait(scene_cls, float(payload["still_s"])), 0, -1

@@ -2,6 +2,10 @@
 
     lessons/{lesson_id}/v{n}/lesson.mp4                  the lesson video, version n
     lessons/{lesson_id}/v{n}/poster.jpg                  its poster frame
+    lessons/{lesson_id}/v{n}/captions.vtt                narrated: its captions (WebVTT)
+    lessons/{lesson_id}/v{n}/captions.srt                the same as SRT
+    lessons/{lesson_id}/v{n}/chapters.vtt                a chapter per scene (WebVTT)
+    lessons/{lesson_id}/v{n}/lesson.captioned.mp4        on request: captions burnt in
     lessons/{lesson_id}/scenes/{index}/v{m}/scene.mp4    scene `index` (1-based), version m
     lessons/{lesson_id}/scenes/{index}/v{m}/poster.jpg   its poster frame
     lessons/{lesson_id}/scenes/{index}/v{m}/scene.py     its source (private: no URL)
@@ -28,7 +32,11 @@ _CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".py": "text/x-python; charset=utf-8",
     ".json": "application/json",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
 }
+# Files a narrated lesson version has beside its video.
+LESSON_FILES = frozenset({"captions.vtt", "captions.srt", "chapters.vtt", "lesson.captioned.mp4"})
 
 
 def _lesson(lesson_id: str) -> str:
@@ -58,6 +66,13 @@ def lesson_video(lesson_id: str, version: int) -> str:
 
 def lesson_poster(lesson_id: str, version: int) -> str:
     return f"{lesson_dir(lesson_id, version)}/poster.jpg"
+
+
+def lesson_file(lesson_id: str, version: int, name: str) -> str:
+    """One of a lesson version's files beside its video (LESSON_FILES)."""
+    if name not in LESSON_FILES:
+        raise InvalidKey(f"no lesson file {name!r}: one of {sorted(LESSON_FILES)}")
+    return f"{lesson_dir(lesson_id, version)}/{name}"
 
 
 def scene_video(lesson_id: str, index: int, version: int) -> str:

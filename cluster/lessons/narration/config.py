@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from cluster.delivery.storage.retry import RetryPolicy
+from renderers.audio import TARGET_LUFS
 
 
 class ProviderName(StrEnum):
@@ -40,3 +41,7 @@ class NarrationConfig:
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=5, base_delay_s=0.5))
     polly: PollySettings = field(default_factory=PollySettings)
     timeout_s: float = 60.0  # one synthesis by a local process
+    # A scene whose voice cannot be made: delivered silent, saying so (else the lesson fails)
+    allow_silent: bool = True
+    burn_captions: bool = False  # also deliver lesson.captioned.mp4 (re-encoded)
+    target_lufs: float = TARGET_LUFS

@@ -49,15 +49,22 @@ def layout(
     animations: Sequence[AnimationInfo] = (),
     marks: Sequence[int | None] | None = None,
     gap_s: float = 0.25,
+    mark_frames: Sequence[int | None] | None = None,
 ) -> tuple[Slot, ...]:
     """Each beat's start frame: at its marked animation (`marks[i]`, the number of the first
     animation of beat i, as `renderers.guest.voice.marks()` gives them), else after the
-    previous beat with a gap of `gap_s`."""
+    previous beat with a gap of `gap_s`.
+
+    `mark_frames` (`voice.mark_frames()`, counted by the helper as Manim draws them, at this
+    `fps`) places marked beats to the frame; without them each animation's frames are
+    estimated (rounded up, where Manim draws a still wait's rounded down)."""
     if marks is not None:
         _check_marks(marks, len(narration.beats), len(animations))
     starts = [0]
     for a in animations:
         starts.append(starts[-1] + animation_frames(a, fps))
+    if marks is not None and mark_frames is not None:
+        starts = _exact_starts(starts, marks, mark_frames)
     gap = round(gap_s * fps)
     slots: list[Slot] = []
     free = 0  # the first frame after the previous beat's voice
@@ -73,6 +80,30 @@ def layout(
         slots.append(Slot(beat.index, beat.text, start, audio, marked))
         free = start + audio
     return tuple(slots)
+
+
+def _exact_starts(
+    starts: list[int], marks: Sequence[int | None], mark_frames: Sequence[int | None]
+) -> list[int]:
+    """Each animation's start frame: a marked one's as the helper counted it (exact: every
+    frame before it was counted), the others estimated from the last exact one before them."""
+    if len(mark_frames) != len(marks) or any(
+        (m is None) != (f is None) for m, f in zip(marks, mark_frames, strict=True)
+    ):
+        raise MarksError(f"beat frames {list(mark_frames)} do not match marks {list(marks)}")
+    fixed: dict[int, int] = {}
+    for mark, frame in zip(marks, mark_frames, strict=True):
+        if mark is not None and frame is not None:
+            if type(frame) is not int or frame < 0:
+                raise MarksError(f"beat frames out of range: {list(mark_frames)}")
+            fixed[mark] = frame
+    exact = [0] * len(starts)
+    for k in range(len(starts)):
+        estimated = exact[k - 1] + starts[k] - starts[k - 1] if k else 0
+        exact[k] = fixed.get(k, estimated)
+    if any(b < a for a, b in zip(fixed.values(), list(fixed.values())[1:], strict=False)):
+        raise MarksError(f"beat frames out of order: {list(mark_frames)}")
+    return exact
 
 
 class MarksError(ValueError):
