@@ -5,6 +5,7 @@ from sandbox.docker import reap_containers
 from sandbox.factory import BACKENDS, DockerOptions, make_sandbox, resolve_backend
 from sandbox.limits import SandboxLimits
 from sandbox.protocol import Job, Sandbox, SandboxSpec
+from sandbox.reaper import reap_farm
 from sandbox.result import (
     JobError,
     SandboxError,
@@ -12,6 +13,7 @@ from sandbox.result import (
     SandboxStatus,
     SandboxUnavailable,
 )
+from sandbox.warm import farm_id
 
 __all__ = [
     "BACKENDS",
@@ -26,7 +28,9 @@ __all__ = [
     "SandboxSpec",
     "SandboxStatus",
     "SandboxUnavailable",
+    "farm_id",
     "make_sandbox",
     "reap_containers",
+    "reap_farm",
     "resolve_backend",
 ]

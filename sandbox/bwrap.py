@@ -36,8 +36,9 @@ _GROUP_FILE = "root:x:0:\nscene:x:{uid}:\n"
 
 def write_identity(state: Path, uid: int) -> None:
     """A passwd and group naming the sandbox uid, bound over /etc/passwd and /etc/group."""
-    (state / "passwd").write_text(_PASSWD_FILE.format(uid=uid))
-    (state / "group").write_text(_GROUP_FILE.format(uid=uid))
+    for name, text in (("passwd", _PASSWD_FILE), ("group", _GROUP_FILE)):
+        (state / name).write_text(text.format(uid=uid))
+        (state / name).chmod(0o644)  # the sandbox uid reads them (the farm's umask is 077)
 
 
 def zygote_argv(python: str) -> list[str]:
@@ -64,7 +65,7 @@ class BwrapLauncher:
         argv += self._drop_privileges(uid) + zygote_argv(f"{GUEST_ROOT}/venv/bin/python")
         if self.root:
             memory_mb = spec.limits.memory_mb + GUEST_OVERHEAD_MB
-            self._cgroup = cgroups.create(_cgroup_name(uid), memory_mb, spec.limits.processes + 32)
+            self._cgroup = cgroups.create(mounts.name, memory_mb, spec.limits.processes + 32)
         return cgroups.wrap(argv, self._cgroup)
 
     def cleanup(self, mounts: Mounts) -> None:
@@ -73,10 +74,11 @@ class BwrapLauncher:
             self._cgroup.remove()
             self._cgroup = None
 
-    def reap(self, uid: int) -> None:
-        """Removes what a dead host left for this uid: its cgroup and any process in it."""
+    def reap(self, name: str) -> None:
+        """Removes what a dead host left under this name: its cgroup and any process in it.
+        The name is this farm's and the uid's, whose lease we hold: no live sandbox has it."""
         if self.root:
-            cgroups.remove_stale(_cgroup_name(uid))
+            cgroups.remove_stale(name)
 
     def oom_kills(self, mounts: Mounts) -> int:
         return self._cgroup.oom_kills() if self._cgroup is not None else 0
@@ -149,7 +151,3 @@ def _shared_tmp(host: Path | None, guest: str, size_mb: int) -> list[str]:
     if host is not None:
         return ["--bind", str(host), guest]
     return ["--perms", "1777", "--size", str(size_mb << 20), "--tmpfs", guest]
-
-
-def _cgroup_name(uid: int) -> str:
-    return f"sbx-{uid}"

@@ -7,6 +7,7 @@ protocol to the verdict on a job, lives here.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ from typing import IO, Any, Protocol
 from sandbox.collect import OutputRejected, collect_outputs
 from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
 from sandbox.result import JobError, SandboxError, SandboxResult, SandboxStatus, sanitize
-from sandbox.uids import UidLease, uid_in_use
+from sandbox.uids import UidLease, machine_lease_dir, uid_in_use
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ _LEADING_ERRNO = re.compile(r"\[Errno (\d+)\]")
 class Mounts:
     """Where the guest finds things: host dirs -> guest paths, all read-only but scratch."""
 
+    name: str  # the sandbox's name on this machine (cgroup, container): its farm's, and its uid
+    farm: str  # farm_id() of the farm it belongs to
     scratch: Path  # host dir, writable by the sandbox uid, at GUEST_SCRATCH
     guest_dirs: Mapping[Path, str]  # host dir -> guest path
     state: Path  # host-only dir for the backend's own files (never mounted writable)
@@ -66,8 +69,8 @@ class Launcher(Protocol):
         """Removes anything the backend left behind for this sandbox (containers, cgroups)."""
         ...
 
-    def reap(self, uid: int) -> None:
-        """Removes what a host that died left for `uid` (the caller now holds its lease)."""
+    def reap(self, name: str) -> None:
+        """Removes what a host that died left under `name` (the caller holds its uid's lease)."""
         ...
 
     def oom_kills(self, mounts: Mounts) -> int:
@@ -83,16 +86,34 @@ def default_state_root() -> Path:
     )
 
 
+def farm_id(state_root: Path | None = None) -> str:
+    """Names one farm's sandboxes on this machine: its state root, hashed. Cgroups, containers
+    and their labels carry it, so a farm's cleanup (`down`, a reaped uid) never touches a
+    sandbox of another farm."""
+    root = (state_root or default_state_root()).resolve()
+    return hashlib.sha256(str(root).encode()).hexdigest()[:10]
+
+
+def sandbox_name(farm: str, uid: int) -> str:
+    return f"sbx-{farm}-{uid}"
+
+
 class WarmSandbox:
     """A Sandbox whose guest keeps `spec.preload` imported between jobs."""
 
     def __init__(
-        self, launcher: Launcher, spec: SandboxSpec, state_root: Path | None = None
+        self,
+        launcher: Launcher,
+        spec: SandboxSpec,
+        state_root: Path | None = None,
+        lease_dir: Path | None = None,
     ) -> None:
         self.backend = launcher.name
         self.spec = spec
         self._launcher = launcher
         self._state_root = state_root or default_state_root()
+        self.farm = farm_id(self._state_root)
+        self._lease_dir = lease_dir  # None: the machine's (tests pass their own)
         self._proc: subprocess.Popen[bytes] | None = None
         self._mounts: Mounts | None = None
         self._uid: UidLease | None = None
@@ -101,7 +122,7 @@ class WarmSandbox:
 
     @property
     def _lock_dir(self) -> Path:
-        return self._state_root / "uids"
+        return self._lease_dir or machine_lease_dir()
 
     @property
     def uid(self) -> int | None:
@@ -148,7 +169,7 @@ class WarmSandbox:
             self._proc = None
         if self._mounts is not None:
             self._launcher.cleanup(self._mounts)
-            _remove_state(self._mounts.state)
+            remove_state(self._mounts.state)
             self._mounts = None
         if self._uid is not None:
             self._uid.release()
@@ -158,24 +179,30 @@ class WarmSandbox:
         """A dead host's leftovers for this uid: its backend's resources and its state dirs;
         and the state dirs of every uid no live sandbox holds (a killed worker's scratch, with
         its owner's files and tmpfs mounts, would otherwise wait for its uid to come round)."""
-        self._launcher.reap(uid)
+        self._launcher.reap(sandbox_name(self.farm, uid))
         for state in self._state_root.glob("sbx-*-*"):
             owner = state.name.split("-")[1]
             if owner == str(uid) or not _held(self._lock_dir, owner):
-                _remove_state(state)
+                remove_state(state)
 
     def _make_mounts(self, uid: int) -> Mounts:
-        self._state_root.mkdir(parents=True, exist_ok=True)
+        self._state_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Host-only: the guest sees what is mounted from it, never the dir (modes are explicit:
+        # the farm runs under umask 077)
         state = Path(tempfile.mkdtemp(prefix=f"sbx-{uid}-", dir=self._state_root))
-        state.chmod(0o755)
         scratch = state / "scratch"
-        scratch.mkdir(mode=0o755)  # root-owned: the guest cannot plant names in it
+        scratch.mkdir()  # root-owned: the guest cannot plant names in it
         _mount_tmpfs(scratch, self.spec.limits.scratch_mb, 0o755)
-        (scratch / "jobs").mkdir(mode=0o755)
-        (scratch / "cache").mkdir(mode=0o700)  # shared by this sandbox's jobs (one owner)
+        (scratch / "jobs").mkdir()
+        (scratch / "cache").mkdir()  # shared by this sandbox's jobs (one owner)
+        for path, mode in ((scratch, 0o755), (scratch / "jobs", 0o755), (scratch / "cache", 0o700)):
+            path.chmod(mode)
         dirs = (GUEST_DIR, *self.spec.guest_dirs)
         guest_dirs = {d.resolve(): f"{GUEST_ROOT}/guest{i}" for i, d in enumerate(dirs)}
-        mounts = Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)
+        name = sandbox_name(self.farm, uid)
+        mounts = Mounts(
+            name=name, farm=self.farm, scratch=scratch, guest_dirs=guest_dirs, state=state
+        )
         if os.geteuid() != 0:
             return mounts
         os.chown(scratch / "cache", uid, uid)
@@ -337,10 +364,11 @@ def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
 
 def _held(lock_dir: Path, uid: str) -> bool:
     """Whether a live sandbox holds `uid` (anything unparsable counts as held: left alone)."""
-    return not uid.isdigit() or uid_in_use(lock_dir, int(uid))
+    return not uid.isdigit() or uid_in_use(int(uid), lock_dir)
 
 
-def _remove_state(state: Path) -> None:
+def remove_state(state: Path) -> None:
+    """Unmounts a state dir's tmpfs mounts and removes it (nothing in it is followed)."""
     for name in _SHARED_TMPFS:
         if (state / name).is_mount():
             subprocess.run(["umount", "--lazy", str(state / name)], check=False)
