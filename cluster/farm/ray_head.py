@@ -42,6 +42,11 @@ START_TIMEOUT_S = 120
 DASHBOARD_PORT = 8265
 # Processes that live only as long as the cluster: pid file in the state dir -> the module
 # in their command line. The render server is api.render_server (api/render_client.py).
+# Ray binds its gRPC servers (GCS, raylet, object manager, agents) to 127.0.0.1 only when the
+# node's IP is exactly that, but `ray start --node-ip-address=127.0.0.1` swaps a loopback address
+# for the machine's routable one unless Ray thinks multi-node clusters are off: a single-node
+# head is what we start, so say so.
+LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 ATTACHED = {"watchdog.pid": "cluster.farm.idle_watchdog", "render_server.pid": "api.render_server"}
 
 
@@ -101,6 +106,7 @@ def _clean_env(data_dir: Path | None = None) -> dict[str, str]:
     }
     if data_dir is not None:
         env["SCENEFARM_SANDBOX_ROOT"] = str(private_dir(sandbox_root(data_dir)))
+        env.update(LOOPBACK_ENV)
     return env
 
 
