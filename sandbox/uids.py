@@ -13,7 +13,9 @@ import os
 import stat
 from pathlib import Path
 
-UID_FIRST = 61000
+# 62000-62999: farms still on the old per-root lease took 61000-61999, and sharing a uid with one
+# of them would mix two sandboxes' processes (RLIMIT_NPROC, kill, cleanup by uid).
+UID_FIRST = 62000
 UID_COUNT = 1000
 # /run/lock is a world-writable sticky tmpfs on Debian (gone at reboot, as leases should be).
 MACHINE_LEASE_DIR = Path("/run/lock/scenefarm-uids")

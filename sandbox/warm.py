@@ -81,7 +81,10 @@ class Launcher(Protocol):
 def default_state_root() -> Path:
     return Path(
         os.environ.get(
-            "SCENEFARM_SANDBOX_ROOT", Path(tempfile.gettempdir()) / "scenefarm-sandboxes"
+            # not the old layout's "scenefarm-sandboxes": its farms reap state dirs by their own
+            # lease dir's locks, so they would take ours for a dead host's
+            "SCENEFARM_SANDBOX_ROOT",
+            Path(tempfile.gettempdir()) / "scenefarm-sbx",
         )
     )
 
@@ -432,6 +435,8 @@ def _classify(reply: Mapping[str, Any]) -> tuple[SandboxStatus, JobError | None,
     error = _job_error(reply)
     if reply.get("timed_out"):
         return SandboxStatus.TIMEOUT, error, "wall-clock limit exceeded"
+    if reply.get("ipc_memory"):
+        return SandboxStatus.MEMORY, error, "memory limit exceeded (SysV shared memory)"
     if reply.get("flooded"):
         return SandboxStatus.OUTPUT_REJECTED, error, "stdout/stderr exceeded the output cap"
     if code == 0 and "ok" in _value(reply):

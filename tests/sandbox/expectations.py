@@ -72,6 +72,13 @@ def fds_check(r: Report, _: dict[str, Any]) -> list[str]:
     return [f"fd {fd} -> {target}" for fd, target in r["fds"].items() if not fine.match(target)]
 
 
+def ipc_planted_check(r: Report, _: dict[str, Any]) -> list[str]:
+    """The control: the first job really made every object (so the second job's look counts)."""
+    planted = r["planted"]
+    made = planted["shm"] >= 0 and planted["msg"] >= 0 and planted["sem"] >= 0
+    return [] if made and planted["sent"] == 0 else [f"not all planted: {planted}"]
+
+
 def nothing_found(key: str) -> Check:
     return lambda r, _: [f"{key}: {r[key]}"] if r[key] else []
 
@@ -162,6 +169,10 @@ CASES: dict[str, Expect | dict[str, Expect]] = {
     "files_write_scratch_root": Expect(FORBIDDEN, "PermissionError", "Permission denied"),
     "files_persist_between_jobs": Expect(ERROR, "RuntimeError", "REPORT", planted_check, runs=2),
     "files_proc_fds": reported(fds_check),
+    # SysV and POSIX IPC (issue 21, item 3)
+    "ipc_sysv_persist": Expect(ERROR, "RuntimeError", "REPORT", ipc_planted_check, runs=2),
+    "ipc_shm_over_limit": Expect(MEMORY, "MemoryLimit", "SysV shared memory"),
+    "ipc_posix_mqueue": Expect(FORBIDDEN, "PermissionError", "mq_open refused"),
     # network
     "net_tcp_egress": Expect(FORBIDDEN, "OSError", "Network is unreachable"),
     "net_udp_egress": Expect(FORBIDDEN, "OSError", "Network is unreachable"),
