@@ -9,6 +9,7 @@ from sandbox.reaper import reap_farm
 from sandbox.result import (
     JobError,
     SandboxError,
+    SandboxFault,
     SandboxResult,
     SandboxStatus,
     SandboxUnavailable,
@@ -23,6 +24,7 @@ __all__ = [
     "OutputRejected",
     "Sandbox",
     "SandboxError",
+    "SandboxFault",
     "SandboxLimits",
     "SandboxResult",
     "SandboxSpec",

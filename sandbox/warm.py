@@ -6,6 +6,7 @@ protocol to the verdict on a job, lives here.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -15,6 +16,7 @@ import re
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -25,13 +27,21 @@ from typing import IO, Any, Protocol
 
 from sandbox.collect import OutputRejected, collect_outputs
 from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
-from sandbox.result import JobError, SandboxError, SandboxResult, SandboxStatus, sanitize
+from sandbox.result import (
+    JobError,
+    SandboxError,
+    SandboxFault,
+    SandboxResult,
+    SandboxStatus,
+    sanitize,
+)
 from sandbox.uids import UidLease, machine_lease_dir, uid_in_use
 
 log = logging.getLogger(__name__)
 
 GUEST_ROOT = "/opt/scenefarm"
 GUEST_SCRATCH = "/scratch"
+GUEST_CACHE = f"{GUEST_SCRATCH}/cache"  # kept across the sandbox's jobs (one owner's)
 START_TIMEOUT_S = 120.0
 REPLY_GRACE_S = 15.0
 GUEST_OVERHEAD_MB = 512  # the warm guest itself (Python + Manim imported), on top of a job's cap
@@ -217,10 +227,19 @@ class WarmSandbox:
 
     def _guest_config(self) -> dict[str, Any]:
         assert self._mounts is not None
+        scratch_mb = self.spec.limits.scratch_mb
         return {
             "paths": list(self._mounts.guest_dirs.values()),
             "preload": list(self.spec.preload),
             "env": {},
+            # the jobs' shared cache may hold a quarter of the scratch space, in bytes and in
+            # inodes; the free share is checked only on a scratch fs of the sandbox's own
+            "cache": {
+                "root": GUEST_CACHE,
+                "max_bytes": (scratch_mb << 20) // 4,
+                "max_inodes": tmpfs_inodes(scratch_mb) // 4,
+                "scratch": GUEST_SCRATCH if self._mounts.scratch.is_mount() else "",
+            },
         }
 
     # -- wire --------------------------------------------------------------------------------
@@ -271,13 +290,23 @@ class WarmSandbox:
             reply = self._receive(limits.wall_s + REPLY_GRACE_S)
         except (BrokenPipeError, OSError):
             reply = None
+        if reply is not None and reply.get("sandbox_fault"):
+            self._fault(job_dir, str(reply["sandbox_fault"]))
         try:
             result = self._verdict(job, reply, job_dir, dest_dir, time.monotonic() - started)
             result = _memory_verdict(result, self._launcher.oom_kills(mounts) - ooms)
         finally:
-            shutil.rmtree(job_dir, ignore_errors=True)
-        self._after(result)
+            remove_tree(job_dir)
+        self._after(result, reply)
         return result
+
+    def _fault(self, job_dir: Path, detail: str) -> None:
+        """The sandbox, not the job, is unusable (it never ran the job): recycled, and a typed
+        SandboxFault the farm retries elsewhere, never the scene's error."""
+        remove_tree(job_dir)
+        self._stop()
+        log.warning("sandbox fault", extra={"backend": self.backend, "detail": detail})
+        raise SandboxFault(f"{self.backend} sandbox fault: {sanitize(detail, 300)}")
 
     def _prepare_job(self, job: Job) -> Path:
         assert self._mounts is not None and self._uid is not None
@@ -303,10 +332,14 @@ class WarmSandbox:
             "limits": limits,
         }
 
-    def _after(self, result: SandboxResult) -> None:
+    def _after(self, result: SandboxResult, reply: Mapping[str, Any] | None) -> None:
         self._runs += 1
         violation = result.status not in (SandboxStatus.OK, SandboxStatus.ERROR)
-        if violation or self._runs >= self.spec.max_runs:
+        cache = str((reply or {}).get("cache", "ok"))
+        if cache != "ok":
+            log.info("sandbox cache: %s", sanitize(cache, 300), extra={"backend": self.backend})
+        broken = cache.startswith("broken")  # its cache could not be restored: not reusable
+        if violation or broken or self._runs >= self.spec.max_runs:
             log.info("recycling sandbox", extra={"backend": self.backend, "status": result.status})
             self._stop()
 
@@ -368,6 +401,29 @@ def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
 def _held(lock_dir: Path, uid: str) -> bool:
     """Whether a live sandbox holds `uid` (anything unparsable counts as held: left alone)."""
     return not uid.isdigit() or uid_in_use(int(uid), lock_dir)
+
+
+def remove_tree(path: Path) -> None:
+    """Removes a dir the sandbox wrote in, even where a job took the write or search bit off
+    its dirs (unprivileged, that stops rmtree): dirs found by lstat are made usable again,
+    links are removed as links."""
+
+    def retry(func: Any, failed: str, _: Any) -> None:
+        with contextlib.suppress(OSError):
+            parent = Path(failed).parent
+            if stat.S_ISDIR(parent.lstat().st_mode):
+                parent.chmod(0o700)
+            if stat.S_ISDIR(Path(failed).lstat().st_mode) and func is not os.rmdir:
+                Path(failed).chmod(0o700)  # lstat said dir: chmod cannot follow a link here
+                shutil.rmtree(failed, onerror=retry)
+            else:
+                func(failed)
+
+    if not path.exists():
+        return
+    with contextlib.suppress(OSError):
+        path.chmod(0o700)
+    shutil.rmtree(path, onerror=retry)
 
 
 def remove_state(state: Path) -> None:

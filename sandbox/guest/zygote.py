@@ -22,7 +22,8 @@ import time
 import traceback
 from typing import Any
 
-import syscall_filter  # a sibling in this guest dir
+import scratch_keeper  # siblings in this guest dir
+import syscall_filter
 
 PR_SET_DUMPABLE = 4
 PR_SET_PDEATHSIG = 1
@@ -338,10 +339,17 @@ def main() -> None:
         proto_out.write(json.dumps({"ready": False, "error": _describe(exc)}) + "\n")
         return
     proto_out.write(json.dumps({"ready": True, "versions": versions, "pid": os.getpid()}) + "\n")
+    budget = scratch_keeper.budget_from(config)
     for line in proto_in:
         job = json.loads(line)
+        fault = scratch_keeper.scratch_fault(budget) if budget else None
+        if fault:  # the sandbox's own failing, not the job's: it never runs here
+            proto_out.write(json.dumps({"id": job["id"], "sandbox_fault": fault}) + "\n")
+            continue
         reply = _supervise(job)
         _wipe_shared_tmp()
+        if budget:
+            reply["cache"] = scratch_keeper.keep(budget)
         reply["id"] = job["id"]
         proto_out.write(json.dumps(reply) + "\n")
 

@@ -79,6 +79,15 @@ def ipc_planted_check(r: Report, _: dict[str, Any]) -> list[str]:
     return [] if made and planted["sent"] == 0 else [f"not all planted: {planted}"]
 
 
+def poisoned_check(r: Report, _: dict[str, Any]) -> list[str]:
+    return [] if len(r["poisoned"]) == 2 else [f"not poisoned: {r}"]
+
+
+def filled_check(r: Report, _: dict[str, Any]) -> list[str]:
+    """The control: the first job really ran the scratch space out of inodes."""
+    return [] if r["enospc"] and r["made"] > 100 else [f"not filled: {r}"]
+
+
 def nothing_found(key: str) -> Check:
     return lambda r, _: [f"{key}: {r[key]}"] if r[key] else []
 
@@ -173,6 +182,9 @@ CASES: dict[str, Expect | dict[str, Expect]] = {
     "ipc_sysv_persist": Expect(ERROR, "RuntimeError", "REPORT", ipc_planted_check, runs=2),
     "ipc_shm_over_limit": Expect(MEMORY, "MemoryLimit", "SysV shared memory"),
     "ipc_posix_mqueue": Expect(FORBIDDEN, "PermissionError", "mq_open refused"),
+    # the sandbox's cache, kept across its jobs (issue 21, item 2)
+    "cache_readonly": Expect(ERROR, "RuntimeError", "REPORT", poisoned_check, runs=2),
+    "cache_inode_fill": Expect(ERROR, "RuntimeError", "REPORT", filled_check, runs=2),
     # network
     "net_tcp_egress": Expect(FORBIDDEN, "OSError", "Network is unreachable"),
     "net_udp_egress": Expect(FORBIDDEN, "OSError", "Network is unreachable"),
@@ -277,7 +289,7 @@ X86_64_ONLY = {"proc_kernel_syscalls"}  # it knows x86_64 syscall numbers only
 # inodes (and noexec). As non-root these are weaker (rlimits per process only): skipped there.
 BWRAP_ROOT_ONLY = {
     "exhaust_memory_children", "exhaust_disk_fill", "exhaust_inode_fill", "exhaust_tmp_inodes",
-    "exhaust_shm_inodes", "py_exec_from_tmp",
+    "exhaust_shm_inodes", "py_exec_from_tmp", "cache_inode_fill",
 }  # fmt: skip
 
 
