@@ -132,6 +132,7 @@ class WarmSandbox:
         self._uid: UidLease | None = None
         self._versions: dict[str, str] = {}
         self._runs = 0
+        self._owner: str | None = None  # whose jobs this sandbox has run since it started
 
     @property
     def _lock_dir(self) -> Path:
@@ -187,6 +188,7 @@ class WarmSandbox:
         if self._uid is not None:
             self._uid.release()
             self._uid = None
+        self._owner = None
 
     def _reap(self, uid: int) -> None:
         """A dead host's leftovers for this uid: its backend's resources and its state dirs;
@@ -276,6 +278,7 @@ class WarmSandbox:
     # -- jobs --------------------------------------------------------------------------------
 
     def run(self, job: Job, dest_dir: Path) -> SandboxResult:
+        self._bind_owner(job.owner or self.spec.owner)
         try:
             self.start()
             job_dir = self._prepare_job(job)
@@ -307,6 +310,14 @@ class WarmSandbox:
         self._stop()
         log.warning("sandbox fault", extra={"backend": self.backend, "detail": detail})
         raise SandboxFault(f"{self.backend} sandbox fault: {sanitize(detail, 300)}")
+
+    def _bind_owner(self, owner: str) -> None:
+        """A sandbox serves one owner between starts: another owner's job gets a fresh one
+        (stopping removes the state dir, and with it the caches the last owner's jobs wrote)."""
+        if self._owner is not None and self._owner != owner and self._proc is not None:
+            log.info("recycling sandbox for another owner", extra={"backend": self.backend})
+            self._stop()
+        self._owner = owner
 
     def _prepare_job(self, job: Job) -> Path:
         assert self._mounts is not None and self._uid is not None
