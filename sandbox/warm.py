@@ -202,6 +202,8 @@ class WarmSandbox:
 
     def _make_mounts(self, uid: int) -> Mounts:
         self._state_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self._state_root.stat().st_uid == os.geteuid():
+            self._state_root.chmod(0o700)  # the owner's files and scene code: nobody else's
         # Host-only: the guest sees what is mounted from it, never the dir (modes are explicit:
         # the farm runs under umask 077)
         state = Path(tempfile.mkdtemp(prefix=f"sbx-{uid}-", dir=self._state_root))
