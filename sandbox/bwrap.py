@@ -16,7 +16,14 @@ from sandbox import cgroups
 from sandbox.env import sandbox_env
 from sandbox.protocol import SandboxSpec
 from sandbox.result import SandboxUnavailable
-from sandbox.warm import GUEST_OVERHEAD_MB, GUEST_ROOT, GUEST_SCRATCH, SHM_MB, Mounts
+from sandbox.warm import (
+    GUEST_OVERHEAD_MB,
+    GUEST_ROOT,
+    GUEST_SCRATCH,
+    SHM_MB,
+    VIRTUAL_PROC,
+    Mounts,
+)
 
 # What rendering needs from the host, read-only. Anything else (home dirs, /etc/shadow,
 # sockets, other lessons' files) simply does not exist inside.
@@ -115,7 +122,7 @@ class BwrapLauncher:
             args += ["--ro-bind-try", path, path]
         args += ["--ro-bind", str(mounts.state / "passwd"), "/etc/passwd"]
         args += ["--ro-bind", str(mounts.state / "group"), "/etc/group"]
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--proc", "/proc", "--dev", "/dev", *_still_proc(mounts.state)]
         args += _shared_tmp(mounts.tmp, "/tmp", spec.limits.scratch_mb)
         args += _shared_tmp(mounts.shm, "/dev/shm", SHM_MB)
         args += ["--ro-bind", str(self.venv), f"{GUEST_ROOT}/venv"]
@@ -143,6 +150,17 @@ class BwrapLauncher:
             "--no-new-privs",
             "--",
         ]
+
+
+def _still_proc(state: Path) -> list[str]:
+    """Host-wide CPU, load and pressure counters replaced by still ones (warm.VIRTUAL_PROC)."""
+    virtual = state / VIRTUAL_PROC
+    args = []
+    for name in ("stat", "loadavg"):
+        args += ["--ro-bind", str(virtual / name), f"/proc/{name}"]
+    if Path("/proc/pressure").is_dir():
+        args += ["--ro-bind", str(virtual / "empty"), "/proc/pressure"]
+    return args
 
 
 def _shared_tmp(host: Path | None, guest: str, size_mb: int) -> list[str]:

@@ -26,6 +26,7 @@ from sandbox.warm import (
     GUEST_ROOT,
     GUEST_SCRATCH,
     SHM_MB,
+    VIRTUAL_PROC,
     Mounts,
     farm_id,
     tmpfs_inodes,
@@ -136,6 +137,12 @@ class DockerLauncher:
         binds |= {
             str(host): {"bind": guest, "mode": "ro"} for host, guest in mounts.guest_dirs.items()
         }
+        # Host-wide CPU and load counters replaced by still ones (runc allows binds over these
+        # two; /proc/pressure it does not: Docker < 25 cannot mask it, see the README)
+        binds |= {
+            str(mounts.state / VIRTUAL_PROC / f): {"bind": f"/proc/{f}", "mode": "ro"}
+            for f in ("stat", "loadavg")
+        }
         memory = f"{limits.memory_mb + GUEST_OVERHEAD_MB}m"
         mb = 1 << 20
         ulimits = [
@@ -170,7 +177,12 @@ class DockerLauncher:
             "network_mode": "none",
             "ipc_mode": "private",
             "read_only": True,
-            "tmpfs": {"/tmp": _tmpfs(limits.scratch_mb), "/dev/shm": _tmpfs(SHM_MB)},
+            # /sys hidden under an empty read-only tmpfs: devices, firmware, the host's cgroups
+            "tmpfs": {
+                "/tmp": _tmpfs(limits.scratch_mb),
+                "/dev/shm": _tmpfs(SHM_MB),
+                "/sys": "ro,nosuid,nodev,noexec,size=4k,mode=0555",
+            },
             "volumes": binds,
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],  # and Docker's default seccomp profile

@@ -216,6 +216,7 @@ class WarmSandbox:
             path.chmod(mode)
         dirs = (GUEST_DIR, *self.spec.guest_dirs)
         guest_dirs = {d.resolve(): f"{GUEST_ROOT}/guest{i}" for i, d in enumerate(dirs)}
+        write_virtual_proc(state)
         name = sandbox_name(self.farm, uid)
         mounts = Mounts(
             name=name, farm=self.farm, scratch=scratch, guest_dirs=guest_dirs, state=state
@@ -395,6 +396,27 @@ def _memory_verdict(result: SandboxResult, oom_kills: int) -> SandboxResult:
         return result
     detail = "memory limit exceeded (the kernel killed a process of the job)"
     return replace(result, status=SandboxStatus.MEMORY, detail=detail)
+
+
+# Host-wide counters a job could time other tenants' work by (a side channel), replaced by
+# still ones: CPU times, load, pressure stall information. The cpu lines keep their count
+# (glibc counts CPUs from /proc/stat where /sys is hidden, and OpenBLAS sizes its pool by it).
+VIRTUAL_PROC = "proc"  # in the state dir: stat, loadavg, and an empty dir for /proc/pressure
+_LOADAVG = "0.00 0.00 0.00 1/1 1\n"
+_STAT_TAIL = "intr 0\nctxt 0\nbtime 0\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n"
+
+
+def write_virtual_proc(state: Path) -> Path:
+    """Writes the still /proc files the backends bind over the real ones; returns their dir."""
+    zeros = " 0" * 10
+    cpus = "".join(f"cpu{i}{zeros}\n" for i in range(os.cpu_count() or 1))
+    path = state / VIRTUAL_PROC
+    (path / "empty").mkdir(parents=True)
+    (path / "stat").write_text(f"cpu {zeros}\n{cpus}{_STAT_TAIL}")
+    (path / "loadavg").write_text(_LOADAVG)
+    for item, mode in (("stat", 0o444), ("loadavg", 0o444), ("empty", 0o555), (".", 0o755)):
+        (path / item).chmod(mode)
+    return path
 
 
 def tmpfs_inodes(size_mb: int) -> int:
