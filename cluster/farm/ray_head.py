@@ -8,9 +8,11 @@ Exposure: Ray has no authentication by default, and whoever can reach a cluster'
 or client port can run code on it (as the user the cluster runs as: root, here). The local head
 therefore binds every service to 127.0.0.1 (node, dashboard, its agents, the Ray Client server on
 a random port of its own instead of the machine-wide 10001), so nothing off this machine can
-reach it. Local users still can: Ray 2.60's token authentication (RAY_AUTH_MODE=token) would
-close that, but every driver (CLI, render server, API runners) must then carry the token before
-it imports Ray, which is not wired up yet (see the security notes in the README).
+reach it. Local users could still connect, so the head also requires Ray's token authentication
+(RAY_AUTH_MODE=token): the token is a random secret in the data dir's private `ray/` dir, and a
+process joins with it because every way of finding the local head (`ensure_local_cluster`,
+`running_address`) puts the token's path in its environment before Ray is imported; Ray's
+own processes inherit it from the head.
 
 Why root at all: the bwrap backend, as root, mounts the capped tmpfs dirs (size *and* inodes) of
 each sandbox, makes its memory/pids cgroup and drops the guest to a per-sandbox uid with
@@ -26,6 +28,7 @@ import contextlib
 import fcntl
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -47,6 +50,7 @@ DASHBOARD_PORT = 8265
 # for the machine's routable one unless Ray thinks multi-node clusters are off: a single-node
 # head is what we start, so say so.
 LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+TOKEN_FILE = "auth_token"  # noqa: S105 (the token's file name, not a token)
 ATTACHED = {"watchdog.pid": "cluster.farm.idle_watchdog", "render_server.pid": "api.render_server"}
 
 
@@ -107,6 +111,7 @@ def _clean_env(data_dir: Path | None = None) -> dict[str, str]:
     if data_dir is not None:
         env["SCENEFARM_SANDBOX_ROOT"] = str(private_dir(sandbox_root(data_dir)))
         env.update(LOOPBACK_ENV)
+        env.update(auth_env(data_dir))
     return env
 
 
@@ -137,12 +142,38 @@ def _lock(data_dir: Path, mode: int) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def auth_env(data_dir: Path) -> dict[str, str]:
+    """What a process needs in its environment (before importing Ray) to join the local head."""
+    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(data_dir / "ray" / TOKEN_FILE)}
+
+
+def _ensure_token(data_dir: Path) -> None:
+    path = _dir(data_dir) / TOKEN_FILE
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+
+
+def _join_env(data_dir: Path) -> None:
+    """This process will join the local head: with its token, and taking 127.0.0.1 for what it
+    is (Ray rewrites a loopback address to the machine's routable one unless multi-node is
+    off, and the head listens on loopback only). Ray reads both when it is imported and when
+    it connects: every driver finds the head through here before it imports Ray."""
+    os.environ.update(LOOPBACK_ENV)
+    if (data_dir / "ray" / TOKEN_FILE).is_file():
+        os.environ.update(auth_env(data_dir))
+
+
 def running_address(data_dir: Path) -> str | None:
     try:
         address = (data_dir / "ray" / "address").read_text().strip()
     except OSError:
         return None
-    return address if address and _alive(address) else None
+    if not address or not _alive(address):
+        return None
+    _join_env(data_dir)
+    return address
 
 
 def ensure_local_cluster(
@@ -154,6 +185,7 @@ def ensure_local_cluster(
         if address:
             return address, False
         port, dashboard = _free_port(), dashboard_port()
+        _ensure_token(data_dir)
         done = subprocess.run(
             head_argv(port, num_cpus, dashboard),
             capture_output=True,
@@ -170,6 +202,7 @@ def ensure_local_cluster(
         (_dir(data_dir) / "dashboard").write_text(f"http://127.0.0.1:{dashboard}")
         touch(data_dir)
         _start_watchdog(data_dir, idle_s)
+        _join_env(data_dir)
         return address, True
 
 

@@ -6,12 +6,20 @@ from __future__ import annotations
 import ipaddress
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import psutil
 import pytest
 
-from cluster.farm.ray_head import _cluster_processes, ensure_local_cluster, stop_local_cluster
+from cluster.farm.ray_head import (
+    LOOPBACK_ENV,
+    _cluster_processes,
+    auth_env,
+    ensure_local_cluster,
+    stop_local_cluster,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -45,6 +53,47 @@ def test_local_head_listens_on_loopback_only(tmp_path: Path) -> None:
         # the farm's own state is private (item 8)
         for path in (data_dir, data_dir / "ray", data_dir / "sandboxes"):
             assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    finally:
+        stop_local_cluster(data_dir)
+
+
+DRIVER = """
+import sys, ray
+ray.init(address=sys.argv[1], logging_level="ERROR", log_to_driver=False)
+print("joined", sum(ray.cluster_resources().values()) > 0)
+"""
+
+
+def _driver(address: str, env: dict[str, str], timeout_s: float) -> str:
+    """What a driver printed: "joined True" if it joined within the deadline (Ray keeps
+    retrying a refused driver, so a refusal may also end at the deadline)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", DRIVER, address],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as e:
+        return str(e.stdout or "")
+    return done.stdout + done.stderr[-2000:]
+
+
+def test_only_a_driver_with_the_token_joins(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    address, _ = ensure_local_cluster(data_dir, num_cpus=1, idle_s=600)
+    try:
+        token = Path(auth_env(data_dir)["RAY_AUTH_TOKEN_PATH"])
+        assert stat.S_IMODE(token.stat().st_mode) == 0o600
+        # both drivers know the head is on loopback (as ray_head tells every driver); only one
+        # has the token
+        bare = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+        bare |= LOOPBACK_ENV
+        with_token = _driver(address, {**bare, **auth_env(data_dir)}, 180)
+        assert "joined True" in with_token, with_token
+        assert "joined" not in _driver(address, bare, 60)
     finally:
         stop_local_cluster(data_dir)
 
