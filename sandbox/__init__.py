@@ -5,13 +5,16 @@ from sandbox.docker import reap_containers
 from sandbox.factory import BACKENDS, DockerOptions, make_sandbox, resolve_backend
 from sandbox.limits import SandboxLimits
 from sandbox.protocol import Job, Sandbox, SandboxSpec
+from sandbox.reaper import reap_farm
 from sandbox.result import (
     JobError,
     SandboxError,
+    SandboxFault,
     SandboxResult,
     SandboxStatus,
     SandboxUnavailable,
 )
+from sandbox.warm import farm_id
 
 __all__ = [
     "BACKENDS",
@@ -21,12 +24,15 @@ __all__ = [
     "OutputRejected",
     "Sandbox",
     "SandboxError",
+    "SandboxFault",
     "SandboxLimits",
     "SandboxResult",
     "SandboxSpec",
     "SandboxStatus",
     "SandboxUnavailable",
+    "farm_id",
     "make_sandbox",
     "reap_containers",
+    "reap_farm",
     "resolve_backend",
 ]

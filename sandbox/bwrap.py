@@ -16,7 +16,14 @@ from sandbox import cgroups
 from sandbox.env import sandbox_env
 from sandbox.protocol import SandboxSpec
 from sandbox.result import SandboxUnavailable
-from sandbox.warm import GUEST_OVERHEAD_MB, GUEST_ROOT, GUEST_SCRATCH, SHM_MB, Mounts
+from sandbox.warm import (
+    GUEST_OVERHEAD_MB,
+    GUEST_ROOT,
+    GUEST_SCRATCH,
+    SHM_MB,
+    VIRTUAL_PROC,
+    Mounts,
+)
 
 # What rendering needs from the host, read-only. Anything else (home dirs, /etc/shadow,
 # sockets, other lessons' files) simply does not exist inside.
@@ -36,8 +43,9 @@ _GROUP_FILE = "root:x:0:\nscene:x:{uid}:\n"
 
 def write_identity(state: Path, uid: int) -> None:
     """A passwd and group naming the sandbox uid, bound over /etc/passwd and /etc/group."""
-    (state / "passwd").write_text(_PASSWD_FILE.format(uid=uid))
-    (state / "group").write_text(_GROUP_FILE.format(uid=uid))
+    for name, text in (("passwd", _PASSWD_FILE), ("group", _GROUP_FILE)):
+        (state / name).write_text(text.format(uid=uid))
+        (state / name).chmod(0o644)  # the sandbox uid reads them (the farm's umask is 077)
 
 
 def zygote_argv(python: str) -> list[str]:
@@ -64,7 +72,7 @@ class BwrapLauncher:
         argv += self._drop_privileges(uid) + zygote_argv(f"{GUEST_ROOT}/venv/bin/python")
         if self.root:
             memory_mb = spec.limits.memory_mb + GUEST_OVERHEAD_MB
-            self._cgroup = cgroups.create(_cgroup_name(uid), memory_mb, spec.limits.processes + 32)
+            self._cgroup = cgroups.create(mounts.name, memory_mb, spec.limits.processes + 32)
         return cgroups.wrap(argv, self._cgroup)
 
     def cleanup(self, mounts: Mounts) -> None:
@@ -73,10 +81,11 @@ class BwrapLauncher:
             self._cgroup.remove()
             self._cgroup = None
 
-    def reap(self, uid: int) -> None:
-        """Removes what a dead host left for this uid: its cgroup and any process in it."""
+    def reap(self, name: str) -> None:
+        """Removes what a dead host left under this name: its cgroup and any process in it.
+        The name is this farm's and the uid's, whose lease we hold: no live sandbox has it."""
         if self.root:
-            cgroups.remove_stale(_cgroup_name(uid))
+            cgroups.remove_stale(name)
 
     def oom_kills(self, mounts: Mounts) -> int:
         return self._cgroup.oom_kills() if self._cgroup is not None else 0
@@ -113,7 +122,7 @@ class BwrapLauncher:
             args += ["--ro-bind-try", path, path]
         args += ["--ro-bind", str(mounts.state / "passwd"), "/etc/passwd"]
         args += ["--ro-bind", str(mounts.state / "group"), "/etc/group"]
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--proc", "/proc", "--dev", "/dev", *_still_proc(mounts.state)]
         args += _shared_tmp(mounts.tmp, "/tmp", spec.limits.scratch_mb)
         args += _shared_tmp(mounts.shm, "/dev/shm", SHM_MB)
         args += ["--ro-bind", str(self.venv), f"{GUEST_ROOT}/venv"]
@@ -143,13 +152,20 @@ class BwrapLauncher:
         ]
 
 
+def _still_proc(state: Path) -> list[str]:
+    """Host-wide CPU, load and pressure counters replaced by still ones (warm.VIRTUAL_PROC)."""
+    virtual = state / VIRTUAL_PROC
+    args = []
+    for name in ("stat", "loadavg"):
+        args += ["--ro-bind", str(virtual / name), f"/proc/{name}"]
+    if Path("/proc/pressure").is_dir():
+        args += ["--ro-bind", str(virtual / "empty"), "/proc/pressure"]
+    return args
+
+
 def _shared_tmp(host: Path | None, guest: str, size_mb: int) -> list[str]:
     """A world-writable tmp dir: the host's capped tmpfs where there is one (root), else bwrap's
     own, whose only cap is its size."""
     if host is not None:
         return ["--bind", str(host), guest]
     return ["--perms", "1777", "--size", str(size_mb << 20), "--tmpfs", guest]
-
-
-def _cgroup_name(uid: int) -> str:
-    return f"sbx-{uid}"

@@ -80,6 +80,16 @@ def remove_stale(name: str) -> None:
         Cgroup(dirs, dirs[0]).remove()
 
 
+def stale_names(prefix: str) -> set[str]:
+    """Names of the sandbox cgroups starting with `prefix` (one farm's: `sbx-<farm>-`)."""
+    parents = (ROOT / "memory" / PARENT, ROOT / "pids" / PARENT, ROOT / PARENT)
+    found: set[str] = set()
+    for parent in parents:
+        with contextlib.suppress(OSError):
+            found |= {d.name for d in parent.iterdir() if d.name.startswith(prefix)}
+    return found
+
+
 def _candidates(name: str) -> list[Path]:
     return [ROOT / "memory" / PARENT / name, ROOT / "pids" / PARENT / name, ROOT / PARENT / name]
 

@@ -26,8 +26,9 @@ from sandbox.warm import (
     GUEST_ROOT,
     GUEST_SCRATCH,
     SHM_MB,
+    VIRTUAL_PROC,
     Mounts,
-    default_state_root,
+    farm_id,
     tmpfs_inodes,
 )
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_IMAGE = "scenefarm-sandbox:latest"
 LABEL = "scenefarm.sandbox"
+FARM_LABEL = "scenefarm.farm"  # farm_id() of the farm whose sandbox it is
 NOFILE = 1024
 CPU_GRACE_S = 2  # the guest's CPU_KILL_GRACE_S (sandbox/guest/zygote.py)
 
@@ -83,7 +85,7 @@ class DockerLauncher:
 
     def command(self, spec: SandboxSpec, mounts: Mounts, uid: int) -> list[str]:
         write_identity(mounts.state, uid)
-        self.reap(uid)
+        self.reap(mounts.name)
         try:
             container = self._client.containers.create(**self._config(spec, mounts, uid))
         except Exception as e:
@@ -95,9 +97,10 @@ class DockerLauncher:
         with contextlib.suppress(OSError):
             self._remove((mounts.state / "container").read_text().strip())
 
-    def reap(self, uid: int) -> None:
-        """Removes this uid's container left over from a host that died (the uid is ours now)."""
-        self._remove(_container_name(uid))
+    def reap(self, name: str) -> None:
+        """Removes this farm's container for the uid we now hold, left by a host that died.
+        Only this farm's name: another farm's containers are never ours to remove."""
+        self._remove(_container_name(name))
 
     def oom_kills(self, mounts: Mounts) -> int:
         """How many processes the kernel killed for memory in this container so far."""
@@ -134,6 +137,12 @@ class DockerLauncher:
         binds |= {
             str(host): {"bind": guest, "mode": "ro"} for host, guest in mounts.guest_dirs.items()
         }
+        # Host-wide CPU and load counters replaced by still ones (runc allows binds over these
+        # two; /proc/pressure it does not: Docker < 25 cannot mask it, see the README)
+        binds |= {
+            str(mounts.state / VIRTUAL_PROC / f): {"bind": f"/proc/{f}", "mode": "ro"}
+            for f in ("stat", "loadavg")
+        }
         memory = f"{limits.memory_mb + GUEST_OVERHEAD_MB}m"
         mb = 1 << 20
         ulimits = [
@@ -149,8 +158,13 @@ class DockerLauncher:
         config: dict[str, Any] = {
             "image": self.image,
             "command": zygote_argv(f"{GUEST_ROOT}/venv/bin/python"),
-            "name": _container_name(uid),
-            "labels": {LABEL: "1", "scenefarm.owner": spec.owner, "scenefarm.uid": str(uid)},
+            "name": _container_name(mounts.name),
+            "labels": {
+                LABEL: "1",
+                FARM_LABEL: mounts.farm,
+                "scenefarm.owner": spec.owner,
+                "scenefarm.uid": str(uid),
+            },
             "user": f"{uid}:{uid}",
             "environment": sandbox_env(spec.env),
             "working_dir": GUEST_SCRATCH,
@@ -163,7 +177,12 @@ class DockerLauncher:
             "network_mode": "none",
             "ipc_mode": "private",
             "read_only": True,
-            "tmpfs": {"/tmp": _tmpfs(limits.scratch_mb), "/dev/shm": _tmpfs(SHM_MB)},
+            # /sys hidden under an empty read-only tmpfs: devices, firmware, the host's cgroups
+            "tmpfs": {
+                "/tmp": _tmpfs(limits.scratch_mb),
+                "/dev/shm": _tmpfs(SHM_MB),
+                "/sys": "ro,nosuid,nodev,noexec,size=4k,mode=0555",
+            },
             "volumes": binds,
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],  # and Docker's default seccomp profile
@@ -188,8 +207,8 @@ def _tmpfs(size_mb: int) -> str:
     return f"rw,nosuid,nodev,noexec,size={size_mb}m,nr_inodes={tmpfs_inodes(size_mb)},mode=1777"
 
 
-def _container_name(uid: int) -> str:
-    return f"scenefarm-sbx-{uid}"
+def _container_name(name: str) -> str:
+    return f"scenefarm-{name}"
 
 
 def _cgroup_dirs(container_id: str) -> list[Path]:
@@ -215,18 +234,22 @@ def _read_oom_kills(dirs: list[Path]) -> int | None:
 
 
 def reap_containers(state_root: Path | None = None, timeout_s: float = 3.0) -> int:
-    """Removes every scenefarm sandbox container whose uid is not leased (crash leftovers).
+    """Removes this farm's sandbox containers (the farm of `state_root`) whose uid no live
+    sandbox holds: crash leftovers, exited ones included. Another farm's are never touched.
     `timeout_s` bounds each call to the daemon; without an answer, nothing is removed."""
-    lock_dir = (state_root or default_state_root()) / "uids"
+    farm = farm_id(state_root)
     try:
         client = _client(timeout_s=timeout_s)
     except SandboxUnavailable:
         return 0
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        uid = int(container.labels.get("scenefarm.uid", "0") or 0)
-        if not uid or not uid_in_use(lock_dir, uid):
-            container.remove(force=True)
-            removed += 1
-    client.close()
+    try:
+        found = client.containers.list(all=True, filters={"label": [LABEL, f"{FARM_LABEL}={farm}"]})
+        for container in found:
+            uid = int(container.labels.get("scenefarm.uid", "0") or 0)
+            if not uid or not uid_in_use(uid):
+                container.remove(force=True)
+                removed += 1
+    finally:
+        client.close()
     return removed

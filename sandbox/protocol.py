@@ -36,6 +36,19 @@ class Job:
     outputs: tuple[str, ...] = ()  # job-dir-relative files to collect on success
     limits: SandboxLimits | None = None  # None: the sandbox's defaults
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Whose code this is. A warm sandbox keeps what its jobs leave in its cache (LaTeX and text
+    # SVGs) for the next job, so it is bound to one owner: a job of another owner gets a fresh
+    # sandbox (the old one, caches and all, is removed first). None: the spec's owner.
+    #
+    # Results cached outside the sandbox (chunks, probes) are keyed by content hash. A job can
+    # poison its own sandbox's cache so that honest code C, run there next, yields a forged
+    # result, and the cache would then serve it to anyone submitting C. A result for C "only
+    # ever produced from C in a clean sandbox" would need a fresh sandbox (a cold start) for
+    # every cacheable job, and the host cannot check a rendered chunk short of rendering it
+    # again. So the decision is per-owner entries: the owner is part of every chunk and probe
+    # cache key, and a forged result can only reach the owner whose code forged it. The cost
+    # is no sharing of renders across owners.
+    owner: str | None = None
 
 
 class Sandbox(Protocol):

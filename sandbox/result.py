@@ -60,6 +60,11 @@ class SandboxError(Exception):
     """The sandbox itself could not be started or stopped working (not the job's fault)."""
 
 
+class SandboxFault(SandboxError):
+    """The sandbox became unusable between jobs (its scratch space exhausted, its cache beyond
+    repair): recycled, and the job is to be retried elsewhere. Never the job's own error."""
+
+
 class SandboxUnavailable(SandboxError):
     """The requested backend is not usable on this machine."""
 

@@ -6,7 +6,9 @@ protocol to the verdict on a job, lives here.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import json
 import logging
 import os
@@ -14,6 +16,7 @@ import re
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -24,13 +27,21 @@ from typing import IO, Any, Protocol
 
 from sandbox.collect import OutputRejected, collect_outputs
 from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
-from sandbox.result import JobError, SandboxError, SandboxResult, SandboxStatus, sanitize
-from sandbox.uids import UidLease, uid_in_use
+from sandbox.result import (
+    JobError,
+    SandboxError,
+    SandboxFault,
+    SandboxResult,
+    SandboxStatus,
+    sanitize,
+)
+from sandbox.uids import UidLease, machine_lease_dir, uid_in_use
 
 log = logging.getLogger(__name__)
 
 GUEST_ROOT = "/opt/scenefarm"
 GUEST_SCRATCH = "/scratch"
+GUEST_CACHE = f"{GUEST_SCRATCH}/cache"  # kept across the sandbox's jobs (one owner's)
 START_TIMEOUT_S = 120.0
 REPLY_GRACE_S = 15.0
 GUEST_OVERHEAD_MB = 512  # the warm guest itself (Python + Manim imported), on top of a job's cap
@@ -45,6 +56,8 @@ _LEADING_ERRNO = re.compile(r"\[Errno (\d+)\]")
 class Mounts:
     """Where the guest finds things: host dirs -> guest paths, all read-only but scratch."""
 
+    name: str  # the sandbox's name on this machine (cgroup, container): its farm's, and its uid
+    farm: str  # farm_id() of the farm it belongs to
     scratch: Path  # host dir, writable by the sandbox uid, at GUEST_SCRATCH
     guest_dirs: Mapping[Path, str]  # host dir -> guest path
     state: Path  # host-only dir for the backend's own files (never mounted writable)
@@ -66,8 +79,8 @@ class Launcher(Protocol):
         """Removes anything the backend left behind for this sandbox (containers, cgroups)."""
         ...
 
-    def reap(self, uid: int) -> None:
-        """Removes what a host that died left for `uid` (the caller now holds its lease)."""
+    def reap(self, name: str) -> None:
+        """Removes what a host that died left under `name` (the caller holds its uid's lease)."""
         ...
 
     def oom_kills(self, mounts: Mounts) -> int:
@@ -78,30 +91,52 @@ class Launcher(Protocol):
 def default_state_root() -> Path:
     return Path(
         os.environ.get(
-            "SCENEFARM_SANDBOX_ROOT", Path(tempfile.gettempdir()) / "scenefarm-sandboxes"
+            # not the old layout's "scenefarm-sandboxes": its farms reap state dirs by their own
+            # lease dir's locks, so they would take ours for a dead host's
+            "SCENEFARM_SANDBOX_ROOT",
+            Path(tempfile.gettempdir()) / "scenefarm-sbx",
         )
     )
+
+
+def farm_id(state_root: Path | None = None) -> str:
+    """Names one farm's sandboxes on this machine: its state root, hashed. Cgroups, containers
+    and their labels carry it, so a farm's cleanup (`down`, a reaped uid) never touches a
+    sandbox of another farm."""
+    root = (state_root or default_state_root()).resolve()
+    return hashlib.sha256(str(root).encode()).hexdigest()[:10]
+
+
+def sandbox_name(farm: str, uid: int) -> str:
+    return f"sbx-{farm}-{uid}"
 
 
 class WarmSandbox:
     """A Sandbox whose guest keeps `spec.preload` imported between jobs."""
 
     def __init__(
-        self, launcher: Launcher, spec: SandboxSpec, state_root: Path | None = None
+        self,
+        launcher: Launcher,
+        spec: SandboxSpec,
+        state_root: Path | None = None,
+        lease_dir: Path | None = None,
     ) -> None:
         self.backend = launcher.name
         self.spec = spec
         self._launcher = launcher
         self._state_root = state_root or default_state_root()
+        self.farm = farm_id(self._state_root)
+        self._lease_dir = lease_dir  # None: the machine's (tests pass their own)
         self._proc: subprocess.Popen[bytes] | None = None
         self._mounts: Mounts | None = None
         self._uid: UidLease | None = None
         self._versions: dict[str, str] = {}
         self._runs = 0
+        self._owner: str | None = None  # whose jobs this sandbox has run since it started
 
     @property
     def _lock_dir(self) -> Path:
-        return self._state_root / "uids"
+        return self._lease_dir or machine_lease_dir()
 
     @property
     def uid(self) -> int | None:
@@ -148,34 +183,44 @@ class WarmSandbox:
             self._proc = None
         if self._mounts is not None:
             self._launcher.cleanup(self._mounts)
-            _remove_state(self._mounts.state)
+            remove_state(self._mounts.state)
             self._mounts = None
         if self._uid is not None:
             self._uid.release()
             self._uid = None
+        self._owner = None
 
     def _reap(self, uid: int) -> None:
         """A dead host's leftovers for this uid: its backend's resources and its state dirs;
         and the state dirs of every uid no live sandbox holds (a killed worker's scratch, with
         its owner's files and tmpfs mounts, would otherwise wait for its uid to come round)."""
-        self._launcher.reap(uid)
+        self._launcher.reap(sandbox_name(self.farm, uid))
         for state in self._state_root.glob("sbx-*-*"):
             owner = state.name.split("-")[1]
             if owner == str(uid) or not _held(self._lock_dir, owner):
-                _remove_state(state)
+                remove_state(state)
 
     def _make_mounts(self, uid: int) -> Mounts:
-        self._state_root.mkdir(parents=True, exist_ok=True)
+        self._state_root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self._state_root.stat().st_uid == os.geteuid():
+            self._state_root.chmod(0o700)  # the owner's files and scene code: nobody else's
+        # Host-only: the guest sees what is mounted from it, never the dir (modes are explicit:
+        # the farm runs under umask 077)
         state = Path(tempfile.mkdtemp(prefix=f"sbx-{uid}-", dir=self._state_root))
-        state.chmod(0o755)
         scratch = state / "scratch"
-        scratch.mkdir(mode=0o755)  # root-owned: the guest cannot plant names in it
+        scratch.mkdir()  # root-owned: the guest cannot plant names in it
         _mount_tmpfs(scratch, self.spec.limits.scratch_mb, 0o755)
-        (scratch / "jobs").mkdir(mode=0o755)
-        (scratch / "cache").mkdir(mode=0o700)  # shared by this sandbox's jobs (one owner)
+        (scratch / "jobs").mkdir()
+        (scratch / "cache").mkdir()  # shared by this sandbox's jobs (one owner)
+        for path, mode in ((scratch, 0o755), (scratch / "jobs", 0o755), (scratch / "cache", 0o700)):
+            path.chmod(mode)
         dirs = (GUEST_DIR, *self.spec.guest_dirs)
         guest_dirs = {d.resolve(): f"{GUEST_ROOT}/guest{i}" for i, d in enumerate(dirs)}
-        mounts = Mounts(scratch=scratch, guest_dirs=guest_dirs, state=state)
+        write_virtual_proc(state)
+        name = sandbox_name(self.farm, uid)
+        mounts = Mounts(
+            name=name, farm=self.farm, scratch=scratch, guest_dirs=guest_dirs, state=state
+        )
         if os.geteuid() != 0:
             return mounts
         os.chown(scratch / "cache", uid, uid)
@@ -187,10 +232,19 @@ class WarmSandbox:
 
     def _guest_config(self) -> dict[str, Any]:
         assert self._mounts is not None
+        scratch_mb = self.spec.limits.scratch_mb
         return {
             "paths": list(self._mounts.guest_dirs.values()),
             "preload": list(self.spec.preload),
             "env": {},
+            # the jobs' shared cache may hold a quarter of the scratch space, in bytes and in
+            # inodes; the free share is checked only on a scratch fs of the sandbox's own
+            "cache": {
+                "root": GUEST_CACHE,
+                "max_bytes": (scratch_mb << 20) // 4,
+                "max_inodes": tmpfs_inodes(scratch_mb) // 4,
+                "scratch": GUEST_SCRATCH if self._mounts.scratch.is_mount() else "",
+            },
         }
 
     # -- wire --------------------------------------------------------------------------------
@@ -227,6 +281,7 @@ class WarmSandbox:
     # -- jobs --------------------------------------------------------------------------------
 
     def run(self, job: Job, dest_dir: Path) -> SandboxResult:
+        self._bind_owner(job.owner or self.spec.owner)
         try:
             self.start()
             job_dir = self._prepare_job(job)
@@ -241,13 +296,31 @@ class WarmSandbox:
             reply = self._receive(limits.wall_s + REPLY_GRACE_S)
         except (BrokenPipeError, OSError):
             reply = None
+        if reply is not None and reply.get("sandbox_fault"):
+            self._fault(job_dir, str(reply["sandbox_fault"]))
         try:
             result = self._verdict(job, reply, job_dir, dest_dir, time.monotonic() - started)
             result = _memory_verdict(result, self._launcher.oom_kills(mounts) - ooms)
         finally:
-            shutil.rmtree(job_dir, ignore_errors=True)
-        self._after(result)
+            remove_tree(job_dir)
+        self._after(result, reply)
         return result
+
+    def _fault(self, job_dir: Path, detail: str) -> None:
+        """The sandbox, not the job, is unusable (it never ran the job): recycled, and a typed
+        SandboxFault the farm retries elsewhere, never the scene's error."""
+        remove_tree(job_dir)
+        self._stop()
+        log.warning("sandbox fault", extra={"backend": self.backend, "detail": detail})
+        raise SandboxFault(f"{self.backend} sandbox fault: {sanitize(detail, 300)}")
+
+    def _bind_owner(self, owner: str) -> None:
+        """A sandbox serves one owner between starts: another owner's job gets a fresh one
+        (stopping removes the state dir, and with it the caches the last owner's jobs wrote)."""
+        if self._owner is not None and self._owner != owner and self._proc is not None:
+            log.info("recycling sandbox for another owner", extra={"backend": self.backend})
+            self._stop()
+        self._owner = owner
 
     def _prepare_job(self, job: Job) -> Path:
         assert self._mounts is not None and self._uid is not None
@@ -273,10 +346,14 @@ class WarmSandbox:
             "limits": limits,
         }
 
-    def _after(self, result: SandboxResult) -> None:
+    def _after(self, result: SandboxResult, reply: Mapping[str, Any] | None) -> None:
         self._runs += 1
         violation = result.status not in (SandboxStatus.OK, SandboxStatus.ERROR)
-        if violation or self._runs >= self.spec.max_runs:
+        cache = str((reply or {}).get("cache", "ok"))
+        if cache != "ok":
+            log.info("sandbox cache: %s", sanitize(cache, 300), extra={"backend": self.backend})
+        broken = cache.startswith("broken")  # its cache could not be restored: not reusable
+        if violation or broken or self._runs >= self.spec.max_runs:
             log.info("recycling sandbox", extra={"backend": self.backend, "status": result.status})
             self._stop()
 
@@ -321,6 +398,27 @@ def _memory_verdict(result: SandboxResult, oom_kills: int) -> SandboxResult:
     return replace(result, status=SandboxStatus.MEMORY, detail=detail)
 
 
+# Host-wide counters a job could time other tenants' work by (a side channel), replaced by
+# still ones: CPU times, load, pressure stall information. The cpu lines keep their count
+# (glibc counts CPUs from /proc/stat where /sys is hidden, and OpenBLAS sizes its pool by it).
+VIRTUAL_PROC = "proc"  # in the state dir: stat, loadavg, and an empty dir for /proc/pressure
+_LOADAVG = "0.00 0.00 0.00 1/1 1\n"
+_STAT_TAIL = "intr 0\nctxt 0\nbtime 0\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n"
+
+
+def write_virtual_proc(state: Path) -> Path:
+    """Writes the still /proc files the backends bind over the real ones; returns their dir."""
+    zeros = " 0" * 10
+    cpus = "".join(f"cpu{i}{zeros}\n" for i in range(os.cpu_count() or 1))
+    path = state / VIRTUAL_PROC
+    (path / "empty").mkdir(parents=True)
+    (path / "stat").write_text(f"cpu {zeros}\n{cpus}{_STAT_TAIL}")
+    (path / "loadavg").write_text(_LOADAVG)
+    for item, mode in (("stat", 0o444), ("loadavg", 0o444), ("empty", 0o555), (".", 0o755)):
+        (path / item).chmod(mode)
+    return path
+
+
 def tmpfs_inodes(size_mb: int) -> int:
     """The inode cap that goes with a tmpfs of `size_mb`: plenty for rendering, not millions."""
     return max(1024, size_mb * 64)
@@ -337,10 +435,34 @@ def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
 
 def _held(lock_dir: Path, uid: str) -> bool:
     """Whether a live sandbox holds `uid` (anything unparsable counts as held: left alone)."""
-    return not uid.isdigit() or uid_in_use(lock_dir, int(uid))
+    return not uid.isdigit() or uid_in_use(int(uid), lock_dir)
 
 
-def _remove_state(state: Path) -> None:
+def remove_tree(path: Path) -> None:
+    """Removes a dir the sandbox wrote in, even where a job took the write or search bit off
+    its dirs (unprivileged, that stops rmtree): dirs found by lstat are made usable again,
+    links are removed as links."""
+
+    def retry(func: Any, failed: str, _: Any) -> None:
+        with contextlib.suppress(OSError):
+            parent = Path(failed).parent
+            if stat.S_ISDIR(parent.lstat().st_mode):
+                parent.chmod(0o700)
+            if stat.S_ISDIR(Path(failed).lstat().st_mode) and func is not os.rmdir:
+                Path(failed).chmod(0o700)  # lstat said dir: chmod cannot follow a link here
+                shutil.rmtree(failed, onerror=retry)
+            else:
+                func(failed)
+
+    if not path.exists():
+        return
+    with contextlib.suppress(OSError):
+        path.chmod(0o700)
+    shutil.rmtree(path, onerror=retry)
+
+
+def remove_state(state: Path) -> None:
+    """Unmounts a state dir's tmpfs mounts and removes it (nothing in it is followed)."""
     for name in _SHARED_TMPFS:
         if (state / name).is_mount():
             subprocess.run(["umount", "--lazy", str(state / name)], check=False)
@@ -404,6 +526,8 @@ def _classify(reply: Mapping[str, Any]) -> tuple[SandboxStatus, JobError | None,
     error = _job_error(reply)
     if reply.get("timed_out"):
         return SandboxStatus.TIMEOUT, error, "wall-clock limit exceeded"
+    if reply.get("ipc_memory"):
+        return SandboxStatus.MEMORY, error, "memory limit exceeded (SysV shared memory)"
     if reply.get("flooded"):
         return SandboxStatus.OUTPUT_REJECTED, error, "stdout/stderr exceeded the output cap"
     if code == 0 and "ok" in _value(reply):

@@ -3,6 +3,23 @@
 A cold `ray start` costs seconds; a CLI that paid it on every run could never be fast. So the
 first run starts a head node in the background (like a build tool's daemon), records its
 address in the data dir, and an idle watchdog stops it after `idle_s` without use.
+
+Exposure: Ray has no authentication by default, and whoever can reach a cluster's GCS, raylet
+or client port can run code on it (as the user the cluster runs as: root, here). The local head
+therefore binds every service to 127.0.0.1 (node, dashboard, its agents, the Ray Client server on
+a random port of its own instead of the machine-wide 10001), so nothing off this machine can
+reach it. Local users could still connect, so the head also requires Ray's token authentication
+(RAY_AUTH_MODE=token): the token is a random secret in the data dir's private `ray/` dir, and a
+process joins with it because every way of finding the local head (`ensure_local_cluster`,
+`running_address`) puts the token's path in its environment before Ray is imported; Ray's
+own processes inherit it from the head.
+
+Why root at all: the bwrap backend, as root, mounts the capped tmpfs dirs (size *and* inodes) of
+each sandbox, makes its memory/pids cgroup and drops the guest to a per-sandbox uid with
+`setpriv`; the docker backend needs the daemon's socket. Nothing else in the cluster needs it.
+
+Each farm (data dir) keeps its sandboxes' state under `<data dir>/sandboxes`: its farm id
+(sandbox.farm_id) names its cgroups and containers, and `stop_local_cluster` removes only those.
 """
 
 from __future__ import annotations
@@ -11,6 +28,7 @@ import contextlib
 import fcntl
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -20,11 +38,19 @@ from pathlib import Path
 
 import psutil
 
+from sandbox import reap_farm
+
 _SECRETISH = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL|^AWS_", re.I)
 START_TIMEOUT_S = 120
 DASHBOARD_PORT = 8265
 # Processes that live only as long as the cluster: pid file in the state dir -> the module
 # in their command line. The render server is api.render_server (api/render_client.py).
+# Ray binds its gRPC servers (GCS, raylet, object manager, agents) to 127.0.0.1 only when the
+# node's IP is exactly that, but `ray start --node-ip-address=127.0.0.1` swaps a loopback address
+# for the machine's routable one unless Ray thinks multi-node clusters are off: a single-node
+# head is what we start, so say so.
+LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+TOKEN_FILE = "auth_token"  # noqa: S105 (the token's file name, not a token)
 ATTACHED = {"watchdog.pid": "cluster.farm.idle_watchdog", "render_server.pid": "api.render_server"}
 
 
@@ -34,8 +60,24 @@ class ClusterStartError(Exception):
 
 def _dir(data_dir: Path) -> Path:
     path = data_dir / "ray"
-    path.mkdir(parents=True, exist_ok=True)
+    private_dir(path)
     return path
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, made if missing with every new parent 0700 (the data dir holds the Redis AOF,
+    with webhook secrets and scene code, and the lessons' videos); our own dir made 0700 too."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for new in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            new.mkdir(mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def sandbox_root(data_dir: Path) -> Path:
+    """Where this farm's sandboxes keep their state; it names the farm (sandbox.farm_id)."""
+    return data_dir / "sandboxes"
 
 
 def _ray_cli() -> str:
@@ -58,13 +100,36 @@ def _alive(address: str) -> bool:
         return False
 
 
-def _clean_env() -> dict[str, str]:
-    """The head (and so every worker) never sees the caller's credentials."""
-    return {
+def _clean_env(data_dir: Path | None = None) -> dict[str, str]:
+    """The head (and so every worker) never sees the caller's credentials. Its workers' sandboxes
+    keep their state in this farm's own root (Ray's workers inherit the raylet's environment)."""
+    env = {
         k: v
         for k, v in os.environ.items()
         if not _SECRETISH.search(k) and not k.startswith("RAY_ADDRESS")
     }
+    if data_dir is not None:
+        env["SCENEFARM_SANDBOX_ROOT"] = str(private_dir(sandbox_root(data_dir)))
+        env.update(LOOPBACK_ENV)
+        env.update(auth_env(data_dir))
+    return env
+
+
+def head_argv(port: int, num_cpus: int, dashboard: int) -> list[str]:
+    """`ray start` for a head that listens on loopback only (see the module docstring)."""
+    return [
+        _ray_cli(),
+        "start",
+        "--head",
+        f"--port={port}",
+        "--node-ip-address=127.0.0.1",
+        f"--ray-client-server-port={_free_port()}",  # not 10001, which every farm would share
+        f"--num-cpus={num_cpus}",
+        "--include-dashboard=true",
+        "--dashboard-host=127.0.0.1",
+        f"--dashboard-port={dashboard}",
+        "--disable-usage-stats",
+    ]
 
 
 @contextlib.contextmanager
@@ -77,12 +142,38 @@ def _lock(data_dir: Path, mode: int) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def auth_env(data_dir: Path) -> dict[str, str]:
+    """What a process needs in its environment (before importing Ray) to join the local head."""
+    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(data_dir / "ray" / TOKEN_FILE)}
+
+
+def _ensure_token(data_dir: Path) -> None:
+    path = _dir(data_dir) / TOKEN_FILE
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+
+
+def _join_env(data_dir: Path) -> None:
+    """This process will join the local head: with its token, and taking 127.0.0.1 for what it
+    is (Ray rewrites a loopback address to the machine's routable one unless multi-node is
+    off, and the head listens on loopback only). Ray reads both when it is imported and when
+    it connects: every driver finds the head through here before it imports Ray."""
+    os.environ.update(LOOPBACK_ENV)
+    if (data_dir / "ray" / TOKEN_FILE).is_file():
+        os.environ.update(auth_env(data_dir))
+
+
 def running_address(data_dir: Path) -> str | None:
     try:
         address = (data_dir / "ray" / "address").read_text().strip()
     except OSError:
         return None
-    return address if address and _alive(address) else None
+    if not address or not _alive(address):
+        return None
+    _join_env(data_dir)
+    return address
 
 
 def ensure_local_cluster(
@@ -94,22 +185,13 @@ def ensure_local_cluster(
         if address:
             return address, False
         port, dashboard = _free_port(), dashboard_port()
-        argv = [
-            _ray_cli(),
-            "start",
-            "--head",
-            f"--port={port}",
-            f"--num-cpus={num_cpus}",
-            "--include-dashboard=true",
-            "--dashboard-host=127.0.0.1",
-            f"--dashboard-port={dashboard}",
-            "--disable-usage-stats",
-        ]
+        _ensure_token(data_dir)
         done = subprocess.run(
-            argv,
+            head_argv(port, num_cpus, dashboard),
             capture_output=True,
             text=True,
-            env=_clean_env(),
+            env=_clean_env(data_dir),
+            umask=0o077,  # Ray's session dirs and logs, and all its workers write: ours alone
             timeout=START_TIMEOUT_S,
             check=False,
         )
@@ -120,6 +202,7 @@ def ensure_local_cluster(
         (_dir(data_dir) / "dashboard").write_text(f"http://127.0.0.1:{dashboard}")
         touch(data_dir)
         _start_watchdog(data_dir, idle_s)
+        _join_env(data_dir)
         return address, True
 
 
@@ -133,6 +216,7 @@ def _start_watchdog(data_dir: Path, idle_s: float) -> None:
         stderr=log,
         start_new_session=True,
         env=_clean_env(),
+        umask=0o077,
     )
     log.close()
     (_dir(data_dir) / "watchdog.pid").write_text(str(proc.pid))
@@ -217,6 +301,8 @@ def stop_local_cluster(data_dir: Path) -> bool:
         (_dir(data_dir) / "address").unlink(missing_ok=True)
         for pid_file, marker in ATTACHED.items():
             _stop_attached(data_dir, pid_file, marker)
+        # What its killed workers left: this farm's containers, cgroups and state dirs only.
+        reap_farm(sandbox_root(data_dir))
         return address is not None
 
 

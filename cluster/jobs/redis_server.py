@@ -21,6 +21,8 @@ from pathlib import Path
 
 import psutil
 
+from cluster.farm.ray_head import private_dir
+
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 SOCKET = "redis.sock"
@@ -32,9 +34,9 @@ class RedisStartError(Exception):
 
 
 def redis_dir(data_dir: Path) -> Path:
-    path = data_dir / "redis"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The server's dir, 0700 (and the data dir, if made here): its AOF holds webhook secrets,
+    key hashes and scene code."""
+    return private_dir(data_dir / "redis")
 
 
 def socket_path(data_dir: Path) -> Path:
@@ -47,7 +49,8 @@ def url_for(data_dir: Path) -> str:
 
 @contextlib.contextmanager
 def _lock(data_dir: Path) -> Iterator[None]:
-    with (redis_dir(data_dir) / "lock").open("a") as f:
+    fd = os.open(redis_dir(data_dir) / "lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
@@ -106,9 +109,15 @@ def _start(data_dir: Path, path: Path) -> None:
         raise RedisStartError("redis-server is not installed (Debian: apt-get install redis)")
     conf = redis_dir(data_dir) / "redis.conf"
     conf.write_text(_config(data_dir))
+    conf.chmod(0o600)
     path.unlink(missing_ok=True)  # a stale socket from a crashed server
     done = subprocess.run(
-        [binary, str(conf)], capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False
+        [binary, str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT_S,
+        check=False,
+        umask=0o077,  # its AOF, RDB, log and pid file: ours alone
     )
     if done.returncode != 0:
         raise RedisStartError(f"redis-server failed: {(done.stderr or done.stdout)[-800:]}")

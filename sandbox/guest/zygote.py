@@ -22,7 +22,8 @@ import time
 import traceback
 from typing import Any
 
-import syscall_filter  # a sibling in this guest dir
+import scratch_keeper  # siblings in this guest dir
+import syscall_filter
 
 PR_SET_DUMPABLE = 4
 PR_SET_PDEATHSIG = 1
@@ -184,6 +185,48 @@ class _Drain:
                 os.close(fd)
 
 
+# -- SysV IPC: objects outlive the processes that made them -------------------------------------
+#
+# A sandbox has its own IPC namespace (bwrap --unshare-ipc, Docker's private ipc mode), but its
+# jobs share it: a segment, queue or semaphore set a job leaves would be read by the next job,
+# and shared memory no process maps any more is charged to nobody's RLIMIT_AS. So every object
+# is removed after each job (a job's processes are all dead by then, so nothing is still
+# attached), and while a job runs the shared memory it created counts against its memory cap.
+# POSIX message queues cannot be listed without mounting mqueue: the syscall filter refuses
+# mq_open instead. POSIX shared memory lives in /dev/shm, emptied after each job.
+
+IPC_RMID = 0
+_SYSV = (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl"))
+
+
+def _sysv_rows(kind: str) -> list[list[str]]:
+    try:
+        with open(f"/proc/sysvipc/{kind}") as f:
+            return [line.split() for line in f.readlines()[1:] if line.strip()]
+    except OSError:
+        return []
+
+
+def ipc_shm_bytes() -> int:
+    """Bytes of SysV shared memory that exist in this sandbox (declared sizes: a segment costs
+    what it may grow to, as a job must not hold more than its cap even briefly)."""
+    return sum(int(row[3]) for row in _sysv_rows("shm") if len(row) > 3 and row[3].isdigit())
+
+
+def remove_ipc() -> int:
+    """Removes every SysV IPC object in this sandbox's namespace; returns how many it found.
+    The jobs run as our uid, so we are each object's creator (an owner a job changed with
+    IPC_SET does not matter: the creator may always remove it)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    found = 0
+    for kind, call in _SYSV:
+        for row in _sysv_rows(kind):
+            if len(row) > 1 and row[1].isdigit():
+                found += 1
+                getattr(libc, call)(int(row[1]), IPC_RMID, None)
+    return found
+
+
 def _kill_everything_else() -> None:
     """Ends every process of this sandbox except this one and the namespace's init."""
     with contextlib.suppress(ProcessLookupError):
@@ -207,21 +250,27 @@ def _supervise(job: dict[str, Any]) -> dict[str, Any]:
         os.close(w)
     drain = _Drain({name: r for name, (r, _) in pipes.items()}, job["limits"]["output_mb"] << 20)
     deadline = started + job["limits"]["wall_s"]
-    outcome: dict[str, Any] = {"timed_out": False, "flooded": False}
+    ipc_cap = job["limits"]["memory_mb"] << 20
+    outcome: dict[str, Any] = {"timed_out": False, "flooded": False, "ipc_memory": False}
     status, usage = 0, None
     while True:
         done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
             break
-        if time.monotonic() > deadline or drain.flooded:
-            outcome["timed_out"] = not drain.flooded
+        over_ipc = ipc_shm_bytes() > ipc_cap
+        if time.monotonic() > deadline or drain.flooded or over_ipc:
+            outcome["timed_out"] = not (drain.flooded or over_ipc)
             outcome["flooded"] = drain.flooded
+            outcome["ipc_memory"] = over_ipc
             os.killpg(pid, signal.SIGKILL)
             _, status, usage = os.wait4(pid, 0)
             break
         drain.pump(0.02)
     duration = time.monotonic() - started
     _kill_everything_else()
+    # what the job left counts too, however fast it made it (all its processes are gone now)
+    outcome["ipc_memory"] = outcome.get("ipc_memory") or ipc_shm_bytes() > ipc_cap
+    outcome["ipc_objects"] = remove_ipc()
     for _ in range(3):
         drain.pump(0)
     drain.close()
@@ -290,10 +339,17 @@ def main() -> None:
         proto_out.write(json.dumps({"ready": False, "error": _describe(exc)}) + "\n")
         return
     proto_out.write(json.dumps({"ready": True, "versions": versions, "pid": os.getpid()}) + "\n")
+    budget = scratch_keeper.budget_from(config)
     for line in proto_in:
         job = json.loads(line)
+        fault = scratch_keeper.scratch_fault(budget) if budget else None
+        if fault:  # the sandbox's own failing, not the job's: it never runs here
+            proto_out.write(json.dumps({"id": job["id"], "sandbox_fault": fault}) + "\n")
+            continue
         reply = _supervise(job)
         _wipe_shared_tmp()
+        if budget:
+            reply["cache"] = scratch_keeper.keep(budget)
         reply["id"] = job["id"]
         proto_out.write(json.dumps(reply) + "\n")
 

@@ -35,7 +35,7 @@ from sandbox.docker import docker_ready
 
 pytestmark = pytest.mark.integration
 CASE_NAMES = sorted(p.stem for p in ATTACKS.glob("*.py"))
-GROUPS = ("files", "net", "exhaust", "proc", "output", "asset", "latex", "py")
+GROUPS = ("files", "cache", "ipc", "net", "exhaust", "proc", "output", "asset", "latex", "py")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
