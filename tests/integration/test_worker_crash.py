@@ -22,8 +22,10 @@ pytestmark = pytest.mark.integration
 IDLE_DESCENDANTS = 3  # bwrap, its namespace init, the warm zygote; a job adds a forked child
 
 
-def _busy_worker() -> psutil.Process | None:
-    """A render worker whose sandbox is running a job right now."""
+def _busy_worker(farm: Farm) -> psutil.Process | None:
+    """A render worker of this farm whose sandbox is running a job right now. Other farms on
+    the machine (a demo's) are never touched: a worker is this farm's when its sandbox's state
+    dir lies in this farm's data dir."""
     for proc in psutil.process_iter(["cmdline"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
         try:
@@ -31,11 +33,16 @@ def _busy_worker() -> psutil.Process | None:
             if not cmdline.startswith("ray::"):
                 continue
             family = proc.children(recursive=True)
-            if any(p.name() == "bwrap" for p in family) and len(family) > IDLE_DESCENDANTS:
+            sandboxes = [p for p in family if p.name() == "bwrap"]
+            if any(_is_ours(farm, p) for p in sandboxes) and len(family) > IDLE_DESCENDANTS:
                 return proc
         except psutil.NoSuchProcess:
             continue
     return None
+
+
+def _is_ours(farm: Farm, bwrap: psutil.Process) -> bool:
+    return str(farm.data_dir) in " ".join(bwrap.cmdline())
 
 
 def test_killed_worker_chunk_is_retried(farm: Farm) -> None:
@@ -52,7 +59,7 @@ def test_killed_worker_chunk_is_retried(farm: Farm) -> None:
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
         # probes go first: once a chunk is done, every worker is rendering chunks
         if any("chunk_done" in line for line in lines):
-            victim = _busy_worker()
+            victim = _busy_worker(farm)
         time.sleep(0.1)
     # a forked job is running in its sandbox: the worker is inside a multi-second chunk
     assert victim is not None, f"no worker was seen rendering: {proc.poll()} {''.join(lines)}"
