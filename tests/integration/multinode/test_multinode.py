@@ -1,0 +1,116 @@
+"""The farm on a real multi-node Ray cluster (one machine, several raylets of one CPU each):
+workers spread over the nodes, a lesson frame-identical to plain manim, a node killed in the
+middle of a lesson, a node joining one, and scenes routed to worker groups."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cluster.farm import Event
+from cluster.farm.events import EventKind
+from renderers import frame_hashes
+
+from ..conftest import SCENES, manim_reference
+from .farm_run import chunks, render
+from .ray_nodes import RayNodes
+
+pytestmark = pytest.mark.integration
+IDENTITY = SCENES / "identity.py"
+SLOW = SCENES / "slow.py"
+
+
+def _scene_video(out: Path, scene: str) -> Path:
+    return next((out / "scenes").glob(f"*-{scene}.mp4"))
+
+
+def test_three_nodes_render_a_lesson_identical_to_plain_manim(
+    worker_nodes: RayNodes, data_dir: Path, tmp_path: Path
+) -> None:
+    ids = {worker_nodes.node_id(worker_nodes.add()) for _ in range(3)}
+    scenes = ["TransformScene", "MathTexScene", "UpdaterScene"]  # MathTex: TeX travels too
+    report = render(worker_nodes.address, data_dir, tmp_path, IDENTITY, scenes)
+    ran = chunks(report)
+    assert len(ran) >= 9
+    used = {node for *_, node, _ in ran}
+    assert used <= ids and len(used) >= 2, used  # spread, and never on the head (0 CPUs)
+    assert {group for *_, group in ran} == {"cpu_render"}
+    for scene in scenes:
+        reference = manim_reference(IDENTITY, scene, tmp_path / "manim")
+        assert frame_hashes(_scene_video(tmp_path, scene)) == frame_hashes(reference), scene
+
+
+def test_a_node_killed_mid_lesson_loses_no_chunk(
+    worker_nodes: RayNodes, data_dir: Path, tmp_path: Path
+) -> None:
+    survivor, victim = worker_nodes.add(), worker_nodes.add()
+    events: list[Event] = []
+    killed: list[float] = []
+
+    def kill_once_busy() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not events_of(events, EventKind.SCENE_PLANNED):
+            time.sleep(0.05)
+        while time.monotonic() < deadline and not worker_nodes.busy(victim):
+            time.sleep(0.05)
+        if worker_nodes.busy(victim):  # inside a multi-second chunk
+            killed.append(worker_nodes.kill(victim))
+
+    killer = threading.Thread(target=kill_once_busy)
+    killer.start()
+    report = render(worker_nodes.address, data_dir, tmp_path, SLOW, ["SlowA"], events.append)
+    killer.join()
+    assert killed, "the victim node was never seen rendering"
+    ran = chunks(report)
+    retried = [c for c in ran if c[2] >= 2]
+    assert retried, ran  # the chunk it was drawing ran again ...
+    assert all(node == worker_nodes.node_id(survivor) for *_, node, _ in retried)  # elsewhere
+    reference = manim_reference(SLOW, "SlowA", tmp_path / "manim")
+    assert frame_hashes(_scene_video(tmp_path, "SlowA")) == frame_hashes(reference)
+
+
+def test_a_node_that_joins_mid_lesson_gets_work(
+    worker_nodes: RayNodes, data_dir: Path, tmp_path: Path
+) -> None:
+    worker_nodes.add()
+    events: list[Event] = []
+    joined: list[str] = []
+
+    def join_once_rendering() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not events_of(events, EventKind.SCENE_PLANNED):
+            time.sleep(0.05)
+        joined.append(worker_nodes.node_id(worker_nodes.add()))
+
+    joiner = threading.Thread(target=join_once_rendering)
+    joiner.start()
+    report = render(
+        worker_nodes.address, data_dir, tmp_path, SLOW, ["SlowA", "SlowB"], events.append
+    )
+    joiner.join()
+    assert joined
+    ran = chunks(report)
+    assert any(node == joined[0] for *_, node, _ in ran), ran
+    assert report.video is not None and report.totals["rendered_chunks"] == len(ran) == 6
+
+
+def test_a_scene_renders_in_the_group_it_requires(
+    worker_nodes: RayNodes, data_dir: Path, tmp_path: Path
+) -> None:
+    cpu = worker_nodes.node_id(worker_nodes.add("cpu_render"))
+    other = worker_nodes.node_id(worker_nodes.add("test_render"))
+    scenes = ["TransformScene", "LaggedScene"]
+    groups = (("LaggedScene", "test_render"),)
+    report = render(worker_nodes.address, data_dir, tmp_path, IDENTITY, scenes, groups=groups)
+    where = {(scene, node, group) for scene, _, _, node, group in chunks(report)}
+    assert where == {
+        ("TransformScene", cpu, "cpu_render"),
+        ("LaggedScene", other, "test_render"),
+    }
+
+
+def events_of(events: list[Event], kind: EventKind) -> list[Event]:
+    return [e for e in list(events) if e.kind == kind]
