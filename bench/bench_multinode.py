@@ -28,10 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cluster.farm import ray_api  # noqa: E402
 from tests.integration.multinode.farm_run import render  # noqa: E402
 from tests.integration.multinode.ray_nodes import RayNodes  # noqa: E402
-
-from cluster.farm import ray_api  # noqa: E402
 
 SCENES = ROOT / "tests" / "integration" / "scenes"
 
@@ -105,7 +104,9 @@ def _loss_times(
     lost = next((r for r in records if r[0] >= killed and r[1] == "worker lost"), None)
     if lost is None:
         raise RuntimeError("the dispatcher never saw the node's worker lost")
-    again = next(r for r in records if r[0] >= lost[0] and r[1] == "task launched" and r[2] == lost[2])
+    again = next(
+        r for r in records if r[0] >= lost[0] and r[1] == "task launched" and r[2] == lost[2]
+    )
     assert again[3] != victim
     return {"detected_s": lost[0] - killed, "running_again_s": again[0] - killed}
 

@@ -382,6 +382,7 @@ class LessonRender:
         """The engine and the device class a scene's chunks are drawn on, for their cache
         keys: rasterisers of different devices do not draw identical frames."""
         return f"{self.engine_version} on {self.req.group_of(scene)}"
+
     def _render_task(self, probe: SceneProbe, chunk: ChunkSpec, key: str) -> Task:
         return Task(
             key,

@@ -269,6 +269,8 @@ class Dispatcher:
             task.meta |= {"worker": worker, "node": slot.node, "group": slot.group}
             ref = self.cluster.call(slot.actor, task.method, task.name, *task.args)
             self.flights[ref] = _Flight(task, worker, time.monotonic())
+            where = {"task": task.name, "worker": worker, "node": slot.node}
+            log.debug("task launched", extra={**where, "attempt": task.attempts})
 
     def _collect(self, ref: Any) -> tuple[Task, Outcome] | None:
         flight = self.flights.pop(ref)

@@ -22,9 +22,9 @@ import psutil
 # Set before Ray is imported (it reads this then): workers never run the driver's `uv run`.
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 
-from ray.cluster_utils import Cluster  # noqa: E402
+from ray.cluster_utils import Cluster
 
-from cluster.farm.nodes import DEFAULT_GROUP, FAILURE_DETECTION  # noqa: E402
+from cluster.farm.nodes import DEFAULT_GROUP, FAILURE_DETECTION
 
 # bwrap, its namespace init and the warm zygote; a chunk being rendered adds a forked job
 IDLE_SANDBOX = 3

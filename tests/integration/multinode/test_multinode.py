@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster.farm import Event
+from cluster.farm import Event, LessonReport, ray_api
 from cluster.farm.events import EventKind
 from renderers import frame_hashes
 
@@ -76,24 +76,31 @@ def test_a_node_that_joins_mid_lesson_gets_work(
     worker_nodes: RayNodes, data_dir: Path, tmp_path: Path
 ) -> None:
     worker_nodes.add()
+    ray_api.connect(worker_nodes.address)  # here: Ray is joined from the main thread
     events: list[Event] = []
-    joined: list[str] = []
+    done: list[LessonReport | BaseException] = []
 
-    def join_once_rendering() -> None:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not events_of(events, EventKind.SCENE_PLANNED):
-            time.sleep(0.05)
-        joined.append(worker_nodes.node_id(worker_nodes.add()))
+    def lesson() -> None:
+        try:
+            scenes = ["SlowA", "SlowB"]
+            done.append(
+                render(worker_nodes.address, data_dir, tmp_path, SLOW, scenes, events.append)
+            )
+        except BaseException as e:
+            done.append(e)
 
-    joiner = threading.Thread(target=join_once_rendering)
-    joiner.start()
-    report = render(
-        worker_nodes.address, data_dir, tmp_path, SLOW, ["SlowA", "SlowB"], events.append
-    )
-    joiner.join()
-    assert joined
+    rendering = threading.Thread(target=lesson)
+    rendering.start()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not events_of(events, EventKind.SCENE_PLANNED):
+        time.sleep(0.05)
+    assert not done, done  # still rendering: the node joins mid-lesson
+    joined = worker_nodes.node_id(worker_nodes.add())  # a node starts on the main thread only
+    rendering.join(timeout=600)
+    [report] = done
+    assert isinstance(report, LessonReport), report
     ran = chunks(report)
-    assert any(node == joined[0] for *_, node, _ in ran), ran
+    assert any(node == joined for *_, node, _ in ran), ran
     assert report.video is not None and report.totals["rendered_chunks"] == len(ran) == 6
 
 
