@@ -6,12 +6,13 @@ show what each node costs and adds, not a cluster's scaling. Never asserts a tim
 
     .venv/bin/python bench/bench_multinode.py [--nodes 1 2 3] [--file F] [--scenes A B]
 
-Each rung starts a fresh local cluster (a head with no CPUs, N worker nodes of one CPU each,
-loopback only), warms the pool with an untimed render, then times one render of the lesson
-with every animation its own chunk and no cache. chunks/s is rendered chunks over the render
-phase (first chunk dispatched to last one back). The loss rung renders the slow scenes on two
-nodes, SIGKILLs one node's raylet, workers and sandboxes while it draws a chunk, and reads
-the farm's log: when the dispatcher saw the chunk lost, and when it ran again elsewhere.
+One local cluster (a head with no CPUs, worker nodes of one CPU each) grows node by node;
+each rung warms the pool with an untimed render (it grows onto the new node), then times one
+render of the lesson with every animation its own chunk and no cache. chunks/s is rendered
+chunks over the probe and render phases (first task dispatched to last chunk back). The loss
+rung renders a slow scene on those nodes, SIGKILLs the last node's raylet, workers and
+sandboxes while it draws a chunk, and reads the farm's log: when the dispatcher saw the chunk
+lost, and when it ran again elsewhere.
 """
 
 from __future__ import annotations
@@ -48,42 +49,41 @@ class Launches(logging.Handler):
         self.records.append((time.monotonic(), record.getMessage(), task, node))
 
 
-def _rung(workers: int, file: Path, scenes: list[str]) -> dict[str, Any]:
-    nodes = RayNodes()
-    try:
-        for _ in range(workers):
-            nodes.add()
-        with tempfile.TemporaryDirectory(prefix="bench-multinode-") as tmp:
-            data, out = Path(tmp) / "data", Path(tmp) / "out"
-            data.mkdir()
-            render(nodes.address, data, out / "warm", file, scenes)  # warms every worker
-            report = render(nodes.address, data, out / "timed", file, scenes)
-        phases = report.totals["phases"]
-        rendered = report.totals["rendered_chunks"]
-        busy = phases["probe_s"] + phases["render_s"]
-        return {"nodes": workers, "chunks": rendered, "s": busy, "chunks_per_s": rendered / busy}
-    finally:
-        ray_api.disconnect()
-        nodes.shutdown()
+def _rungs(nodes: RayNodes, counts: list[int], file: Path, scenes: list[str]) -> list[Any]:
+    """One cluster, grown node by node: each rung warms the pool with an untimed render
+    (the pool grows onto the new node), then times one."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-multinode-") as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        for count in counts:
+            while len(nodes.workers) < count:
+                nodes.add()
+            render(nodes.address, data, Path(tmp) / f"warm-{count}", file, scenes)
+            report = render(nodes.address, data, Path(tmp) / f"timed-{count}", file, scenes)
+            phases = report.totals["phases"]
+            rendered = report.totals["rendered_chunks"]
+            busy = phases["probe_s"] + phases["render_s"]
+            rows.append({"nodes": count, "chunks": rendered, "s": busy, "per_s": rendered / busy})
+    return rows
 
 
-def _loss(file: Path, scenes: list[str]) -> dict[str, float]:
+def _loss(nodes: RayNodes, file: Path, scenes: list[str]) -> dict[str, float]:
+    """Renders on the cluster's nodes and kills the last one while it draws a chunk."""
     log = Launches()
     logger = logging.getLogger("cluster.farm.pool")
     logger.addHandler(log)
     logger.setLevel(logging.DEBUG)
-    nodes = RayNodes()
+    victim = nodes.workers[-1]
+    killed: list[float] = []
+
+    def kill_once_busy() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not nodes.busy(victim):
+            time.sleep(0.02)
+        killed.append(nodes.kill(victim))
+
     try:
-        nodes.add()
-        victim = nodes.add()
-        killed: list[float] = []
-
-        def kill_once_busy() -> None:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline and not nodes.busy(victim):
-                time.sleep(0.02)
-            killed.append(nodes.kill(victim))
-
         with tempfile.TemporaryDirectory(prefix="bench-multinode-") as tmp:
             data = Path(tmp) / "data"
             data.mkdir()
@@ -91,11 +91,9 @@ def _loss(file: Path, scenes: list[str]) -> dict[str, float]:
             killer.start()
             render(nodes.address, data, Path(tmp) / "out", file, scenes)
             killer.join()
-        return _loss_times(log.records, killed[0], RayNodes.node_id(victim))
     finally:
         logger.removeHandler(log)
-        ray_api.disconnect()
-        nodes.shutdown()
+    return _loss_times(log.records, killed[0], RayNodes.node_id(victim))
 
 
 def _loss_times(
@@ -119,16 +117,20 @@ def main() -> None:
         "--scenes", nargs="+", default=["TransformScene", "UpdaterScene", "LaggedScene"]
     )
     args = parser.parse_args()
-    rows = [_rung(n, args.file, args.scenes) for n in args.nodes]
+    nodes = RayNodes()
+    try:
+        rows = _rungs(nodes, sorted(args.nodes), args.file, args.scenes)
+        loss = _loss(nodes, SCENES / "slow.py", ["SlowA"])
+    finally:
+        ray_api.disconnect()
+        nodes.shutdown()
     print("| one-core nodes | chunks | probe+render s | chunks/s | vs 1 node |")
     print("|---|---|---|---|---|")
-    base = rows[0]["chunks_per_s"]
     for row in rows:
         print(
             f"| {row['nodes']} | {row['chunks']} | {row['s']:.2f} | "
-            f"{row['chunks_per_s']:.2f} | {row['chunks_per_s'] / base:.2f}x |"
+            f"{row['per_s']:.2f} | {row['per_s'] / rows[0]['per_s']:.2f}x |"
         )
-    loss = _loss(SCENES / "slow.py", ["SlowA"])
     print(
         f"\nnode lost (raylet, workers and sandboxes SIGKILLed) -> its chunk seen lost: "
         f"{loss['detected_s']:.2f} s; running again on another node: "
