@@ -94,6 +94,7 @@ class WorkerPool:
         self.worker_cls = worker_cls
         self.prefix = f"{PREFIX}-{config.owner}-{config.digest()}-"
         self.slots: dict[str, Slot] = {}
+        self._placements: dict[str, Placement] = {}
         self.info: dict[str, Any] = {}
         self.refreshed_at = 0.0
         self.refresh()
@@ -110,6 +111,7 @@ class WorkerPool:
         """Makes the workers match the nodes alive now; returns the slots added and gone."""
         self.refreshed_at = time.monotonic()
         wanted = {self._name(p): p for p in placements(self.cluster.nodes(), self.workers)}
+        self._placements = wanted
         if set(wanted) == set(self.slots):
             return [], []
         gone = [self.slots.pop(name) for name in list(self.slots) if name not in wanted]
@@ -124,6 +126,14 @@ class WorkerPool:
                 "worker pool follows the cluster", extra={"added": len(added), "gone": len(gone)}
             )
         return added, gone
+
+    def revive(self, name: str) -> None:
+        """Makes sure a worker that was lost exists again: the same actor if Ray restarted
+        it, a new one if it was ended (by another farm's pool that saw the cluster a moment
+        earlier, say). Its sandbox starts on its first task."""
+        slot = self.slots.get(name)
+        if slot is not None and slot.name in self._placements:
+            self._add(name, self._placements[name])
 
     def _add(self, name: str, where: Placement) -> Slot:
         actor = self.cluster.placed_actor(self.worker_cls, name, where, self.config)
@@ -253,6 +263,7 @@ class Dispatcher:
         for worker, until in list(self.resting.items()):
             if until <= now:
                 del self.resting[worker]
+                self.pool.revive(worker)
                 self.free.append(worker)
         for worker in list(self.free):
             slot = self.pool.slots.get(worker)

@@ -55,8 +55,9 @@ class ThreadCluster:
 
     def placed_actor(self, cls: type, name: str, where: Placement, *args: Any) -> ThreadActor:
         with self._lock:
-            if where.node_id not in self._nodes:
-                raise ValueError(f"no node {where.node_id}")
+            gone = where.node_id not in self._nodes
+        if gone:  # as Ray's hard affinity to a dead node: the actor never runs anything
+            return ThreadActor(name, lambda: None, False, dead=True, where=where)
         actor = self._actor(cls, name, True, args)
         actor.where = where
         return actor

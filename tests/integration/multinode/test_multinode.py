@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from cluster.farm import Event, LessonReport, ray_api
 from cluster.farm.events import EventKind
@@ -105,7 +106,7 @@ def test_a_node_that_joins_mid_lesson_gets_work(
 
 
 def test_a_scene_renders_in_the_group_it_requires(
-    worker_nodes: RayNodes, data_dir: Path, tmp_path: Path
+    worker_nodes: RayNodes, data_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     cpu = worker_nodes.node_id(worker_nodes.add("cpu_render"))
     other = worker_nodes.node_id(worker_nodes.add("test_render"))
@@ -117,6 +118,11 @@ def test_a_scene_renders_in_the_group_it_requires(
         ("TransformScene", cpu, "cpu_render"),
         ("LaggedScene", other, "test_render"),
     }
+    # its chunks waited in their group's queue, published and back to zero at the end, in
+    # this process's Prometheus registry and as a Ray metric
+    assert REGISTRY.get_sample_value("scenefarm_queue_depth", {"group": "test_render"}) == 0.0
+    assert not [r for r in caplog.records if "queue depth" in r.getMessage()]
+    assert "queue_depth" in ray_api._gauges
 
 
 def events_of(events: list[Event], kind: EventKind) -> list[Event]:

@@ -148,6 +148,18 @@ def test_the_pool_shrinks_when_a_node_leaves_and_its_task_runs_elsewhere(
     assert pool.size == 1 and {s.node for s in pool.slots.values()} == {"n1"}
 
 
+def test_a_worker_ended_by_another_pool_is_made_again(cluster: ThreadCluster) -> None:
+    script = _script()
+    pool = WorkerPool(WorkerConfig(), None, cluster, script.worker_class())
+    [name] = pool.slots
+    cluster.kill_actor(name)  # another farm's pool, seeing the cluster a moment earlier
+    dispatcher = Dispatcher(pool)
+    dispatcher.submit(_tasks(1))
+    [(task, outcome)] = list(dispatcher.results())
+    assert (outcome.value, task.attempts) == ("t0", 2)
+    assert cluster.actor_exists(name)
+
+
 # -- groups ----------------------------------------------------------------------------------------
 
 
