@@ -49,9 +49,10 @@ class RayNodes:
     def address(self) -> str:
         return str(self.cluster.address)
 
-    def add(self, group: str = DEFAULT_GROUP, cpus: int = 1) -> Any:
-        """A worker node of `cpus` CPUs carrying one slot of `group` per CPU."""
-        node = self.cluster.add_node(num_cpus=cpus, resources={group: float(cpus)})
+    def add(self, group: str = DEFAULT_GROUP, cpus: int = 1, gpus: int = 0) -> Any:
+        """A worker node of `cpus` CPUs (and `gpus` GPUs, as Ray counts them: declared, not
+        probed) carrying one slot of `group` per CPU."""
+        node = self.cluster.add_node(num_cpus=cpus, num_gpus=gpus, resources={group: float(cpus)})
         self.workers.append(node)
         return node
 
