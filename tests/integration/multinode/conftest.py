@@ -9,6 +9,7 @@ import pytest
 
 from cluster.farm import ray_api
 
+from ..delivery.conftest import bucket, moto_url, s3_endpoint  # noqa: F401 (fixtures: moto's S3)
 from .ray_nodes import RayNodes
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from cluster.delivery.storage import Storage
 from cluster.farm import Event, Farm, FarmConfig, LessonReport, RenderRequest, WorkerConfig
 from renderers import ChunkPolicy, Quality, SceneSource
 
@@ -20,11 +21,15 @@ def render(
     scenes: list[str],
     emit: Callable[[Event], None] = lambda _: None,
     groups: tuple[tuple[str, str], ...] = (),
+    storage: Storage | None = None,
 ) -> LessonReport:
+    """Renders without reading the chunk cache unless a shared store is given (whose chunk
+    tier is then what is tested)."""
     config = FarmConfig(
         data_dir,
         ray_address=address,
         worker=WorkerConfig(backend="bwrap"),
+        storage=storage,
         stay_connected=True,  # the module's fixture leaves the cluster once, at its end
     )
     request = RenderRequest(
@@ -33,7 +38,7 @@ def render(
         out / "lesson.mp4",
         scenes=tuple(scenes),
         quality=Quality.LOW,
-        use_cache=False,
+        use_cache=storage is not None,
         scenes_dir=out / "scenes",
         policy=EACH_ANIMATION,
         groups=groups,

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
+from cluster.delivery.storage import open_storage
 from cluster.farm import Event, LessonReport, ray_api
 from cluster.farm.events import EventKind
 from renderers import frame_hashes
 
 from ..conftest import SCENES, manim_reference
+from ..delivery.conftest import Bucket, s3_config
 from .farm_run import chunks, render
 from .ray_nodes import RayNodes
 
@@ -125,6 +127,29 @@ def test_a_scene_renders_in_the_group_it_requires(
     assert REGISTRY.get_sample_value("scenefarm_queue_depth", {"group": "gpu_render"}) == 0.0
     assert not [r for r in caplog.records if "queue depth" in r.getMessage()]
     assert "queue_depth" in ray_api._gauges
+
+
+def test_farms_on_two_nodes_share_chunks_through_s3(
+    worker_nodes: RayNodes, bucket: Bucket, tmp_path: Path
+) -> None:
+    """Two farms, each with its own data dir and local cache tier (as lesson runners on two
+    nodes): the second finds every chunk the first rendered in the S3 tier."""
+    worker_nodes.add()
+    worker_nodes.add()
+    scenes = ["TransformScene"]
+    firsts, seconds = tmp_path / "a", tmp_path / "b"
+    for folder in (firsts, seconds):
+        (folder / "data").mkdir(parents=True)
+    storage = open_storage(s3_config(bucket))
+    first = render(worker_nodes.address, firsts / "data", firsts, IDENTITY, scenes, storage=storage)
+    assert first.totals["rendered_chunks"] == len(chunks(first)) >= 2
+    assert any(key.startswith("team/chunks/") for key in bucket.objects())
+    second = render(
+        worker_nodes.address, seconds / "data", seconds, IDENTITY, scenes, storage=storage
+    )
+    assert [c[3] for c in chunks(second)] == [None] * len(chunks(first))  # none rendered
+    assert second.totals["cached_chunks"] == len(chunks(first))
+    assert frame_hashes(seconds / "lesson.mp4") == frame_hashes(firsts / "lesson.mp4")
 
 
 def events_of(events: list[Event], kind: EventKind) -> list[Event]:
