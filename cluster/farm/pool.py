@@ -288,7 +288,8 @@ class Dispatcher:
         try:
             outcome: Outcome = self.cluster.get(ref)
         except self.cluster.worker_lost_errors() as e:
-            log.warning("worker lost", extra={"task": flight.task.name, "worker": flight.worker})
+            where = {"task": flight.task.name, "worker": flight.worker}
+            log.warning("worker lost", extra={**where, "node": flight.task.meta.get("node")})
             self._rest(flight.worker)
             return self._retry_or_fail(flight.task, f"worker died: {type(e).__name__}")
         if flight.worker in self.pool.slots:
