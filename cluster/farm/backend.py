@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from cluster.farm import ray_api
+from cluster.farm.nodes import NodeInfo, Placement
 
 TaskRef = Any
 ActorHandle = Any
@@ -17,6 +18,19 @@ ActorHandle = Any
 class Cluster(Protocol):
     def worker_actor(self, cls: type, name: str, num_cpus: float, *args: Any) -> ActorHandle:
         """A named actor that is restarted when its process dies, reused if it exists."""
+        ...
+
+    def placed_actor(self, cls: type, name: str, where: Placement, *args: Any) -> ActorHandle:
+        """`worker_actor` on one node, holding the placement's resources there: restarted
+        there when its process dies, and dead with its node."""
+        ...
+
+    def nodes(self) -> list[NodeInfo]:
+        """The nodes alive now, with their total resources."""
+        ...
+
+    def set_queue_depth(self, group: str, depth: int) -> None:
+        """Publishes a group's queued tasks as the cluster's own metric (an autoscaler's)."""
         ...
 
     def list_actor_names(self, prefix: str) -> list[str]: ...
@@ -56,6 +70,9 @@ class RayCluster:
     """The cluster this process is connected to, through the Ray wrapper."""
 
     worker_actor = staticmethod(ray_api.worker_actor)
+    placed_actor = staticmethod(ray_api.placed_actor)
+    nodes = staticmethod(ray_api.nodes)
+    set_queue_depth = staticmethod(ray_api.set_queue_depth)
     list_actor_names = staticmethod(ray_api.list_actor_names)
     kill_actor = staticmethod(ray_api.kill_actor)
     call = staticmethod(ray_api.call)

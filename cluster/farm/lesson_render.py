@@ -235,7 +235,7 @@ class LessonRender:
         if head is None:
             return self._chunk_tasks(planner.plan([state.probe]))
         plan = planner.plan([state.probe], {state.name: head.rendered.spec})
-        return self._chunk_tasks(plan, {state.name: (head, task.attempts)})
+        return self._chunk_tasks(plan, {state.name: (head, task)})
 
     def _planner(self) -> ScenePlanner:
         policy = replace(self.req.policy, workers=self.pools.size)
@@ -270,6 +270,7 @@ class LessonRender:
             f"{self.req.lesson_id}/{state.name}/probe",
             weight=PROBE_WEIGHT,
             meta={"scene": state.name},
+            group=self.req.group_of(state.name),
         )
 
     def _scout_task(self, state: SceneState, budget: int, guessed_s: float) -> Task:
@@ -282,6 +283,7 @@ class LessonRender:
             weight=SCOUT_WEIGHT + guessed_s,
             timeout_s=self.pools.limits.wall_s + 60,
             meta={"scene": state.name},
+            group=self.req.group_of(state.name),  # it draws the scene's first chunk
         )
 
     def _probed(self, state: SceneState, outcome: Outcome, planner: ScenePlanner) -> bool:
@@ -341,18 +343,19 @@ class LessonRender:
     def _chunk_tasks(
         self,
         plans: dict[str, list[ChunkSpec]],
-        drawn: Mapping[str, tuple[ChunkResult, int]] | None = None,
+        drawn: Mapping[str, tuple[ChunkResult, Task]] | None = None,
     ) -> list[Task]:
         """Tasks for the planned chunks not in the cache; cached ones are recorded at once.
         `drawn`: per scouted scene, its first chunk as its scout drew it (with the scout's
-        attempts), stored here rather than looked up or rendered."""
+        task), stored here rather than looked up or rendered."""
         drawn = drawn or {}
         tasks = []
         for scene, chunks in plans.items():
             state = self.states[scene]
             state.planned = len(chunks)
             state.move(SceneStatus.RENDERING)
-            keys = [chunk_key(self.fingerprints[scene], c, self.engine_version) for c in chunks]
+            engine = self._device_engine(scene)
+            keys = [chunk_key(self.fingerprints[scene], c, engine) for c in chunks]
             head = drawn.get(scene)
             hits = [
                 self.cache.get(key) if self.req.use_cache and (head is None or i > 0) else None
@@ -371,8 +374,14 @@ class LessonRender:
                     assert state.probe is not None
                     tasks.append(self._render_task(state.probe, chunk, key))
                 else:
-                    self._record(state, ChunkIn(chunk, key, *hit, cached=True))
+                    group = self.req.group_of(scene)
+                    self._record(state, ChunkIn(chunk, key, *hit, cached=True, group=group))
         return tasks
+
+    def _device_engine(self, scene: str) -> str:
+        """The engine and the device class a scene's chunks are drawn on, for their cache
+        keys: rasterisers of different devices do not draw identical frames."""
+        return f"{self.engine_version} on {self.req.group_of(scene)}"
 
     def _render_task(self, probe: SceneProbe, chunk: ChunkSpec, key: str) -> Task:
         return Task(
@@ -383,6 +392,7 @@ class LessonRender:
             weight=chunk_cost_s(probe, chunk),
             timeout_s=self.pools.limits.wall_s + 60,
             meta={"scene": chunk.scene, "chunk": chunk},
+            group=self.req.group_of(chunk.scene),
         )
 
     def _planned(self) -> None:
@@ -410,11 +420,13 @@ class LessonRender:
             self._fail(state, outcome.failure)
             dropped.add(state.name)
             return
-        self._store(state, task.key, outcome.value, task.attempts)
+        self._store(state, task.key, outcome.value, task)
 
     def _store(
-        self, state: SceneState, key: str, done: ChunkResult, attempts: int, scouted: bool = False
+        self, state: SceneState, key: str, done: ChunkResult, task: Task, scouted: bool = False
     ) -> None:
+        """Caches a chunk that came back from a worker (its bytes in the result: nothing is
+        read from the worker's disk, which may be another node's)."""
         rendered = done.rendered
         info = {
             "frames": rendered.frames,
@@ -422,7 +434,9 @@ class LessonRender:
             "peak_memory_mb": rendered.peak_memory_mb,
         }
         path = self.cache.put(key, done.data, info, rendered.poster)
-        self._record(state, ChunkIn(rendered.spec, key, path, info, False, attempts, scouted))
+        ran = task.meta
+        came = ChunkIn(rendered.spec, key, path, info, False, task.attempts, scouted)
+        self._record(state, replace(came, group=ran.get("group"), node=ran.get("node")))
 
     def _record(self, state: SceneState, came: ChunkIn) -> None:
         if state.status is SceneStatus.FAILED:
@@ -430,7 +444,15 @@ class LessonRender:
         chunk, cached = came.spec, came.cached
         frames, render_s = int(came.info["frames"]), float(came.info["render_s"])
         report = ChunkReport(
-            chunk.first, chunk.last, frames, render_s, cached, came.attempts, came.scouted
+            chunk.first,
+            chunk.last,
+            frames,
+            render_s,
+            cached,
+            came.attempts,
+            came.scouted,
+            came.group,
+            came.node,
         )
         state.chunks[chunk.index] = report
         state.paths[chunk.index] = came.path
@@ -442,7 +464,13 @@ class LessonRender:
                 chunk.scene,
                 chunk.label,
                 detail="cached" if cached else f"{report.render_s:.2f}s",
-                data={"cached": cached, "render_s": report.render_s, "frames": report.frames},
+                data={
+                    "cached": cached,
+                    "render_s": report.render_s,
+                    "frames": report.frames,
+                    "group": report.group,
+                    "node": report.node,
+                },
             )
         )
         if len(state.chunks) == state.planned:

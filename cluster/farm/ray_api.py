@@ -7,7 +7,10 @@ import logging
 import os
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cluster.farm.nodes import NodeInfo, Placement
 
 NAMESPACE = "scenefarm"
 log = logging.getLogger(__name__)
@@ -29,10 +32,25 @@ def _ray() -> ModuleType:
 
 
 def worker_lost_errors() -> tuple[type[BaseException], ...]:
-    """A worker died or became unreachable: the task may be retried elsewhere."""
-    from ray.exceptions import RayActorError, RaySystemError, WorkerCrashedError
+    """A worker died or became unreachable, or its node with the result on it: the task
+    may be retried elsewhere."""
+    from ray.exceptions import (
+        ActorUnschedulableError,
+        NodeDiedError,
+        ObjectLostError,
+        RayActorError,
+        RaySystemError,
+        WorkerCrashedError,
+    )
 
-    return (RayActorError, WorkerCrashedError, RaySystemError)
+    return (
+        RayActorError,
+        WorkerCrashedError,
+        RaySystemError,
+        NodeDiedError,
+        ObjectLostError,
+        ActorUnschedulableError,
+    )
 
 
 TaskRef = Any
@@ -81,6 +99,58 @@ def worker_actor(cls: type, name: str, num_cpus: float, *args: Any) -> ActorHand
         max_task_retries=0,
         max_concurrency=1,
     ).remote(*args)
+
+
+def placed_actor(cls: type, name: str, where: Placement, *args: Any) -> ActorHandle:
+    """`worker_actor` pinned to one node (hard affinity: a lost node's workers are not
+    restarted elsewhere, the pool makes new ones for the nodes there are), holding its
+    group's share of resources there."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    remote_cls: Any = _ray().remote(cls)
+    return remote_cls.options(
+        name=name,
+        namespace=NAMESPACE,
+        lifetime="detached",
+        get_if_exists=True,
+        num_cpus=where.num_cpus,
+        num_gpus=where.num_gpus,
+        resources=dict(where.resources),
+        scheduling_strategy=NodeAffinitySchedulingStrategy(where.node_id, soft=False),
+        max_restarts=-1,
+        max_task_retries=0,
+        max_concurrency=1,
+    ).remote(*args)
+
+
+def nodes() -> list[NodeInfo]:
+    """The alive nodes and their total resources."""
+    from cluster.farm.nodes import NodeInfo
+
+    found: list[dict[str, Any]] = _ray().nodes()
+    return [
+        NodeInfo(str(n["NodeID"]), {k: float(v) for k, v in n.get("Resources", {}).items()})
+        for n in found
+        if n.get("Alive")
+    ]
+
+
+_gauges: dict[str, Any] = {}
+
+
+def set_queue_depth(group: str, depth: int) -> None:
+    """`scenefarm_queue_depth{group=...}` as a Ray custom metric (exported by each node's
+    metrics agent, where the Ray autoscaler's Prometheus reads it)."""
+    gauge = _gauges.get("queue_depth")
+    if gauge is None:
+        from ray.util.metrics import Gauge
+
+        gauge = _gauges["queue_depth"] = Gauge(
+            "scenefarm_queue_depth",
+            description="Farm tasks queued for a worker group, not yet running",
+            tag_keys=("group",),
+        )
+    gauge.set(float(depth), tags={"group": group})
 
 
 def list_actor_names(prefix: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cluster.farm.nodes import DEFAULT_GROUP, check_group
 from cluster.farm.report import LessonReport
 from renderers import ChunkPolicy, Quality, SceneSource
 
@@ -36,6 +37,9 @@ class RenderRequest:
     policy: ChunkPolicy = field(default_factory=ChunkPolicy)
     parts: tuple[tuple[str, SceneSource], ...] = ()  # (scene, its own file), in lesson order
     posters: bool = False  # each scene's last frame as a JPEG too (what publishing needs)
+    # (scene, worker group) for scenes that require one, e.g. gpu_render; the others render
+    # in the default group. All of a scene's chunks render in its group (one device class).
+    groups: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if (self.source is None) == (not self.parts):
@@ -43,6 +47,12 @@ class RenderRequest:
         names = [name for name, _ in self.parts]
         if len(set(names)) != len(names):
             raise ValueError(f"scene names must be unique within a lesson: {names}")
+        for _, group in self.groups:
+            check_group(group)
+
+    def group_of(self, scene: str) -> str:
+        """The worker group (device class) a scene renders in."""
+        return dict(self.groups).get(scene, DEFAULT_GROUP)
 
     def source_of(self, scene: str) -> SceneSource:
         """The file a scene of this request is defined in."""

@@ -19,6 +19,8 @@ class ChunkReport:
     cached: bool
     attempts: int = 0
     scouted: bool = False  # drawn by its scene's scout, the job that also probed the scene
+    group: str | None = None  # the worker group (device class) it was rendered in
+    node: str | None = None  # the Ray node that rendered it this run; None when cached
 
 
 @dataclass
@@ -74,6 +76,10 @@ class LessonReport:
             for optional in ("error", "error_status", "narration"):
                 if scene[optional] is None:
                     del scene[optional]
+            for chunk in scene["chunks"]:
+                for unknown in ("group", "node"):  # a report from before worker groups
+                    if chunk[unknown] is None:
+                        del chunk[unknown]
         if data["narration"] is None:  # a silent lesson's report is as it always was
             del data["narration"]
         return data

@@ -43,3 +43,5 @@ class ChunkIn:
     cached: bool
     attempts: int = 0
     scouted: bool = False
+    group: str | None = None  # the worker group it was rendered in
+    node: str | None = None  # the node that rendered it, when rendered now

@@ -96,11 +96,13 @@ class LazyPool:
         return self._warm(resources, address)
 
     def _warm(self, resources: dict[str, float], address: str) -> WorkerPool:
-        cpus = resources.get("CPU", 1.0)
-        pool = WorkerPool(self.config.worker, self._size or default_workers(cpus), cpus)
+        # The pool follows the cluster's nodes (one worker per slot, see nodes.py) unless a
+        # number of workers was asked for; it grows and shrinks as nodes join and leave.
+        pool = WorkerPool(self.config.worker, self.config.workers)
         info = pool.warm()
+        nodes = len({slot.node for slot in pool.slots.values()})
         self.say(
-            f"{pool.size} warm workers on {address} "
+            f"{pool.size} warm workers on {nodes} node(s) of {address} "
             f"({info.get('backend')} sandbox, manim {info.get('manim')})"
         )
         return pool

@@ -3,7 +3,9 @@ calls one at a time on a thread of its own, as a Ray actor with max_concurrency=
 
 It keeps the parts of Ray's behaviour the farm relies on: a killed worker's calls in flight
 fail with `WorkerLost`, and it comes back as a new instance (max_restarts=-1); a killed named
-actor is gone; `wait` returns as soon as one ref is done. Nothing here starts Ray.
+actor is gone; `wait` returns as soon as one ref is done. Nodes come and go (`add_node`,
+`remove_node`): a removed node's actors die with it, their calls failing. Nothing here
+starts Ray.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, Threa
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Any
+
+from cluster.farm.nodes import NodeInfo, Placement
 
 
 class WorkerLost(Exception):
@@ -31,6 +35,7 @@ class ThreadActor:
     generation: int = 0
     dead: bool = False
     calls: list[str] = field(default_factory=list)  # task names, in the order they were made
+    where: Placement | None = None
 
     def __post_init__(self) -> None:
         self.instance = self.make()
@@ -39,12 +44,46 @@ class ThreadActor:
 class ThreadCluster:
     """Implements `cluster.farm.backend.Cluster` on threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, nodes: dict[str, dict[str, float]] | None = None) -> None:
         self.actors: dict[str, ThreadActor] = {}
         self._lock = threading.Lock()
+        self._nodes = dict(nodes if nodes is not None else {"node-0": {"CPU": 2.0}})
+        self.queue_depths: dict[str, list[int]] = {}  # group -> every depth published
 
     def worker_actor(self, cls: type, name: str, num_cpus: float, *args: Any) -> ThreadActor:
         return self._actor(cls, name, True, args)
+
+    def placed_actor(self, cls: type, name: str, where: Placement, *args: Any) -> ThreadActor:
+        with self._lock:
+            gone = where.node_id not in self._nodes
+        if gone:  # as Ray's hard affinity to a dead node: the actor never runs anything
+            return ThreadActor(name, lambda: None, False, dead=True, where=where)
+        actor = self._actor(cls, name, True, args)
+        actor.where = where
+        return actor
+
+    def nodes(self) -> list[NodeInfo]:
+        with self._lock:
+            return [NodeInfo(n, dict(r)) for n, r in self._nodes.items()]
+
+    def add_node(self, node_id: str, resources: dict[str, float]) -> None:
+        with self._lock:
+            self._nodes[node_id] = dict(resources)
+
+    def remove_node(self, node_id: str) -> None:
+        """The node is lost: its actors die with their calls, and are not restarted."""
+        with self._lock:
+            self._nodes.pop(node_id, None)
+            lost = [a for a in self.actors.values() if a.where and a.where.node_id == node_id]
+            for actor in lost:
+                del self.actors[actor.name]
+        for actor in lost:
+            self._lose_calls(actor)
+            actor.dead = True
+
+    def set_queue_depth(self, group: str, depth: int) -> None:
+        with self._lock:
+            self.queue_depths.setdefault(group, []).append(depth)
 
     def job_actor(
         self, cls: type, name: str, runtime_env: dict[str, Any], *args: Any

@@ -157,7 +157,7 @@ def _coordinator(
     workers: int = 1,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> tuple[Coordinator, list[Event]]:
-    pool = WorkerPool(WorkerConfig(), workers, workers, cluster, script.worker_class())
+    pool = WorkerPool(WorkerConfig(), workers, cluster, script.worker_class())
     events: list[Event] = []
     cache_ = ChunkCache(tmp_path / "cache")
     return Coordinator(FixedPools(pool), cache_, events.append, cancelled), events

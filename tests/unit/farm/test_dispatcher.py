@@ -24,7 +24,7 @@ def cluster() -> Iterator[ThreadCluster]:
 
 
 def _pool(cluster: ThreadCluster, script: Script, workers: int = 1) -> WorkerPool:
-    return WorkerPool(WorkerConfig(), workers, workers, cluster, script.worker_class())
+    return WorkerPool(WorkerConfig(), workers, cluster, script.worker_class())
 
 
 def _task(key: str, weight: float = 1.0, timeout_s: float = 60.0) -> Task:
@@ -101,7 +101,7 @@ def test_a_lost_worker_rests_before_new_work(
         script.gates["work"].set()
     killer.join()
     assert got == {"a": ("a", 2), "b": ("b", 1)}
-    assert dispatcher.losses == {0: 1}
+    assert dispatcher.losses == {pool.slots[next(iter(pool.slots))].name: 1}
 
 
 def _kill_first_worker_once_busy(cluster: ThreadCluster, pool: WorkerPool, script: Script) -> None:
