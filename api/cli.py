@@ -153,7 +153,7 @@ def _render(args: argparse.Namespace, settings: Settings, run: _Run) -> int:
 def _start_render_server(settings: Settings) -> None:
     """After a command that found (or started) the local cluster, the next ones can skip the
     CLI's start-up: see api/render_server.py. Never fails the command."""
-    if os.environ.get(render_client.DISABLE) == "0" or not running_address(settings.data_dir):
+    if render_client.disabled() or not running_address(settings.data_dir):
         return
     with contextlib.suppress(OSError):
         render_client.start_server(settings.data_dir)

@@ -54,6 +54,7 @@ def farm_config(args: argparse.Namespace, settings: Settings) -> FarmConfig:
         settings.idle_s,
         storage,
         stay_connected=True,  # the CLI ends with console()'s quick exit
+        environ=dict(os.environ),  # for a local Ray head this command may start
     )
 
 
@@ -88,3 +89,8 @@ def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
         events_max_len=settings.events_max_len,
         env={k: v for k, v in os.environ.items() if k in _STORAGE_ENV},
     )
+
+
+def process_environ() -> dict[str, str]:
+    """This process's environment, for a local Ray head it starts (which drops credentials)."""
+    return dict(os.environ)

@@ -87,9 +87,14 @@ def start_server(data_dir: Path) -> None:
         )
 
 
+def disabled() -> bool:
+    """`SCENEFARM_RENDER_SERVER=0`: every command runs in its own process."""
+    return os.environ.get(DISABLE) == "0"
+
+
 def run(argv: list[str]) -> int | None:
     """The command's exit status, run by the render server; None if it could not take it."""
-    if argv[:1] != ["render"] or os.environ.get("RAY_ADDRESS") or os.environ.get(DISABLE) == "0":
+    if argv[:1] != ["render"] or os.environ.get("RAY_ADDRESS") or disabled():
         return None
     path = data_dir() / "ray" / SOCKET
     if not path.exists():

@@ -10,7 +10,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from api.farm_config import runner_config
+from api.farm_config import process_environ, runner_config
 from api.settings import Settings
 from cluster.delivery.storage import Storage, open_storage
 from cluster.farm import ray_api, ray_head
@@ -83,7 +83,9 @@ def _join_cluster(runtime: Runtime) -> None:
     address = settings.ray_address
     if address is None:
         cpus = os.cpu_count() or 1
-        address, _ = ray_head.ensure_local_cluster(settings.data_dir, cpus, settings.idle_s)
+        address, _ = ray_head.ensure_local_cluster(
+            settings.data_dir, cpus, settings.idle_s, process_environ()
+        )
         # held while serving: the idle watchdog never stops a cluster the API relies on
         runtime.stack.enter_context(ray_head.in_use(settings.data_dir))
     ray_api.connect(address)

@@ -89,14 +89,10 @@ class Launcher(Protocol):
 
 
 def default_state_root() -> Path:
-    return Path(
-        os.environ.get(
-            # not the old layout's "scenefarm-sandboxes": its farms reap state dirs by their own
-            # lease dir's locks, so they would take ours for a dead host's
-            "SCENEFARM_SANDBOX_ROOT",
-            Path(tempfile.gettempdir()) / "scenefarm-sbx",
-        )
-    )
+    """Where sandboxes keep their state when their farm names no root of its own (a worker
+    node of a remote cluster). Not the old layout's "scenefarm-sandboxes": its farms reap state
+    dirs by their own lease dir's locks, so they would take ours for a dead host's."""
+    return Path(tempfile.gettempdir()) / "scenefarm-sbx"
 
 
 def farm_id(state_root: Path | None = None) -> str:

@@ -31,6 +31,12 @@ def _ray() -> ModuleType:
     return ray
 
 
+def use_env(settings: dict[str, str]) -> None:
+    """Settings Ray reads from this process's environment when it is imported and when it
+    connects (the local head's token, loopback addresses): set before either happens."""
+    os.environ.update(settings)
+
+
 def worker_lost_errors() -> tuple[type[BaseException], ...]:
     """A worker died or became unreachable, or its node with the result on it: the task
     may be retried elsewhere."""

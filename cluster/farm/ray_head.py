@@ -33,11 +33,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import psutil
 
+from cluster.farm import ray_api
+from cluster.farm.nodes import failure_detection_env
 from sandbox import reap_farm
 
 _SECRETISH = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL|^AWS_", re.I)
@@ -100,18 +102,20 @@ def _alive(address: str) -> bool:
         return False
 
 
-def _clean_env(data_dir: Path | None = None) -> dict[str, str]:
-    """The head (and so every worker) never sees the caller's credentials. Its workers' sandboxes
-    keep their state in this farm's own root (Ray's workers inherit the raylet's environment)."""
+def _clean_env(environ: Mapping[str, str], data_dir: Path | None = None) -> dict[str, str]:
+    """The head's environment: the caller's (`environ`, given by the front door that read it),
+    less credentials, so the head and every worker never see them."""
     env = {
         k: v
-        for k, v in os.environ.items()
+        for k, v in environ.items()
         if not _SECRETISH.search(k) and not k.startswith("RAY_ADDRESS")
     }
+    env.setdefault("PATH", os.defpath)
     if data_dir is not None:
-        env["SCENEFARM_SANDBOX_ROOT"] = str(private_dir(sandbox_root(data_dir)))
+        private_dir(sandbox_root(data_dir))
         env.update(LOOPBACK_ENV)
         env.update(auth_env(data_dir))
+        env.update(failure_detection_env())  # a lost node is noticed in seconds
     return env
 
 
@@ -160,9 +164,9 @@ def _join_env(data_dir: Path) -> None:
     is (Ray rewrites a loopback address to the machine's routable one unless multi-node is
     off, and the head listens on loopback only). Ray reads both when it is imported and when
     it connects: every driver finds the head through here before it imports Ray."""
-    os.environ.update(LOOPBACK_ENV)
+    ray_api.use_env(LOOPBACK_ENV)
     if (data_dir / "ray" / TOKEN_FILE).is_file():
-        os.environ.update(auth_env(data_dir))
+        ray_api.use_env(auth_env(data_dir))
 
 
 def running_address(data_dir: Path) -> str | None:
@@ -177,7 +181,7 @@ def running_address(data_dir: Path) -> str | None:
 
 
 def ensure_local_cluster(
-    data_dir: Path, num_cpus: int, idle_s: float, log: object = None
+    data_dir: Path, num_cpus: int, idle_s: float, environ: Mapping[str, str]
 ) -> tuple[str, bool]:
     """The address of our local head, starting one if none runs; and whether it was started now."""
     with _lock(data_dir, fcntl.LOCK_EX):
@@ -190,7 +194,7 @@ def ensure_local_cluster(
             head_argv(port, num_cpus, dashboard),
             capture_output=True,
             text=True,
-            env=_clean_env(data_dir),
+            env=_clean_env(environ, data_dir),
             umask=0o077,  # Ray's session dirs and logs, and all its workers write: ours alone
             timeout=START_TIMEOUT_S,
             check=False,
@@ -201,12 +205,12 @@ def ensure_local_cluster(
         (_dir(data_dir) / "address").write_text(address)
         (_dir(data_dir) / "dashboard").write_text(f"http://127.0.0.1:{dashboard}")
         touch(data_dir)
-        _start_watchdog(data_dir, idle_s)
+        _start_watchdog(data_dir, idle_s, environ)
         _join_env(data_dir)
         return address, True
 
 
-def _start_watchdog(data_dir: Path, idle_s: float) -> None:
+def _start_watchdog(data_dir: Path, idle_s: float, environ: Mapping[str, str]) -> None:
     argv = [sys.executable, "-m", "cluster.farm.idle_watchdog", str(data_dir), str(idle_s)]
     log = (_dir(data_dir) / "watchdog.log").open("a")
     proc = subprocess.Popen(
@@ -215,7 +219,7 @@ def _start_watchdog(data_dir: Path, idle_s: float) -> None:
         stdout=log,
         stderr=log,
         start_new_session=True,
-        env=_clean_env(),
+        env=_clean_env(environ),
         umask=0o077,
     )
     log.close()

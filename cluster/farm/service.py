@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -43,6 +43,15 @@ class FarmConfig:
     # The CLI: its process ends (os._exit) right after the farm, and Ray records the driver's
     # end all the same; leaving the cluster first would add 0.3 s to every command.
     stay_connected: bool = False
+    # The front door's environment (less credentials), for a local Ray head it starts.
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def workers_config(self) -> WorkerConfig:
+        """The workers' config: on the local head, this farm's sandboxes keep their state in
+        its data dir, so `scenefarm down` and the tests of one farm touch only its own."""
+        if self.ray_address is not None or self.connected or self.worker.sandbox_root:
+            return self.worker
+        return replace(self.worker, sandbox_root=ray_head.sandbox_root(self.data_dir))
 
 
 class LazyPool:
@@ -82,7 +91,7 @@ class LazyPool:
         address = self.config.ray_address
         if address is None:
             address, started = ray_head.ensure_local_cluster(
-                self.config.data_dir, os.cpu_count() or 1, self.config.idle_s
+                self.config.data_dir, os.cpu_count() or 1, self.config.idle_s, self.config.environ
             )
             if started:
                 self.say(
@@ -98,7 +107,7 @@ class LazyPool:
     def _warm(self, resources: dict[str, float], address: str) -> WorkerPool:
         # The pool follows the cluster's nodes (one worker per slot, see nodes.py) unless a
         # number of workers was asked for; it grows and shrinks as nodes join and leave.
-        pool = WorkerPool(self.config.worker, self.config.workers)
+        pool = WorkerPool(self.config.workers_config(), self.config.workers)
         info = pool.warm()
         nodes = len({slot.node for slot in pool.slots.values()})
         self.say(

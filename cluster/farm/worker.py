@@ -38,6 +38,9 @@ class WorkerConfig:
     docker: DockerOptions = field(default_factory=DockerOptions)
     owner: str = "local"
     engine: str = "manim"
+    # Where this farm's sandboxes keep their state (it names the farm, so cleanup touches only
+    # its own); None: the node's default. The local head's farm sets its data dir's.
+    sandbox_root: Path | None = None
 
     def digest(self) -> str:
         """Names the worker pool: a new config or new code never reuses stale warm workers."""
@@ -117,7 +120,9 @@ class RenderWorker:
         self.config = config
         self.renderer = make_renderer(config.engine)
         spec = self.renderer.sandbox_spec(config.limits, config.owner)
-        self.sandbox: Sandbox = make_sandbox(config.backend, spec, docker=config.docker)
+        self.sandbox: Sandbox = make_sandbox(
+            config.backend, spec, state_root=config.sandbox_root, docker=config.docker
+        )
         self.versions: dict[str, str] = {}
         self.prewarmed = False
 

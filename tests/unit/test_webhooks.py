@@ -15,7 +15,9 @@ from cluster.jobs.store import Delivery
 from cluster.jobs.webhooks import SIGNATURE_HEADER, WebhookPolicy, deliver, sign, verify
 
 SECRET = "whsec_test"
-FAST = WebhookPolicy(max_attempts=3, backoff_s=0.0, timeout_s=5.0)
+# The receiver listens on loopback: an operator's allow-list is what lets webhooks reach it.
+LOOPBACK = ("127.0.0.1/32",)
+FAST = WebhookPolicy(max_attempts=3, backoff_s=0.0, timeout_s=5.0, allow=LOOPBACK)
 
 
 def test_the_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
@@ -44,7 +46,7 @@ def test_failed_attempts_are_retried_with_backoff_and_logged(receiver: WebhookRe
     receiver.statuses.extend([503, 500])
     log: list[Delivery] = []
     sleeps: list[float] = []
-    policy = WebhookPolicy(max_attempts=4, backoff_s=0.5)
+    policy = WebhookPolicy(max_attempts=4, backoff_s=0.5, allow=LOOPBACK)
     assert deliver(
         receiver.url(), SECRET, "lesson.ready", {"x": 1}, policy, log.append, sleeps.append
     )

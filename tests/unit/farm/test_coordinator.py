@@ -39,8 +39,16 @@ from .scripted import Script
 FPS = 15  # quality l
 
 
-@cache
+_CLIPS = threading.Lock()  # workers on threads ask for clips at once
+
+
 def _clip(frames: int, folder: Path) -> bytes:
+    with _CLIPS:
+        return _made_clip(frames, folder)
+
+
+@cache
+def _made_clip(frames: int, folder: Path) -> bytes:
     """An MP4 of `frames` frames, encoded as every chunk here is (so chunks join)."""
     out = folder / f"clip-{frames}.mp4"
     colour = f"color=c=0x{frames * 9 % 256:02x}4080:s=64x48:r={FPS}"
