@@ -139,7 +139,9 @@ def ray_port(farm_env: dict[str, str]) -> int:
     """The GCS port of a running local Ray cluster (the CLI's, started here if not yet up):
     its services are on the host for the network attacks to aim at."""
     data_dir = Path(farm_env["SCENEFARM_DATA_DIR"])
-    address, _ = ensure_local_cluster(data_dir, num_cpus=os.cpu_count() or 1, idle_s=900)
+    address, _ = ensure_local_cluster(
+        data_dir, num_cpus=os.cpu_count() or 1, idle_s=900, environ=os.environ
+    )
     return int(address.rpartition(":")[2])
 
 

@@ -41,7 +41,7 @@ def _loopback(ip: str) -> bool:
 
 def test_local_head_listens_on_loopback_only(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    address, started = ensure_local_cluster(data_dir, num_cpus=1, idle_s=600)
+    address, started = ensure_local_cluster(data_dir, num_cpus=1, idle_s=600, environ=os.environ)
     try:
         assert started
         pids = {p.pid for p in _cluster_processes(address.rpartition(":")[2])}
@@ -83,7 +83,7 @@ def _driver(address: str, env: dict[str, str], timeout_s: float) -> str:
 
 def test_only_a_driver_with_the_token_joins(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    address, _ = ensure_local_cluster(data_dir, num_cpus=1, idle_s=600)
+    address, _ = ensure_local_cluster(data_dir, num_cpus=1, idle_s=600, environ=os.environ)
     try:
         token = Path(auth_env(data_dir)["RAY_AUTH_TOKEN_PATH"])
         assert stat.S_IMODE(token.stat().st_mode) == 0o600
