@@ -8,6 +8,7 @@ a call waits are handed to the session's handler (which may send commands of its
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -102,7 +103,8 @@ class Browser:
         to_browser_r, from_browser_w = _above_four(to_browser_r), _above_four(from_browser_w)
         # Chromium wants the pipe at fds 3 and 4: bash (dash takes one-digit fds only) moves
         # them there, then becomes the browser.
-        move = f'exec 3<&{to_browser_r} 4>&{from_browser_w} {to_browser_r}<&- {from_browser_w}>&- "$0" "$@"'
+        r, w = to_browser_r, from_browser_w
+        move = f'exec 3<&{r} 4>&{w} {r}<&- {w}>&- "$0" "$@"'
         argv = ["/bin/bash", "-c", move, self.executable, *self._flags()]
         self._log = Path(self.profile) / "chromium.log"  # a file: a full pipe would stall it
         with self._log.open("wb") as log:
@@ -215,10 +217,8 @@ class Browser:
             self.proc.kill()
             self.proc.wait()
         for fd in (self._to_browser, self._from_browser):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self) -> Browser:

@@ -15,12 +15,13 @@ from typing import Any
 
 from web_cdp import Browser
 from web_encode import SegmentEncoder, join_segments
-from web_page import Served, ScenePage
+from web_page import FRAME_TIMEOUT_S, ScenePage, Served
 
 CHUNK_FILE = "chunk.mp4"
 POSTER_FILE = "poster.jpg"
 POSTER_QUALITY = 85
 LIST_SIZE = (640, 360)  # listing compositions draws nothing: any viewport will do
+SEGMENT_SECONDS = 1  # renderers/web/timeline.py's SEGMENT_SECONDS
 _ASSET = re.compile(r"^asset-[0-9]{1,4}$")
 
 
@@ -46,10 +47,14 @@ def _browser(payload: dict[str, Any]) -> Browser:
     return Browser(deterministic=bool(payload.get("begin_frame", False)))
 
 
+def _timeout(payload: dict[str, Any]) -> float:
+    return max(1.0, min(600.0, float(payload.get("frame_timeout_s", FRAME_TIMEOUT_S))))
+
+
 def compositions(payload: dict[str, Any]) -> dict[str, Any]:
     """The file's compositions, in registration order (nothing is drawn)."""
     with _browser(payload) as browser:
-        page = ScenePage(browser, _served(payload), *LIST_SIZE)
+        page = ScenePage(browser, _served(payload), *LIST_SIZE, _timeout(payload))
         try:
             found = page.compositions()
         finally:
@@ -62,15 +67,16 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
     segment of `segment` frames counted from the scene's frame 0."""
     video = payload["video"]
     width, height, fps = int(video["width"]), int(video["height"]), int(video["fps"])
-    first, last, segment = int(payload["first"]), int(payload["last"]), int(payload["segment"])
-    total = int(payload["total"])
+    segment = fps * SEGMENT_SECONDS
     started = time.perf_counter()
     stats = {"capture_s": 0.0, "settle_s": 0.0, "encode_s": 0.0}
     with _browser(payload) as browser:
         boot_s = time.perf_counter() - started
-        page = ScenePage(browser, _served(payload), width, height)
+        page = ScenePage(browser, _served(payload), width, height, _timeout(payload))
         try:
-            page.mount(str(payload["composition"]), fps)
+            info = page.mount(str(payload["composition"]), fps)
+            total = _total_frames(info, fps)
+            first, last = _frames(payload, total, segment)
             load_s = time.perf_counter() - started - boot_s
             segments = _render_frames(page, first, last, segment, (width, height, fps), stats)
         finally:
@@ -83,11 +89,31 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
         Path(POSTER_FILE).write_bytes(b"")
     return {
         "frames": last - first + 1,
+        "first": first,
+        "total": total,
         "browser": version,
         "boot_s": round(boot_s, 4),
         "load_s": round(load_s, 4),
         **{k: round(v, 4) for k, v in stats.items()},
     }
+
+
+def _total_frames(info: dict[str, Any], fps: int) -> int:
+    """The composition's length in the preset's frames (renderers/web/timeline.py's rule)."""
+    duration, own_fps = int(info["durationInFrames"]), int(info["fps"])
+    return max(1, -(-duration * fps // own_fps))
+
+
+def _frames(payload: dict[str, Any], total: int, segment: int) -> tuple[int, int]:
+    """The preset frames to render: given, or segments first..last of `segment` frames."""
+    if "frames" in payload:
+        first, last = (int(n) for n in payload["frames"])
+    else:
+        first_seg, last_seg = (int(n) for n in payload["segments"])
+        first, last = first_seg * segment, min((last_seg + 1) * segment, total) - 1
+    if not 0 <= first <= last < total:
+        raise ValueError(f"frames {first}..{last} are outside a scene of {total} frames")
+    return first, last
 
 
 def _render_frames(

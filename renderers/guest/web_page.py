@@ -8,6 +8,7 @@ a scene that reaches for the network fails with a clear message instead of a bro
 from __future__ import annotations
 
 import base64
+import contextlib
 import mimetypes
 import time
 from dataclasses import dataclass, field
@@ -55,8 +56,16 @@ class Served:
 class ScenePage:
     """A fresh page (its own target) for one job, closed with it."""
 
-    def __init__(self, browser: Browser, served: Served, width: int, height: int) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        served: Served,
+        width: int,
+        height: int,
+        frame_timeout_s: float = FRAME_TIMEOUT_S,
+    ) -> None:
         self.browser = browser
+        self.frame_timeout_s = frame_timeout_s
         self.served = served
         self.width, self.height = width, height
         target = browser.call("Target.createTarget", self._target_params())
@@ -119,7 +128,10 @@ class ScenePage:
         kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
         if path == "/":
             kind = "text/html"
-        headers = [{"name": "Content-Type", "value": kind}, {"name": "Cache-Control", "value": "no-store"}]
+        headers = [
+            {"name": "Content-Type", "value": kind},
+            {"name": "Cache-Control", "value": "no-store"},
+        ]
         self.browser.send(
             "Fetch.fulfillRequest",
             {
@@ -133,8 +145,9 @@ class ScenePage:
 
     # -- the harness ---------------------------------------------------------------------------
 
-    def harness(self, call: str, timeout: float = FRAME_TIMEOUT_S) -> Any:
+    def harness(self, call: str) -> Any:
         """Calls window.__sf.<call> and returns its value, or raises the page's error."""
+        timeout = self.frame_timeout_s
         try:
             reply = self.call(
                 "Runtime.evaluate",
@@ -155,8 +168,9 @@ class ScenePage:
             raise SceneError("PageError", "the page's runtime did not load (a broken scene file?)")
         if "error" in value:
             error = value["error"]
+            kind = "NetworkRefused" if self.served.refused else str(error.get("name", "Error"))
             raise SceneError(
-                str(error.get("name", "Error"))[:100],
+                kind[:100],
                 self._with_refusals(str(error.get("message", ""))[:2000]),
                 str(error.get("stack", ""))[:4000],
             )
@@ -166,7 +180,10 @@ class ScenePage:
         if not self.served.refused:
             return message
         shown = ", ".join(self.served.refused[:3])
-        return f"{message} (the page tried to load {shown}: nothing is loaded from outside the lesson; use staticFile())"
+        return (
+            f"{message} (the page tried to load {shown}: nothing is loaded from outside the"
+            " lesson; use staticFile())"
+        )
 
     def compositions(self) -> list[dict[str, Any]]:
         found = self.harness("compositions()")
@@ -207,10 +224,8 @@ class ScenePage:
 
     def close(self) -> None:
         self.browser.off(self.session)
-        try:
+        with contextlib.suppress(CdpError):
             self.browser.call("Target.closeTarget", {"targetId": self.target}, timeout=5)
-        except CdpError:
-            pass
 
 
 def _js(text: str) -> str:

@@ -33,7 +33,9 @@ def transpile(source: str, scene: str = "scene") -> Transpiled:
     """The scene file as the page loads it; SceneCodeError (with its line) if it does not parse."""
     data = source.encode()
     if len(data) > MAX_SOURCE_BYTES:
-        raise SceneCodeError(scene, "TooLarge", f"the scene file is over {MAX_SOURCE_BYTES} bytes", None)
+        raise SceneCodeError(
+            scene, "TooLarge", f"the scene file is over {MAX_SOURCE_BYTES} bytes", None
+        )
     argv = [
         str(esbuild_binary()),
         "--loader=tsx",
