@@ -57,6 +57,7 @@ def compositions(payload: dict[str, Any]) -> dict[str, Any]:
         page = ScenePage(browser, _served(payload), *LIST_SIZE, _timeout(payload))
         try:
             found = page.compositions()
+            page.drain()
         finally:
             page.close()
         return {"compositions": found, "browser": browser.version}
@@ -79,6 +80,7 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
             first, last = _frames(payload, total, segment)
             load_s = time.perf_counter() - started - boot_s
             segments = _render_frames(page, first, last, segment, (width, height, fps), stats)
+            page.drain()
         finally:
             page.close()
         version = browser.version

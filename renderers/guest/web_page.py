@@ -196,6 +196,23 @@ class ScenePage:
 
     def frame(self, number: int) -> None:
         self.harness(f"frame({int(number)})")
+        self.check_refusals()
+
+    def check_refusals(self) -> None:
+        """A scene that reached outside the lesson fails, even if it went on without the
+        answer: what it drew then depends on what it could not load."""
+        if self.served.refused:
+            shown = ", ".join(self.served.refused[:3])
+            raise SceneError(
+                "NetworkRefused",
+                f"the page tried to load {shown}: nothing is loaded from outside the lesson;"
+                " ship files with the lesson and use staticFile()",
+            )
+
+    def drain(self) -> None:
+        """One round trip: events the browser sent meanwhile (requests) are handled."""
+        self.call("Runtime.evaluate", {"expression": "0"})
+        self.check_refusals()
 
     def capture(self) -> bytes:
         """The viewport as PNG (lossless)."""

@@ -2,6 +2,8 @@
 // a virtual clock that only the renderer moves (to each frame's time), so a frame depends on
 // its number, never on how long anything took. Runs before any other script of the page.
 
+import "./realclock"; // evaluated before time is frozen
+
 const EPOCH_MS = Date.UTC(2024, 0, 1); // what Date.now() says at frame 0
 const MAX_TIMER_RUNS = 10000; // per settle: a timer that keeps re-arming at once is an error
 

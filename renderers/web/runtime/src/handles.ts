@@ -1,4 +1,5 @@
 // Render handles: a frame is captured only when none is open (delayRender / continueRender).
+import { realNow } from "./realclock";
 
 export const DELAY_TIMEOUT_MS = 30000;
 
@@ -11,8 +12,6 @@ interface Open {
 const open = new Map<number, Open>();
 let next = 1;
 let failure: Error | null = null;
-// The real clock, kept before the page freezes Date (timeouts are about wall time).
-const realNow = Date.now.bind(Date);
 
 export function delayRender(label?: string, options?: { timeoutInMilliseconds?: number }): number {
   const handle = next++;
