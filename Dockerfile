@@ -1,4 +1,5 @@
-# scenefarm's sandbox and Ray worker image: Python, Manim, the TeX packages, ffmpeg, the project.
+# scenefarm's sandbox and Ray worker image: Python, Manim, the TeX packages, ffmpeg, headless
+# Chromium (web scenes), the project.
 #
 #   docker build -t scenefarm-sandbox .                                  (pulls debian:bookworm-slim)
 #   docker build --build-arg BASE_IMAGE=scenefarm-base:bookworm \        (no registry: see
@@ -44,7 +45,8 @@ RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       python3 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libpangoft2-1.0-0 ffmpeg \
       texlive-latex-base texlive-latex-extra texlive-fonts-recommended texlive-science \
-      dvisvgm cm-super-minimal fontconfig fonts-dejavu-core >/dev/null \
+      dvisvgm cm-super-minimal fontconfig fonts-dejavu-core \
+      chromium-headless-shell >/dev/null \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && fc-cache -s >/dev/null \
  && useradd --uid 10001 --user-group --no-create-home --home-dir /tmp/home \
