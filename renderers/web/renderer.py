@@ -9,8 +9,10 @@ sandbox's guest ends every process a job leaves behind (see the report on warm b
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Mapping
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,8 @@ POSTER_FILE = "poster.jpg"
 SCENE_FILE = "scene.js"
 RUNTIME_FILE = "runtime.js"
 MAX_ASSETS = 256
+GL_MODES = ("software", "swiftshader")
+FONT_PACKAGES = ("fonts-dejavu-core", "fontconfig")
 _COMPOSITION = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _ASSET_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/ ]{0,199}$")
 # Chromium is many processes with many threads each (RLIMIT_NPROC counts threads), and
@@ -49,13 +53,19 @@ class WebRenderer:
         assets: Mapping[str, bytes] | None = None,
         frame_timeout_s: float = 40.0,
         begin_frame: bool = True,
+        gl: str = "software",
     ) -> None:
         """`assets`: the lesson's files that staticFile() names; `frame_timeout_s`: how long
         a frame may take before the page counts as stuck; `begin_frame`: capture through
-        HeadlessExperimental.beginFrame (chromium-headless-shell) instead of screenshots."""
+        HeadlessExperimental.beginFrame (chromium-headless-shell's deterministic mode) rather
+        than Page.captureScreenshot; `gl`: "software" or "swiftshader" (see web_cdp.GL_FLAGS).
+        All three change pixels, so they belong in a chunk's cache key (`cache_identity`)."""
+        if gl not in GL_MODES:
+            raise ValueError(f"gl must be one of {', '.join(GL_MODES)}, got {gl!r}")
         self.assets = _checked_assets(assets or {})
         self.frame_timeout_s = frame_timeout_s
         self.begin_frame = begin_frame
+        self.gl = gl
 
     def sandbox_spec(self, limits: SandboxLimits, owner: str) -> SandboxSpec:
         return SandboxSpec(
@@ -67,6 +77,13 @@ class WebRenderer:
 
     def version(self) -> str:
         return f"web-runtime {runtime_version()}"
+
+    def cache_identity(self, browser: str) -> str:
+        """What a chunk's pixels depend on besides the scene: the runtime (its build hash),
+        the browser's version (as list_scenes reports it), the GL mode, the capture method
+        and the fonts the sandbox has (their package's version)."""
+        capture = "beginFrame" if self.begin_frame else "screenshot"
+        return f"{self.version()}|{browser}|gl={self.gl}|{capture}|fonts={fonts_version()}"
 
     def list_scenes(self, sandbox: Sandbox, source: SceneSource) -> tuple[list[str], str]:
         comps, browser = self._compositions(sandbox, source, "scene")
@@ -196,6 +213,7 @@ class WebRenderer:
                 "runtime": RUNTIME_FILE,
                 "assets": {name: local for local, name in assets.items()},
                 "begin_frame": self.begin_frame,
+                "gl": self.gl,
                 "frame_timeout_s": self.frame_timeout_s,
                 **payload,
             },
@@ -215,6 +233,22 @@ class WebRenderer:
         return SceneCodeError(
             scene, _status_title(result.status), detail, None, result.status.value
         )
+
+
+@cache
+def fonts_version() -> str:
+    """The versions of the font packages the sandbox renders text with (Debian's dpkg)."""
+    try:
+        done = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Package}=${Version};", *FONT_PACKAGES],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
 
 
 def browser_threads(limits: SandboxLimits) -> SandboxLimits:
