@@ -14,6 +14,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -219,14 +220,11 @@ class Browser:
             return ""
 
     def close(self) -> None:
-        try:
-            self.send("Browser.close")
-            self.proc.wait(timeout=5)
-        except (CdpError, subprocess.TimeoutExpired):
-            pass
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        """Ends the browser at once: nothing it holds is worth a clean shutdown (its profile
+        is thrown away), and a clean one costs ~0.3 s of every job."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: every process of it
+        self.proc.wait()
         for fd in (self._to_browser, self._from_browser):
             with contextlib.suppress(OSError):
                 os.close(fd)
