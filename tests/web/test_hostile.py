@@ -88,6 +88,22 @@ CASES = {
         "boom at 0",
     ),
     "random(null)": ("random(null);", "Error", "not deterministic"),
+    "eval to reach fs": ('eval("require")("fs");', "RefusedImport", "no file system"),
+    "Function to reach process": (
+        'Function("return process.env")();',
+        "ReferenceError",
+        "process is not defined",
+    ),
+    "harness replaced": (
+        'Object.defineProperty(window, "__sf", { value: { frame: () => ({ ok: 0 }) } });',
+        "TypeError",
+        "Cannot redefine property: __sf",
+    ),
+    "runtime module patched": (
+        'Object.defineProperty(eval("require")("remotion"), "interpolate", { value: () => 0 });',
+        "TypeError",
+        "Cannot redefine property: interpolate",
+    ),
 }
 
 
