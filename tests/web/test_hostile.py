@@ -18,14 +18,18 @@ def scene(body: str, imports: str = "") -> SceneSource:
     """A one-composition scene whose component runs `body` (JS statements) and draws a box."""
     code = f"""
 import React, {{ useEffect, useState }} from "react";
-import {{ AbsoluteFill, Composition, registerRoot, useCurrentFrame, delayRender, continueRender, cancelRender, random }} from "remotion";
+import {{ AbsoluteFill, Composition, registerRoot, useCurrentFrame }} from "remotion";
+import {{ delayRender, continueRender, cancelRender, random }} from "remotion";
 {imports}
 export const Hostile: React.FC = () => {{
   const frame = useCurrentFrame();
   {body}
   return <AbsoluteFill style={{{{ background: "white" }}}}>frame {{frame}}</AbsoluteFill>;
 }};
-registerRoot(() => <Composition id="Hostile" component={{Hostile}} durationInFrames={{10}} fps={{30}} width={{640}} height={{360}} />);
+registerRoot(() => (
+  <Composition id="Hostile" component={{Hostile}} durationInFrames={{10}} fps={{30}}
+    width={{640}} height={{360}} />
+));
 """
     return SceneSource("hostile.tsx", code)
 
@@ -45,8 +49,10 @@ CASES = {
         "example.com",
     ),
     "xhr": (
-        'useState(() => { const x = new XMLHttpRequest(); x.open("GET", "https://example.com/"); x.send(); return 0; });'
-        'const [h] = useState(() => delayRender("xhr")); useEffect(() => { setTimeout(() => continueRender(h), 0); }, []);',
+        "useState(() => { const x = new XMLHttpRequest();"
+        ' x.open("GET", "https://example.com/"); x.send(); return 0; });'
+        'const [h] = useState(() => delayRender("xhr"));'
+        " useEffect(() => { setTimeout(() => continueRender(h), 0); }, []);",
         "NetworkRefused",
         "example.com",
     ),
@@ -57,7 +63,8 @@ CASES = {
     ),
     "remote image": (
         'const [h] = useState(() => delayRender("img")); useEffect(() => { const i = new Image(); '
-        'i.onerror = () => cancelRender(new Error("remote image failed")); i.src = "http://example.com/a.png"; }, []);',
+        'i.onerror = () => cancelRender(new Error("remote image failed"));'
+        ' i.src = "http://example.com/a.png"; }, []);',
         "NetworkRefused",
         "example.com/a.png",
     ),
@@ -68,7 +75,8 @@ CASES = {
     ),
     "proc read via img": (
         'const [h] = useState(() => delayRender("proc")); useEffect(() => { const i = new Image(); '
-        'i.onerror = () => cancelRender(new Error("local file refused")); i.src = "file:///proc/self/environ"; }, []);',
+        'i.onerror = () => cancelRender(new Error("local file refused"));'
+        ' i.src = "file:///proc/self/environ"; }, []);',
         "Error",
         "local file refused",
     ),
