@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import mimetypes
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from web_cdp import Browser, CallTimeout, CdpError
 
 ORIGIN = "http://scene.invalid"
+_SCENE_LINE = re.compile(r"scene\.invalid/scene\.js:(\d+):\d+")
 FRAME_TIMEOUT_S = 40.0  # the page's own render-handle timeout is 30 s: it answers first
 LOAD_TIMEOUT_S = 30.0
 PAGE_HTML = b"""<!doctype html>
@@ -169,11 +171,12 @@ class ScenePage:
         if "error" in value:
             error = value["error"]
             kind = "NetworkRefused" if self.served.refused else str(error.get("name", "Error"))
-            raise SceneError(
-                kind[:100],
-                self._with_refusals(str(error.get("message", ""))[:2000]),
-                str(error.get("stack", ""))[:4000],
-            )
+            stack = str(error.get("stack", ""))[:4000]
+            message = self._with_refusals(str(error.get("message", ""))[:2000])
+            where = _SCENE_LINE.search(stack)
+            if where:  # the host maps it back to the scene file's line (renderers/web)
+                message += f" (at scene.js:{where.group(1)})"
+            raise SceneError(kind[:100], message, stack)
         return value.get("ok")
 
     def _with_refusals(self, message: str) -> str:

@@ -12,7 +12,7 @@ import re
 import subprocess
 from collections.abc import Mapping
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from renderers.poster import jpeg_size
 from renderers.quality import PRESETS, Quality
 from renderers.web.runtime_build import runtime_bytes, runtime_version
 from renderers.web.timeline import Composition, segment_frames
-from renderers.web.transpile import transpile
+from renderers.web.transpile import Transpiled, transpile
 from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
 
 GUEST_DIR = Path(__file__).resolve().parent.parent / "guest"
@@ -35,6 +35,7 @@ RUNTIME_FILE = "runtime.js"
 MAX_ASSETS = 256
 GL_MODES = ("software", "swiftshader")
 FONT_PACKAGES = ("fonts-dejavu-core", "fontconfig")
+_AT_LINE = re.compile(r" \(at scene\.js:(\d+)\)$")
 _COMPOSITION = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _ASSET_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/ ]{0,199}$")
 # Chromium is many processes with many threads each (RLIMIT_NPROC counts threads), and
@@ -180,7 +181,7 @@ class WebRenderer:
         outputs = (CHUNK_FILE, POSTER_FILE)
         result = self._run(sandbox, source, "render", payload, outputs, dest_dir, scene)
         if not result.ok:
-            raise self._scene_error(scene, result)
+            raise self._scene_error(scene, result, source)
         return result, result.outputs[CHUNK_FILE]
 
     def _compositions(
@@ -188,7 +189,7 @@ class WebRenderer:
     ) -> tuple[list[Composition], str]:
         result = self._run(sandbox, source, "compositions", {}, (), Path("/nonexistent"), scene)
         if not result.ok:
-            raise self._scene_error(scene, result)
+            raise self._scene_error(scene, result, source)
         value = result.value if isinstance(result.value, dict) else {}
         return _compositions(value.get("compositions")), str(value.get("browser", ""))[:100]
 
@@ -202,7 +203,7 @@ class WebRenderer:
         dest_dir: Path,
         scene: str = "scene",
     ) -> SandboxResult:
-        code = transpile(source.code, scene).code
+        code = _transpiled(source.code, scene).code
         assets = {f"asset-{i}": name for i, name in enumerate(sorted(self.assets))}
         files = {SCENE_FILE: code.encode(), RUNTIME_FILE: runtime_bytes()}
         files |= {local: self.assets[name] for local, name in assets.items()}
@@ -224,11 +225,12 @@ class WebRenderer:
         return sandbox.run(job, dest_dir)
 
     @staticmethod
-    def _scene_error(scene: str, result: SandboxResult) -> SceneCodeError:
+    def _scene_error(scene: str, result: SandboxResult, source: SceneSource) -> SceneCodeError:
         error = result.error
         if error is not None:
             kind, message = _page_error(error.type, error.message)
-            return SceneCodeError(scene, kind, message, None, result.status.value, error.traceback)
+            message, line = _scene_line(message, _transpiled(source.code, scene))
+            return SceneCodeError(scene, kind, message, line, result.status.value, error.traceback)
         detail = result.detail or result.stderr_tail[-300:] or "failed"
         return SceneCodeError(
             scene, _status_title(result.status), detail, None, result.status.value
@@ -267,6 +269,20 @@ def browser_job_limits(limits: SandboxLimits) -> SandboxLimits:
 def sandbox_limits(sandbox: Sandbox) -> SandboxLimits:
     spec = getattr(sandbox, "spec", None)
     return spec.limits if isinstance(spec, SandboxSpec) else SandboxLimits()
+
+
+@lru_cache(maxsize=16)
+def _transpiled(code: str, scene: str) -> Transpiled:
+    """A scene file's transform, once per text (a job and its error share it)."""
+    return transpile(code, scene)
+
+
+def _scene_line(message: str, transpiled: Transpiled) -> tuple[str, int | None]:
+    """The page's "(at scene.js:N)" turned into the scene file's own line number."""
+    where = _AT_LINE.search(message)
+    if where is None:
+        return message, None
+    return message[: where.start()], transpiled.source_line(int(where.group(1)))
 
 
 def _page_error(kind: str, message: str) -> tuple[str, str]:

@@ -181,3 +181,14 @@ def test_host_files_are_not_written(web: WebRenderer, web_sandbox: Sandbox, tmp_
     )
     web.render_frames(web_sandbox, scene(body), "Hostile", Quality.LOW, (0, 1), tmp_path)
     assert not CANARY.exists()
+
+
+def test_runtime_error_names_its_line_in_the_scene_file(
+    web: WebRenderer, web_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    source = scene('if (frame >= 0) throw new RangeError("boom");')
+    body_line = (
+        source.code.splitlines().index('  if (frame >= 0) throw new RangeError("boom");') + 1
+    )
+    error = render_error(web, web_sandbox, source, tmp_path)
+    assert (error.kind, error.message, error.line) == ("RangeError", "boom", body_line)
