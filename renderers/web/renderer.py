@@ -8,6 +8,7 @@ sandbox's guest ends every process a job leaves behind (see the report on warm b
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 from collections.abc import Mapping
@@ -80,15 +81,22 @@ class WebRenderer:
         return f"web-runtime {runtime_version()}"
 
     def cache_identity(self, browser: str) -> str:
-        """What a chunk's pixels depend on besides the scene: the runtime (its build hash),
-        the browser's version (as list_scenes reports it), the GL mode, the capture method
-        and the fonts the sandbox has (their package's version)."""
+        """What a chunk's pixels depend on besides the scene's code: the runtime (its build
+        hash), the browser's version, the GL mode, the capture method, the fonts the sandbox
+        has (their packages' versions) and the lesson's assets. list_scenes returns it as the
+        engine's version, which the farm's cache keys include."""
         capture = "beginFrame" if self.begin_frame else "screenshot"
-        return f"{self.version()}|{browser}|gl={self.gl}|{capture}|fonts={fonts_version()}"
+        assets = hashlib.sha256()
+        for name in sorted(self.assets):
+            assets.update(f"{name}\0{len(self.assets[name])}\0".encode() + self.assets[name])
+        return (
+            f"{self.version()}|{browser}|gl={self.gl}|{capture}|fonts={fonts_version()}"
+            f"|assets={assets.hexdigest()[:16]}"
+        )
 
     def list_scenes(self, sandbox: Sandbox, source: SceneSource) -> tuple[list[str], str]:
         comps, browser = self._compositions(sandbox, source, "scene")
-        return [c.id for c in comps], f"{self.version()}; {browser}"
+        return [c.id for c in comps], self.cache_identity(browser)
 
     def probe(
         self, sandbox: Sandbox, source: SceneSource, scene: str, layout: bool = False
