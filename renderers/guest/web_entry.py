@@ -7,6 +7,8 @@ CommonJS function body on the host by esbuild's transform, no bundling), the run
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import queue
 import re
@@ -25,6 +27,7 @@ POSTER_FILE = "poster.jpg"
 POSTER_QUALITY = 85
 LIST_SIZE = (640, 360)  # listing compositions draws nothing: any viewport will do
 SEGMENT_SECONDS = 1  # renderers/web/timeline.py's SEGMENT_SECONDS
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 QUEUE_FRAMES = 8  # captured frames waiting for the encoder (a 1080p PNG is ~1 MB at most)
 _ASSET = re.compile(r"^asset-[0-9]{1,4}$")
 
@@ -65,7 +68,7 @@ def compositions(payload: dict[str, Any]) -> dict[str, Any]:
             page.drain()
         finally:
             page.close()
-        return {"compositions": found, "browser": browser.version}
+        return {"compositions": found, "browser": browser.version, "fonts": _fonts_digest()}
 
 
 def render(payload: dict[str, Any]) -> dict[str, Any]:
@@ -106,6 +109,20 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
         "load_s": round(load_s, 4),
         **{k: round(v, 4) for k, v in stats.items()},
     }
+
+
+def _fonts_digest() -> str:
+    """The fonts this sandbox renders with (names and sizes of every font file): a change
+    of fonts changes pixels, so it is part of the cache identity."""
+    digest = hashlib.sha256()
+    for root in FONT_DIRS:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = os.path.join(dirpath, name)
+                with contextlib.suppress(OSError):
+                    digest.update(f"{path}\0{os.path.getsize(path)}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def _browser_cpu_s(root: int) -> float:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 from collections.abc import Mapping
 from fractions import Fraction
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,12 @@ SCENE_FILE = "scene.js"
 RUNTIME_FILE = "runtime.js"
 MAX_ASSETS = 256
 GL_MODES = ("software", "swiftshader")
-FONT_PACKAGES = ("fonts-dejavu-core", "fontconfig")
+IDENTITY_SCENE = SceneSource(
+    "identity.tsx",
+    'import {Composition, registerRoot} from "remotion";\n'
+    'registerRoot(() => <Composition id="I" component={() => null} durationInFrames={1}'
+    " fps={30} width={16} height={16} />);\n",
+)
 _AT_LINE = re.compile(r" \(at scene\.js:(\d+)\)$")
 _COMPOSITION = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _ASSET_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/ ]{0,199}$")
@@ -82,21 +86,23 @@ class WebRenderer:
 
     def cache_identity(self, browser: str) -> str:
         """What a chunk's pixels depend on besides the scene's code: the runtime (its build
-        hash), the browser's version, the GL mode, the capture method, the fonts the sandbox
-        has (their packages' versions) and the lesson's assets. list_scenes returns it as the
-        engine's version, which the farm's cache keys include."""
+        hash), `browser` (the browser's version and the sandbox's fonts, as the sandbox
+        reported them), the GL mode, the capture method and the lesson's assets. list_scenes
+        returns it as the engine's version, which the farm's cache keys include."""
         capture = "beginFrame" if self.begin_frame else "screenshot"
         assets = hashlib.sha256()
         for name in sorted(self.assets):
             assets.update(f"{name}\0{len(self.assets[name])}\0".encode() + self.assets[name])
-        return (
-            f"{self.version()}|{browser}|gl={self.gl}|{capture}|fonts={fonts_version()}"
-            f"|assets={assets.hexdigest()[:16]}"
-        )
+        return f"{self.version()}|{browser}|gl={self.gl}|{capture}|assets={assets.hexdigest()[:16]}"
 
     def list_scenes(self, sandbox: Sandbox, source: SceneSource) -> tuple[list[str], str]:
         comps, browser = self._compositions(sandbox, source, "scene")
         return [c.id for c in comps], self.cache_identity(browser)
+
+    def sandbox_identity(self, sandbox: Sandbox) -> str:
+        """cache_identity() as this sandbox renders: its browser and its fonts (one job)."""
+        _, browser = self._compositions(sandbox, IDENTITY_SCENE, "identity")
+        return self.cache_identity(browser)
 
     def probe(
         self, sandbox: Sandbox, source: SceneSource, scene: str, layout: bool = False
@@ -199,7 +205,9 @@ class WebRenderer:
         if not result.ok:
             raise self._scene_error(scene, result, source)
         value = result.value if isinstance(result.value, dict) else {}
-        return _compositions(value.get("compositions")), str(value.get("browser", ""))[:100]
+        browser = str(value.get("browser", ""))[:100]
+        fonts = re.sub(r"[^0-9a-f]", "", str(value.get("fonts", "")))[:16]
+        return _compositions(value.get("compositions")), f"{browser}|fonts={fonts}"
 
     def _run(
         self,
@@ -243,22 +251,6 @@ class WebRenderer:
         return SceneCodeError(
             scene, _status_title(result.status), detail, None, result.status.value
         )
-
-
-@cache
-def fonts_version() -> str:
-    """The versions of the font packages the sandbox renders text with (Debian's dpkg)."""
-    try:
-        done = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Package}=${Version};", *FONT_PACKAGES],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return done.stdout.strip() or "unknown"
 
 
 def browser_threads(limits: SandboxLimits) -> SandboxLimits:

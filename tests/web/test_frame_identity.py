@@ -3,6 +3,7 @@ for frame the scene rendered in one range; its chunks join Manim chunks by strea
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,11 @@ def test_web_chunk_joins_a_manim_chunk_by_stream_copy(
     web_path = _chunk(web, web_sandbox, MOTION, "Motion", (0, 0), tmp_path / "w")
     out = join([manim_path, web_path], tmp_path / "mixed.mp4")  # raises unless stream-copyable
     assert frame_hashes(out) == frame_hashes(manim_path) + frame_hashes(web_path)
+
+
+def test_sandbox_identity_names_its_browser_and_fonts(
+    web: WebRenderer, web_sandbox: Sandbox
+) -> None:
+    identity = web.sandbox_identity(web_sandbox)
+    assert re.search(r"\|HeadlessChrome/[0-9.]+\|fonts=[0-9a-f]{16}\|gl=software\|", identity)
+    assert identity == web.sandbox_identity(web_sandbox)
