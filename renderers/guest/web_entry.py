@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from web_cdp import DEFAULT_GL, Browser
-from web_encode import SegmentEncoder, join_segments
+from web_encode import PngDecoder, SegmentEncoder, join_segments, save_poster
 from web_page import FRAME_TIMEOUT_S, ScenePage, Served
 
 CHUNK_FILE = "chunk.mp4"
@@ -223,7 +223,8 @@ class _EncodingThread(threading.Thread):
     def _encode(self) -> None:
         width, height, fps = self.video
         encoder: SegmentEncoder | None = None
-        image = None
+        decoder = PngDecoder()
+        picture = None
         previous = b""
         while (item := self.queue.get()) is not None:
             number, png = item
@@ -233,15 +234,14 @@ class _EncodingThread(threading.Thread):
                     encoder.finish()
                 self.segments.append(Path(f"segment-{number:06d}.mp4"))
                 encoder = SegmentEncoder(self.segments[-1], width, height, fps)
-            if png == previous and image is not None:
-                encoder.write(image)  # an unchanged frame: no need to decode it again
-            else:
-                image = encoder.write_png(png)
+            if png != previous or picture is None:  # an unchanged frame is not decoded again
+                picture = decoder.decode(png)
                 previous = png
+            encoder.write(picture)
             self.stats["encode_s"] += time.perf_counter() - started
         if encoder is not None:
             started = time.perf_counter()
             encoder.finish()
             self.stats["encode_s"] += time.perf_counter() - started
-        if image is not None:
-            image.save(POSTER_FILE, "JPEG", quality=POSTER_QUALITY)
+        if picture is not None:
+            save_poster(picture, Path(POSTER_FILE), POSTER_QUALITY)
