@@ -45,12 +45,16 @@ RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       python3 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libpangoft2-1.0-0 ffmpeg \
       texlive-latex-base texlive-latex-extra texlive-fonts-recommended texlive-science \
-      dvisvgm cm-super-minimal fontconfig fonts-dejavu-core \
-      chromium-headless-shell >/dev/null \
+      dvisvgm cm-super-minimal fontconfig fonts-dejavu-core >/dev/null \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && fc-cache -s >/dev/null \
  && useradd --uid 10001 --user-group --no-create-home --home-dir /tmp/home \
       --shell /usr/sbin/nologin scene
+# Web scenes: headless Chromium, in a layer of its own (the TeX layer above stays cached).
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends chromium-headless-shell >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
+ && fc-cache -s >/dev/null
 COPY --from=build /opt/scenefarm/venv /opt/scenefarm/venv
 # Bytecode was compiled by uv (UV_COMPILE_BYTECODE); the root filesystem is read-only at run
 # time and PYTHONDONTWRITEBYTECODE is set, so nothing is compiled per start.
