@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from renderers import Quality, SceneCodeError, SceneSource
+from renderers import Quality, SceneCodeError, SceneSource, probe_video
 from renderers.web import WebRenderer
 from sandbox import Sandbox
 
@@ -96,6 +96,17 @@ CASES = {
         "boom at 0",
     ),
     "random(null)": ("random(null);", "Error", "not deterministic"),
+    "other jobs' outputs": (
+        'useEffect(() => { fetch("/scratch/jobs/").then((r) => r.text()); }, []);',
+        "NetworkRefused",
+        "scene.invalid/scratch/jobs/",
+    ),
+    "prototype pollution": (
+        "useState(() => { (Object.prototype as any).durationInFrames = 1e9;"
+        ' (Array.prototype as any).map = () => { throw new Error("polluted map"); }; return 0; });',
+        "Error",
+        "polluted map",
+    ),
     "eval to reach fs": ('eval("require")("fs");', "RefusedImport", "no file system"),
     "Function to reach process": (
         'Function("return process.env")();',
@@ -192,3 +203,20 @@ def test_runtime_error_names_its_line_in_the_scene_file(
     )
     error = render_error(web, web_sandbox, source, tmp_path)
     assert (error.kind, error.message, error.line) == ("RangeError", "boom", body_line)
+
+
+def test_giant_canvas_is_clipped_to_the_frame(
+    web: WebRenderer, web_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A canvas of 2^20 x 2^20 pixels: Chromium refuses the backing store, the page still
+    draws, and the chunk is the preset's size."""
+    body = (
+        'useEffect(() => { const c = document.createElement("canvas"); c.width = 1 << 20;'
+        " c.height = 1 << 20; document.body.appendChild(c);"
+        ' c.getContext("2d")?.fillRect(0, 0, 1 << 20, 1 << 20); }, []);'
+    )
+    result, path = web.render_frames(
+        web_sandbox, scene(body), "Hostile", Quality.LOW, (0, 1), tmp_path
+    )
+    info = probe_video(path)
+    assert result.ok and (info.width, info.height, info.frames) == (854, 480, 2)
