@@ -4,11 +4,21 @@ for frame the scene rendered in one range; its chunks join Manim chunks by strea
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from renderers import ChunkSpec, ManimRenderer, Quality, SceneSource, concat, frame_hashes
+from renderers import (
+    PRESETS,
+    ChunkSpec,
+    ManimRenderer,
+    Quality,
+    SceneSource,
+    concat,
+    frame_hashes,
+    probe_video,
+)
 from renderers.mp4join import join
 from renderers.web import WebRenderer
 from sandbox import Sandbox, SandboxLimits, make_sandbox
@@ -17,6 +27,7 @@ from .conftest import SCENES
 
 MOTION = SceneSource("motion.tsx", (SCENES / "motion.tsx").read_text())
 TRANSITIONS = SceneSource("transitions.tsx", (SCENES / "transitions.tsx").read_text())
+JOIN_QUALITIES = (Quality.LOW, Quality.MEDIUM, Quality.HIGH)
 MANIM_SCENE = """
 from manim import *
 
@@ -74,24 +85,51 @@ def test_a_frame_alone_is_the_frame_in_a_run(
     assert single and single == result.outputs["poster.jpg"].read_bytes()
 
 
-def test_web_chunk_joins_a_manim_chunk_by_stream_copy(
-    web: WebRenderer, web_sandbox: Sandbox, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def manim_chunks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Quality, Path]]:
+    """A one-animation Manim chunk per preset, rendered once in a bwrap sandbox."""
     manim = ManimRenderer()
-    sandbox = make_sandbox(
-        "bwrap", manim.sandbox_spec(SandboxLimits(), "web-tests"), tmp_path / "s"
-    )
+    sandbox = make_sandbox("bwrap", manim.sandbox_spec(SandboxLimits(), "web-tests"))
+    chunks: dict[Quality, Path] = {}
     try:
-        spec = ChunkSpec("Ring", 0, 0, 0, 15, Quality.LOW)
-        (tmp_path / "m").mkdir()
-        _, manim_path = manim.render_chunk(
-            sandbox, SceneSource("ring.py", MANIM_SCENE), spec, tmp_path / "m"
-        )
+        for quality in JOIN_QUALITIES:
+            frames = PRESETS[quality].fps  # the animation's run time is 1 s
+            spec = ChunkSpec("Ring", 0, 0, 0, frames, quality)
+            dest = tmp_path_factory.mktemp(f"manim-{quality.value}")
+            _, chunks[quality] = manim.render_chunk(
+                sandbox, SceneSource("ring.py", MANIM_SCENE), spec, dest
+            )
+        yield chunks
     finally:
         sandbox.close()
-    web_path = _chunk(web, web_sandbox, MOTION, "Motion", (0, 0), tmp_path / "w")
+
+
+@pytest.mark.parametrize("quality", JOIN_QUALITIES)
+def test_web_chunk_joins_a_manim_chunk_by_stream_copy(
+    web: WebRenderer,
+    web_sandbox: Sandbox,
+    manim_chunks: dict[Quality, Path],
+    tmp_path: Path,
+    quality: Quality,
+) -> None:
+    """Same codec configuration, timescale and edits at every preset: the web chunk follows
+    the Manim chunk in one MP4 without re-encoding (mp4join refuses anything else)."""
+    manim_path = manim_chunks[quality]
+    fps = PRESETS[quality].fps
+    probe = web.probe(web_sandbox, MOTION, "Motion")
+    spec = ChunkSpec("Motion", 0, 0, 0, probe.frames(fps, 0, 0), quality)
+    (tmp_path / "w").mkdir()
+    _, web_path = web.render_chunk(web_sandbox, MOTION, spec, tmp_path / "w")
     out = join([manim_path, web_path], tmp_path / "mixed.mp4")  # raises unless stream-copyable
     assert frame_hashes(out) == frame_hashes(manim_path) + frame_hashes(web_path)
+    info = probe_video(out)
+    preset = PRESETS[quality]
+    assert (info.width, info.height, info.fps, info.pix_fmt) == (
+        preset.width,
+        preset.height,
+        preset.fps,
+        "yuv420p",
+    )
 
 
 def test_sandbox_identity_names_its_browser_and_fonts(
