@@ -4,3 +4,4 @@ export { ConfigContext, FrameContext } from "./timing";
 export { TransitionSeries, fade, slide, wipe, linearTiming, springTiming } from "./transitions";
 export { parseColor } from "./colors";
 export { openHandles, expiredHandle } from "./handles";
+export { Collector, registeredRoot, resetRoot, setInputProps } from "./composition";
