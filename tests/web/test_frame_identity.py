@@ -15,6 +15,7 @@ from renderers import (
     ManimRenderer,
     Quality,
     SceneSource,
+    ScoutSpec,
     concat,
     frame_hashes,
     probe_video,
@@ -138,3 +139,14 @@ def test_sandbox_identity_names_its_browser_and_fonts(
     identity = web.sandbox_identity(web_sandbox)
     assert re.search(r"\|HeadlessChrome/[0-9.]+\|fonts=[0-9a-f]{16}\|gl=software\|", identity)
     assert identity == web.sandbox_identity(web_sandbox)
+
+
+def test_scout_probes_and_renders_the_first_segments(
+    web: WebRenderer, web_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    scout = ScoutSpec("Motion", Quality.LOW, budget_frames=15)
+    probe, chunk, path = web.scout(web_sandbox, MOTION, scout, tmp_path)
+    assert [a.run_time_s for a in probe.animations] == [1.0, 0.5]
+    assert (chunk.spec.first, chunk.spec.last, chunk.frames) == (0, 0, 15)
+    assert chunk.poster == b""  # the scene goes on after this chunk
+    assert len(frame_hashes(path)) == 15
