@@ -106,7 +106,9 @@ class Browser:
         if gl not in GL_FLAGS:
             raise ValueError(f"unknown GL mode {gl!r}: one of {', '.join(GL_FLAGS)}")
         self.executable = executable or find_browser()
-        self.deterministic = deterministic
+        # begin-frame control exists only in the headless shell (Chromium's new headless mode
+        # has no HeadlessExperimental domain): elsewhere frames are captured as screenshots
+        self.deterministic = deterministic and "headless-shell" in Path(self.executable).name
         self.gl = gl
         self.profile = tempfile.mkdtemp(prefix="sf-chromium-")
         to_browser_r, self._to_browser = os.pipe()
@@ -134,7 +136,8 @@ class Browser:
         self._scanned = 0  # bytes of _buffer known to hold no message terminator
         self._next_id = 0
         self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
-        self.version = self.call("Browser.getVersion", timeout=START_TIMEOUT_S).get("product", "")
+        product = self.call("Browser.getVersion", timeout=START_TIMEOUT_S).get("product", "")
+        self.version = f"{product} {Path(self.executable).name}"  # the capture path differs
 
     def _flags(self) -> list[str]:
         flags = [*PINNED_FLAGS, *GL_FLAGS[self.gl], *QUIET_FLAGS, "--remote-debugging-pipe"]

@@ -79,9 +79,9 @@ class ScenePage:
         self._setup()
 
     def _target_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"url": "about:blank", "width": self.width, "height": self.height}
-        if self.browser.deterministic:
-            params["enableBeginFrameControl"] = True
+        params: dict[str, Any] = {"url": "about:blank"}
+        if self.browser.deterministic:  # the headless shell: the target is its own window
+            params |= {"width": self.width, "height": self.height, "enableBeginFrameControl": True}
         return params
 
     def call(self, method: str, params: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
@@ -118,7 +118,15 @@ class ScenePage:
         url = str(params.get("request", {}).get("url", ""))
         parts = urlsplit(url)
         path = unquote(parts.path)
-        body = self.served.files.get(path) if url.startswith(f"{ORIGIN}/") else None
+        ours = url.startswith(f"{ORIGIN}/")
+        body = self.served.files.get(path) if ours else None
+        if ours and path == "/favicon.ico" and body is None:  # the browser's, not the scene's
+            self.browser.send(
+                "Fetch.fulfillRequest",
+                {"requestId": request_id, "responseCode": 404, "body": ""},
+                self.session,
+            )
+            return
         if body is None:
             self.served.refused.append(url[:200])
             self.browser.send(
