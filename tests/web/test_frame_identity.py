@@ -137,7 +137,10 @@ def test_sandbox_identity_names_its_browser_and_fonts(
     web: WebRenderer, web_sandbox: Sandbox
 ) -> None:
     identity = web.sandbox_identity(web_sandbox)
-    assert re.search(r"\|HeadlessChrome/[0-9.]+\|fonts=[0-9a-f]{16}\|gl=software\|", identity)
+    assert re.search(
+        r"\|HeadlessChrome/[0-9.]+ chromium-headless-shell\|fonts=[0-9a-f]{16}\|gl=software\|",
+        identity,
+    )
     assert identity == web.sandbox_identity(web_sandbox)
 
 
