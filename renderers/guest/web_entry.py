@@ -28,7 +28,8 @@ POSTER_QUALITY = 85
 LIST_SIZE = (640, 360)  # listing compositions draws nothing: any viewport will do
 SEGMENT_SECONDS = 1  # renderers/web/timeline.py's SEGMENT_SECONDS
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
-QUEUE_FRAMES = 8  # captured frames waiting for the encoder (a 1080p PNG is ~1 MB at most)
+QUEUE_FRAMES = 8
+MAX_LAYOUT_SAMPLES = 120  # captured frames waiting for the encoder (a 1080p PNG is ~1 MB at most)
 _ASSET = re.compile(r"^asset-[0-9]{1,4}$")
 
 
@@ -69,6 +70,29 @@ def compositions(payload: dict[str, Any]) -> dict[str, Any]:
         finally:
             page.close()
         return {"compositions": found, "browser": browser.version, "fonts": _fonts_digest()}
+
+
+def layout(payload: dict[str, Any]) -> dict[str, Any]:
+    """The text boxes at sampled frames (the last of each segment), for the host's layout
+    check; nothing is captured or encoded."""
+    video = payload["video"]
+    width, height, fps = int(video["width"]), int(video["height"]), int(video["fps"])
+    with _browser(payload) as browser:
+        page = ScenePage(browser, _served(payload), width, height, _timeout(payload))
+        try:
+            info = page.mount(str(payload["composition"]), fps)
+            total = _total_frames(info, fps)
+            samples = sorted(
+                {min(s + fps, total) - 1 for s in range(0, total, fps * SEGMENT_SECONDS)}
+            )
+            frames = []
+            for number in samples[:MAX_LAYOUT_SAMPLES]:
+                page.frame(number)
+                frames.append({"frame": number, "boxes": page.harness("boxes()")})
+            page.drain()
+        finally:
+            page.close()
+    return {"frames": frames, "width": width, "height": height}
 
 
 def render(payload: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from renderers.models import ChunkSpec, RenderedChunk, SceneProbe, SceneSource, 
 from renderers.mp4 import Mp4Error, video_track
 from renderers.poster import jpeg_size
 from renderers.quality import PRESETS, Quality
+from renderers.web.layout import layout_issues
 from renderers.web.runtime_build import runtime_bytes, runtime_version
 from renderers.web.timeline import Composition, segment_frames
 from renderers.web.transpile import Transpiled, transpile
@@ -107,9 +108,19 @@ class WebRenderer:
     def probe(
         self, sandbox: Sandbox, source: SceneSource, scene: str, layout: bool = False
     ) -> SceneProbe:
-        """The composition's segments as its animations (layout checks are not done yet)."""
+        """The composition's segments as its animations; with `layout`, also the text cut
+        off, overflowing or overlapping at the end of each segment (at the LOW preset's size:
+        layout is in the composition's own pixels, scaled)."""
         comp = self.composition(sandbox, source, scene)
-        return SceneProbe(scene, comp.segments())
+        if not layout:
+            return SceneProbe(scene, comp.segments())
+        preset = PRESETS[Quality.LOW]
+        video = {"width": preset.width, "height": preset.height, "fps": preset.fps}
+        payload = {"composition": scene, "video": video}
+        result = self._run(sandbox, source, "layout", payload, (), Path("/nonexistent"), scene)
+        if not result.ok:
+            raise self._scene_error(scene, result, source)
+        return SceneProbe(scene, comp.segments(), layout_issues(result.value))
 
     def composition(self, sandbox: Sandbox, source: SceneSource, scene: str) -> Composition:
         _check_name(scene)

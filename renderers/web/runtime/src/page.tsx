@@ -174,16 +174,44 @@ const harness = Object.freeze({
   boxes: () => answer(() => layoutBoxes()),
 });
 
-// DOM boxes for the layout check: visible text elements and their rectangles.
+// DOM boxes for the layout check: elements that draw text of their own, where they are on
+// the viewport, whether their text overflows them; invisible ones (opacity ~0, hidden) skipped.
+function visible(el: HTMLElement): boolean {
+  for (let e: HTMLElement | null = el; e !== null; e = e.parentElement) {
+    const style = getComputedStyle(e);
+    if (style.visibility === "hidden" || style.display === "none" || parseFloat(style.opacity) < 0.01) return false;
+  }
+  return true;
+}
+
+// Where the text itself is drawn (its element's box may be wider, or narrower when it spills).
+function textExtent(nodes: Node[]): { x: number; y: number; width: number; height: number } | null {
+  const range = document.createRange();
+  let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+  for (const node of nodes) {
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width <= 0 || r.height <= 0) continue;
+    left = Math.min(left, r.left);
+    top = Math.min(top, r.top);
+    right = Math.max(right, r.right);
+    bottom = Math.max(bottom, r.bottom);
+  }
+  return left < right ? { x: left, y: top, width: right - left, height: bottom - top } : null;
+}
+
 function layoutBoxes() {
   const out: { text: string; x: number; y: number; w: number; h: number; overflow: boolean }[] = [];
   const walker = document.createTreeWalker(document.getElementById("stage")!, NodeFilter.SHOW_ELEMENT);
   for (let n = walker.nextNode(); n !== null && out.length < 500; n = walker.nextNode()) {
     const el = n as HTMLElement;
-    const own = Array.from(el.childNodes).some((c) => c.nodeType === 3 && (c.textContent ?? "").trim());
-    if (!own) continue;
-    const r = el.getBoundingClientRect();
-    const overflow = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+    const texts = Array.from(el.childNodes).filter((c) => c.nodeType === 3 && (c.textContent ?? "").trim());
+    if (texts.length === 0 || !visible(el)) continue;
+    const r = textExtent(texts);
+    if (r === null) continue;
+    // inline elements have no client box of their own: only blocks can overflow
+    const block = el.clientWidth > 0 && el.clientHeight > 0;
+    const overflow = block && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1);
     out.push({ text: (el.textContent ?? "").trim().slice(0, 60), x: r.x, y: r.y, w: r.width, h: r.height, overflow });
   }
   return out;
