@@ -108,6 +108,8 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
         page = ScenePage(browser, _served(payload), width, height, _timeout(payload))
         try:
             info = page.mount(str(payload["composition"]), fps)
+            listed = page.compositions() if payload.get("list") else None
+            listed = page.compositions() if payload.get("list") else None
             total = _total_frames(info, fps)
             first, last = _frames(payload, total, segment)
             load_s = time.perf_counter() - started - boot_s
@@ -123,7 +125,12 @@ def render(payload: dict[str, Any]) -> dict[str, Any]:
     if last != total - 1:
         Path(POSTER_FILE).write_bytes(b"")
     own = resource.getrusage(resource.RUSAGE_SELF)
+    if listed is not None:
+        extra = {"compositions": listed, "browser_version": version, "fonts": _fonts_digest()}
+    else:
+        extra = {}
     return {
+        **extra,
         "cpu_s": round(browser_cpu_s + own.ru_utime + own.ru_stime, 4),
         "frames": last - first + 1,
         "first": first,
@@ -181,6 +188,9 @@ def _frames(payload: dict[str, Any], total: int, segment: int) -> tuple[int, int
     """The preset frames to render: given, or segments first..last of `segment` frames."""
     if "frames" in payload:
         first, last = (int(n) for n in payload["frames"])
+    elif "budget" in payload:  # a scout: the first segments within the budget, at least one
+        segments = max(1, min(-(-total // segment), int(payload["budget"]) // segment))
+        first, last = 0, min(segments * segment, total) - 1
     else:
         first_seg, last_seg = (int(n) for n in payload["segments"])
         first, last = first_seg * segment, min((last_seg + 1) * segment, total) - 1

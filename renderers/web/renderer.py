@@ -136,16 +136,30 @@ class WebRenderer:
     def scout(
         self, sandbox: Sandbox, source: SceneSource, scout: ScoutSpec, dest_dir: Path
     ) -> tuple[SceneProbe, RenderedChunk, Path]:
-        """The probe, then the chunk of the first segments within the budget (two jobs)."""
-        comp = self.composition(sandbox, source, scout.scene)
+        """The probe and the chunk of the first segments within the budget, in one job (the
+        page lists the compositions and renders from the start until the budget is spent)."""
+        _check_name(scout.scene)
+        payload = {"budget": scout.budget_frames, "list": True}
+        result, path = self._render_job(
+            sandbox, source, scout.scene, scout.quality, payload, dest_dir
+        )
+        value = result.value if isinstance(result.value, dict) else {}
+        comp = next(
+            (c for c in _compositions(value.get("compositions")) if c.id == scout.scene), None
+        )
+        if comp is None:
+            raise ChunkRenderError(
+                scout.label, "output_rejected", "the scout listed no such composition"
+            )
         probe = SceneProbe(scout.scene, comp.segments())
         fps = PRESETS[scout.quality].fps
-        segments = max(1, min(len(probe.animations), scout.budget_frames // segment_frames(fps)))
-        chunk = ChunkSpec(
-            scout.scene, 0, 0, segments - 1, probe.frames(fps, 0, segments - 1), scout.quality
-        )
-        rendered, path = self.render_chunk(sandbox, source, chunk, dest_dir)
-        return probe, rendered, path
+        drawn = value.get("frames")
+        size = segment_frames(fps)
+        if type(drawn) is not int or drawn <= 0:
+            raise ChunkRenderError(scout.label, "output_rejected", f"drew {drawn!r} frames")
+        last = min(len(probe.animations), -(-drawn // size)) - 1
+        spec = ChunkSpec(scout.scene, 0, 0, last, probe.frames(fps, 0, last), scout.quality)
+        return probe, self._rendered(spec, path, result), path
 
     def render_chunk(
         self,
@@ -162,9 +176,14 @@ class WebRenderer:
         result, path = self._render_job(
             sandbox, source, chunk.scene, chunk.quality, payload, dest_dir
         )
+        return self._rendered(chunk, path, result), path
+
+    @staticmethod
+    def _rendered(chunk: ChunkSpec, path: Path, result: SandboxResult) -> RenderedChunk:
+        """The chunk a job wrote, once its MP4 and poster are checked."""
         count = _validate(chunk, path, chunk.est_frames)
         poster = _checked_poster(chunk, result.outputs[POSTER_FILE].read_bytes())
-        rendered = RenderedChunk(
+        return RenderedChunk(
             chunk,
             count,
             result.duration_s,
@@ -172,7 +191,6 @@ class WebRenderer:
             poster=poster,
             meta=_timings(result.value),
         )
-        return rendered, path
 
     def render_frames(
         self,
