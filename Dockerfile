@@ -1,4 +1,5 @@
-# scenefarm's sandbox and Ray worker image: Python, Manim, the TeX packages, ffmpeg, the project.
+# scenefarm's sandbox and Ray worker image: Python, Manim, the TeX packages, ffmpeg, headless
+# Chromium (web scenes), the project.
 #
 #   docker build -t scenefarm-sandbox .                                  (pulls debian:bookworm-slim)
 #   docker build --build-arg BASE_IMAGE=scenefarm-base:bookworm \        (no registry: see
@@ -49,6 +50,11 @@ RUN apt-get update -qq \
  && fc-cache -s >/dev/null \
  && useradd --uid 10001 --user-group --no-create-home --home-dir /tmp/home \
       --shell /usr/sbin/nologin scene
+# Web scenes: headless Chromium, in a layer of its own (the TeX layer above stays cached).
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends chromium-headless-shell >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
+ && fc-cache -s >/dev/null
 COPY --from=build /opt/scenefarm/venv /opt/scenefarm/venv
 # Bytecode was compiled by uv (UV_COMPILE_BYTECODE); the root filesystem is read-only at run
 # time and PYTHONDONTWRITEBYTECODE is set, so nothing is compiled per start.

@@ -17,7 +17,8 @@ help:
 	@echo "make bench  farm vs plain manim (bwrap and docker), one-scene edit vs full re-render"
 	@echo "make down   stop the local cluster and its warm workers"
 
-setup: .venv/.ready
+WEB_RUNTIME := renderers/web/runtime
+setup: .venv/.ready $(WEB_RUNTIME)/dist/runtime.js
 
 .venv/.ready: pyproject.toml uv.lock scripts/install-system.sh
 	scripts/install-system.sh
@@ -25,6 +26,10 @@ setup: .venv/.ready
 		python3 -m venv .tools && .tools/bin/pip install -q uv; fi
 	$(UV) sync --frozen
 	@touch $@
+
+# The web engine's runtime: React and esbuild from npm (package-lock.json), built by esbuild.
+$(WEB_RUNTIME)/dist/runtime.js: $(WEB_RUNTIME)/package-lock.json $(WEB_RUNTIME)/build.mjs $(wildcard $(WEB_RUNTIME)/src/*)
+	cd $(WEB_RUNTIME) && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
 # The docker sandbox backend: dockerd running and the image built (cached after the first time).
 docker: setup

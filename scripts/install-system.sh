@@ -14,13 +14,19 @@ PACKAGES=(
   bubblewrap util-linux
   # job store for the API and the tests
   redis-server
-  # fonts for Text()
+  # fonts for Text() and for web scenes
   fontconfig fonts-dejavu-core
   # narration's offline voice (GPL-3.0, run as a separate process)
   espeak-ng
   # the web studio's browser tests (headless, driven by Selenium)
   chromium chromium-driver
+  # web scenes: headless Chromium (the page renderer), node (the runtime's build and tests)
+  chromium-headless-shell nodejs
 )
+# npm: Debian's package, unless a node install that brings its own npm is there already
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
 if [[ "${SCENEFARM_WITH_DOCKER:-0}" == 1 ]]; then
   PACKAGES+=(docker.io debootstrap)
 fi
