@@ -50,9 +50,11 @@ RUN apt-get update -qq \
  && fc-cache -s >/dev/null \
  && useradd --uid 10001 --user-group --no-create-home --home-dir /tmp/home \
       --shell /usr/sbin/nologin scene
-# Web scenes: headless Chromium, in a layer of its own (the TeX layer above stays cached).
+# Web scenes: headless Chromium; and bubblewrap, the per-job sandbox inside worker pods
+# (k8s/README.md). A layer of its own: the TeX layer above stays cached.
 RUN apt-get update -qq \
- && apt-get install -y -qq --no-install-recommends chromium-headless-shell >/dev/null \
+ && apt-get install -y -qq --no-install-recommends chromium-headless-shell bubblewrap \
+      util-linux >/dev/null \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && fc-cache -s >/dev/null
 COPY --from=build /opt/scenefarm/venv /opt/scenefarm/venv
