@@ -56,7 +56,9 @@ def scene_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) 
     scene without narration keeps the fingerprint it always had.
     """
     code = (
-        _whole_file(source) if engine_of(source) == WEB else _code_fingerprint(source, scene, scenes)
+        _whole_file(source)
+        if engine_of(source) == WEB
+        else _code_fingerprint(source, scene, scenes)
     )
     if not source.beats and not source.hold_frames:
         return code
