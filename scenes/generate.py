@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from renderers import SceneSource
+from renderers.engines import MANIM, SUFFIX
 from scenes import prompts
 from scenes.checks import check_scene, scene_class_of
 from scenes.claude import LLM
@@ -64,11 +65,15 @@ class GenerationOptions:
 
 
 def scene_source(
-    index: int, code: str, beats: tuple[float, ...] = (), hold_frames: int = 0
+    index: int,
+    code: str,
+    beats: tuple[float, ...] = (),
+    hold_frames: int = 0,
+    engine: str = MANIM,
 ) -> SceneSource:
-    """The file a scene's code runs as (its name shows in tracebacks), with its narration's
-    beat durations and final hold."""
-    return SceneSource(f"scene_{index:02d}.py", code, beats, hold_frames)
+    """The file a scene's code runs as (its name shows in tracebacks and picks the engine
+    that draws it: .py Manim, .tsx web), with its narration's beat durations and final hold."""
+    return SceneSource(f"scene_{index:02d}{SUFFIX[engine]}", code, beats, hold_frames)
 
 
 def spoken_beats(record: SceneRecord) -> list[tuple[str, float]]:
@@ -228,7 +233,7 @@ class SceneWriter:
 
     def _static_ok(self, job: _SceneWork, lesson: Lesson) -> bool:
         try:
-            check_scene(job.code, self._class_name(job))
+            check_scene(job.code, self._class_name(job), job.record.engine)
             _unique_class(lesson, job.record.index, self._class_name(job))
         except StaticCheckError as e:
             self._retry(job, "static", str(e), None, "")
@@ -242,7 +247,12 @@ class SceneWriter:
         for job in jobs:
             _move(job.record, SceneStatus.PROBING)
         sources = [
-            (scene_source(j.record.index, j.code, beat_durations(j.record)), self._class_name(j))
+            (
+                scene_source(
+                    j.record.index, j.code, beat_durations(j.record), engine=j.record.engine
+                ),
+                self._class_name(j),
+            )
             for j in jobs
         ]
         for job, verdict in zip(jobs, self.probe_many(sources), strict=True):
@@ -346,7 +356,7 @@ class SceneWriter:
     @staticmethod
     def _class_name(job: _SceneWork) -> str:
         if job.kind is AttemptKind.REPLACE:
-            return scene_class_of(job.code) or job.record.class_name
+            return scene_class_of(job.code, job.record.engine) or job.record.class_name
         return job.record.class_name
 
 

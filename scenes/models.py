@@ -169,6 +169,9 @@ class SceneRecord(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     versions: list[SceneVersion] = Field(default_factory=list)
     narration: SceneNarrationRecord | None = None  # None: a silent scene
+    # What draws it: "manim" (a Python Scene subclass) or "web" (a TSX file registering one
+    # composition, on our runtime); its class name is then the composition's id.
+    engine: str = "manim"
 
     @property
     def class_name(self) -> str:
