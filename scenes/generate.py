@@ -62,6 +62,7 @@ class GenerationOptions:
     max_fixes: int = 4  # repair rounds per scene for errors (static or probe)
     max_layout_fixes: int = 2  # repair rounds per scene for layout problems
     threads: int = 8  # concurrent Claude calls
+    engine: str = "auto"  # "manim" or "web": every planned scene's; "auto": the plan's choice
 
 
 def scene_source(
@@ -124,13 +125,12 @@ class SceneWriter:
 
     def plan(self, prompt: str) -> tuple[LessonPlan, Usage]:
         messages = prompts.plan_messages(prompt, self.options.scenes, self.options.max_scenes)
-        plan, usage = self._claude().call(planner_system(), messages, prompts.PLAN_TOOL, LessonPlan)
+        system = planner_system(self.options.engine)
+        plan, usage = self._claude().call(system, messages, prompts.PLAN_TOOL, LessonPlan)
         wanted = self.options.scenes
         if wanted is not None and len(plan.scenes) != wanted:  # asked once more, then accepted
             messages += [prompts.plan_turn(plan), prompts.recount_message(len(plan.scenes), wanted)]
-            plan, more = self._claude().call(
-                planner_system(), messages, prompts.PLAN_TOOL, LessonPlan
-            )
+            plan, more = self._claude().call(system, messages, prompts.PLAN_TOOL, LessonPlan)
             usage += more
             if len(plan.scenes) != wanted:
                 log.warning("plan has %d scenes, %d asked for", len(plan.scenes), wanted)
@@ -143,7 +143,9 @@ class SceneWriter:
         for record in lesson.scenes:
             assert record.plan is not None
             beats = spoken_beats(record)
-            message = prompts.write_message(lesson.plan, record.plan, record.index, beats)
+            message = prompts.write_message(
+                lesson.plan, record.plan, record.index, beats, record.engine
+            )
             jobs.append(_SceneWork(record, AttemptKind.WRITE, [message]))
         self._run(lesson, jobs)
 
@@ -222,13 +224,17 @@ class SceneWriter:
             job.code, job.given_code = job.given_code, None
             return None
         try:
+            engine = job.record.engine
             reply, usage = self._claude().call(
-                writer_system(), job.conversation, prompts.WRITE_TOOL, prompts.SceneCode
+                writer_system(engine),
+                job.conversation,
+                prompts.write_tool(engine),
+                prompts.SceneCode,
             )
         except GenerationError as e:
             return e
         job.code, job.usage = reply.code, usage
-        job.conversation.append(prompts.code_turn(reply.code))
+        job.conversation.append(prompts.code_turn(reply.code, job.record.engine))
         return None
 
     def _static_ok(self, job: _SceneWork, lesson: Lesson) -> bool:

@@ -49,6 +49,7 @@ from scenes import (
     LessonVersion,
     ProbeVerdict,
     SceneNarrationRecord,
+    ScenePlan,
     SceneRecord,
     SceneStatus,
     SceneWriter,
@@ -121,7 +122,10 @@ class Studio:
                 raise
             lesson.plan_usage = usage
             plans = lesson.plan.scenes
-            lesson.scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(plans)]
+            lesson.scenes = [
+                SceneRecord(index=i + 1, plan=p, engine=_planned_engine(self.options.engine, p))
+                for i, p in enumerate(plans)
+            ]
             titles = ", ".join(s.class_name for s in plans)
             self.emit(
                 Event(EventKind.LESSON_PLANNED, lesson.id, detail=f"{lesson.plan.title}: {titles}")
@@ -433,6 +437,11 @@ def _source(record: SceneRecord) -> SceneSource:
     timed = timing is not None and tuple(timing.durations_s) == beats
     hold = timing.hold_frames if timing is not None and timed else 0
     return scene_source(record.index, current.code, beats, hold, record.engine)
+
+
+def _planned_engine(forced: str, plan: ScenePlan) -> str:
+    """A planned scene's engine: the one the user forced, else the plan's choice."""
+    return plan.engine if forced == "auto" else check_engine(forced)
 
 
 def _engines(engines: Sequence[str | None], count: int) -> list[str]:

@@ -94,9 +94,10 @@ def test_a_web_scene_that_fails_its_static_check_fails_alone(farm: Farm, tmp_pat
     record = made.lesson.scene(2)
     assert record.status is SceneStatus.FAILED
     assert "Math.random" in record.error
-    assert [(s.name, s.error is None) for s in made.report.scenes] == [
-        ("Ring", True),
-        ("Caption", False),
+    # a scene that never had working code is named by its place, as for Manim code
+    assert [(s.name, s.engine, s.error is None) for s in made.report.scenes] == [
+        ("Ring", "manim", True),
+        ("Scene2", "web", False),
     ]
 
 
