@@ -155,7 +155,13 @@ class SceneWriter:
         current = _current(record)
         title = lesson.plan.title if lesson.plan else lesson.prompt[:80]
         message = prompts.edit_message(
-            title, index, current.class_name, current.code, instruction, spoken_beats(record)
+            title,
+            index,
+            current.class_name,
+            current.code,
+            instruction,
+            spoken_beats(record),
+            record.engine,
         )
         job = _SceneWork(record, AttemptKind.EDIT, [message], instruction=instruction)
         return self._single(lesson, job)
@@ -313,7 +319,9 @@ class SceneWriter:
     def _layout_retry(self, job: _SceneWork, issues: list[str]) -> None:
         self._record(job, "layout", "; ".join(issues))
         job.layout_fixes += 1
-        job.conversation.append(prompts.layout_message(self._class_name(job), issues))
+        job.conversation.append(
+            prompts.layout_message(self._class_name(job), issues, job.record.engine)
+        )
         _move(job.record, SceneStatus.GENERATING)
 
     def _timing_retry(self, job: _SceneWork, fix: str) -> None:

@@ -67,7 +67,7 @@ def write_message(
         f"Write scene {index} of {len(plan.scenes)} {_as_what(engine, scene.class_name)}.\n"
         f"Goal: {scene.goal}\nNarration: {scene.narration}\nVisual: {scene.visual}\n"
         f"Target duration: {duration:g} seconds.\n"
-        f"{beats_text(beats)}"
+        f"{'' if engine == 'web' else beats_text(beats)}"
         "Return the complete module through write_scene."
     )
     return {"role": "user", "content": text}
@@ -121,13 +121,24 @@ def fix_message(
     return {"role": "user", "content": text}
 
 
-def layout_message(scene: str, issues: list[str]) -> dict[str, Any]:
+def layout_message(scene: str, issues: list[str], engine: str = "manim") -> dict[str, Any]:
     listed = "\n".join(f"- {i}" for i in issues)
+    if engine == "web":
+        where = "at the end of these one-second segments"
+        fix = (
+            "Keep every element inside the 1280x720 frame and stop text overlapping text or "
+            "overflowing its box (smaller fontSize, maxWidth, flexbox layout, or hide the old "
+            "text first)."
+        )
+    else:
+        where = "at the end of these animations"
+        fix = (
+            "Keep every mobject inside the frame and stop text overlapping text "
+            "(scale, rearrange, or fade out the old text first)."
+        )
     text = (
-        f"{scene} runs, but its layout has problems at the end of these animations:\n"
-        f"{listed}\n\nKeep every mobject inside the frame and stop text overlapping text "
-        "(scale, rearrange, or fade out the old text first). Return the complete corrected "
-        "module through write_scene."
+        f"{scene} runs, but its layout has problems {where}:\n{listed}\n\n{fix} "
+        "Return the complete corrected module through write_scene."
     )
     return {"role": "user", "content": text}
 
@@ -139,11 +150,14 @@ def edit_message(
     code: str,
     instruction: str,
     beats: Sequence[tuple[str, float]] = (),
+    engine: str = "manim",
 ) -> dict[str, Any]:
+    web = engine == "web"
+    fence, keep = ("tsx", "composition id") if web else ("python", "class name")
     text = (
         f'This is scene {index} ({class_name}) of the lesson "{title}":\n\n'
-        f"```python\n{code}\n```\n\nChange it as follows: {instruction}\n"
-        f"{beats_text(beats)}\n"
-        f"Keep the class name {class_name}. Return the complete module through write_scene."
+        f"```{fence}\n{code}\n```\n\nChange it as follows: {instruction}\n"
+        f"{'' if web else beats_text(beats)}\n"
+        f"Keep the {keep} {class_name}. Return the complete module through write_scene."
     )
     return {"role": "user", "content": text}

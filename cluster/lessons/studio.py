@@ -398,7 +398,8 @@ class Studio:
             ),
             None,
         )
-        if self.narrator is None or record is None or not source.beats:
+        # a web scene is not timed to its beats (the page is not given them): layout only
+        if self.narrator is None or record is None or not source.beats or record.engine != MANIM:
             return ProbeVerdict(True, layout=probe.layout)
         found = self.narrator.timing(record, probe, PRESETS[Quality(lesson.quality)].fps)
         if found is None:
