@@ -46,6 +46,7 @@ from renderers import (
     scene_seconds,
 )
 from renderers.engines import MANIM, engine_of
+from renderers.estimate import web_scene_seconds
 from renderers.files import atomic_copy
 from sandbox import SandboxLimits
 from scenes import SceneStatus
@@ -244,7 +245,8 @@ class LessonRender:
             by_source.setdefault(self.sources[scene], []).append(scene)
         guesses: dict[str, float | None] = {}
         for source, names in by_source.items():
-            guesses |= scene_seconds(source.code, names)
+            guess = web_scene_seconds if engine_of(source) != MANIM else scene_seconds
+            guesses |= guess(source.code, names)
         return guesses
 
     def _after_probe(

@@ -51,3 +51,9 @@ def test_make_renderer_picks_by_engine() -> None:
     assert make_renderer("manim").engine == "manim"
     with pytest.raises(ValueError, match="unknown engine"):
         make_renderer("opengl")
+
+
+def test_a_web_scene_length_is_guessed_from_its_composition() -> None:
+    from renderers.estimate import web_scene_seconds
+
+    assert web_scene_seconds(TSX, ["A", "B", "C"]) == {"A": 1.0, "B": 1.0, "C": None}
