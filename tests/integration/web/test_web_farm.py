@@ -146,3 +146,12 @@ def _packets(path: Path) -> list[str]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         return [hashlib.md5(bytes(p)).hexdigest() for p in container.demux(stream) if p.size]
+
+
+def test_scouted_web_scenes_equal_the_chunked_ones(chunked, farm: Farm) -> None:  # type: ignore[no-untyped-def]
+    """Scenes enough for every worker: each scene's first job is a scout that probes it and
+    draws its first chunk (its length guessed from the composition's props)."""
+    run = farm.render(LESSON, "--workers", "1", "--no-cache", out="scouted.mp4")
+    assert run.code == 0, run.stderr[-3000:]
+    assert any(c["scouted"] for s in run.report["scenes"] for c in s["chunks"])
+    assert frame_hashes(run.scene_video("Title")) == frame_hashes(chunked.scene_video("Title"))
