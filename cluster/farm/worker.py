@@ -204,7 +204,12 @@ class RenderWorker:
         if not found.identity:
             identity = getattr(found.renderer, "sandbox_identity", None)
             assert identity is not None, "the web renderer names its identity"
-            found.identity = str(identity(found.sandbox))
+            try:
+                found.identity = str(identity(found.sandbox))
+            except SceneCodeError as e:
+                # our own one-line scene: its failure is the sandbox's (a browser or container
+                # that died starting), so it is retried like one, on a restarted sandbox
+                raise SandboxError(f"the web engine's identity job failed: {e.message}") from e
         return found.identity
 
     def list_scenes(self, source: SceneSource) -> Outcome:
