@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cluster.farm.worker import make_renderer
@@ -57,3 +59,15 @@ def test_a_web_scene_length_is_guessed_from_its_composition() -> None:
     from renderers.estimate import web_scene_seconds
 
     assert web_scene_seconds(TSX, ["A", "B", "C"]) == {"A": 1.0, "B": 1.0, "C": None}
+
+
+def test_a_worker_makes_the_web_engine_only_when_a_web_scene_comes(tmp_path: Path) -> None:
+    """Nothing is started here: a sandbox object is made, not run."""
+    from cluster.farm.worker import RenderWorker, WorkerConfig
+
+    worker = RenderWorker(WorkerConfig(backend="bwrap", sandbox_root=tmp_path))
+    assert list(worker.engines) == ["manim"]
+    web = worker._for(WEB)  # the web engine has nothing to prewarm: no job runs
+    assert list(worker.engines) == ["manim", "web"] and isinstance(web.renderer, WebRenderer)
+    assert web.sandbox is not worker.sandbox
+    assert worker._for(WEB) is web  # one per engine, kept
