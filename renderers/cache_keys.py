@@ -4,6 +4,10 @@ A chunk's key covers what determines its bytes: the scene's own code and everyth
 the file it may use (module-level code, helper classes, the scene classes it derives from or
 names), but not the bodies of unrelated scenes. So editing one scene of a lesson invalidates
 that scene's chunks only.
+
+A web scene file (.tsx/.jsx) is not parsed here: its fingerprint and scene-list key are hashes
+of the whole file (its compositions share one module), and its engine version is the web
+engine's identity (runtime build, browser, fonts, GL mode, capture, assets).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Collection
 
+from renderers.engines import WEB, engine_of
 from renderers.models import ChunkSpec, SceneSource
 
 ENCODING_VERSION = "manim-mp4-x264-crf23-v1"  # bump when our own encoding choices change
@@ -50,10 +55,20 @@ def scene_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) 
     durations), so chunk, probe and plan keys, all made from this fingerprint, cover them. A
     scene without narration keeps the fingerprint it always had.
     """
-    code = _code_fingerprint(source, scene, scenes)
+    code = (
+        _whole_file(source)
+        if engine_of(source) == WEB
+        else _code_fingerprint(source, scene, scenes)
+    )
     if not source.beats and not source.hold_frames:
         return code
     return _digest({"code": code, "beats": list(source.beats), "hold": source.hold_frames})
+
+
+def _whole_file(source: SceneSource) -> str:
+    """A web file's fingerprint: every byte of it (one module; any line can matter to any
+    composition), with the engine named so that it never equals a Python file's."""
+    return hashlib.sha256(b"web\0" + source.code.encode()).hexdigest()
 
 
 def _code_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) -> str:
@@ -140,7 +155,9 @@ def file_key(source: SceneSource, engine_version: str) -> str:
     """Key of a file's scene list."""
     return _digest(
         {
-            "file": hashlib.sha256(_skeleton(source.code).encode()).hexdigest(),
+            "file": _whole_file(source)
+            if engine_of(source) == WEB
+            else hashlib.sha256(_skeleton(source.code).encode()).hexdigest(),
             "engine": engine_version,
             "lister": LIST_VERSION,
         }

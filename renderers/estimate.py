@@ -4,17 +4,35 @@ Only a hint for scheduling (how much of a scene its first job draws, which scene
 a plan is always made from what the scene really played. Counts `self.play(...)` (its literal
 `run_time`, else 1 s) and `self.wait(...)` (its literal duration, else 1 s) in `construct` and
 the methods it calls on `self`; a `for` over `range(<literal>)` or a literal list repeats its
-body, any other loop counts once; of an `if`, the longer branch counts.
+body, any other loop counts once; of an `if`, the longer branch counts. A web scene (TSX) is
+its `<Composition>`'s literal durationInFrames / fps.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 
 DEFAULT_S = 1.0  # Manim's default run time of a play, and of a wait
 MAX_DEPTH = 8  # nested method calls followed
 MAX_REPEAT = 1000
+
+
+_COMPOSITION = re.compile(r"<Composition\b([^>]*)>", re.S)
+
+
+def web_scene_seconds(code: str, scenes: Sequence[str]) -> dict[str, float | None]:
+    """Each composition's length from its literal props (a web scene file's text, unparsed)."""
+    found: dict[str, float] = {}
+    for match in _COMPOSITION.finditer(code):
+        props = match.group(1)
+        name = re.search(r"\bid\s*=\s*\{?\s*[\"'`]([^\"'`]+)", props)
+        frames = re.search(r"\bdurationInFrames\s*=\s*\{\s*(\d+)\s*\}", props)
+        fps = re.search(r"\bfps\s*=\s*\{\s*(\d+)\s*\}", props)
+        if name and frames and fps and int(fps.group(1)) > 0:
+            found.setdefault(name.group(1), int(frames.group(1)) / int(fps.group(1)))
+    return {scene: found.get(scene) for scene in scenes}
 
 
 def scene_seconds(code: str, scenes: Sequence[str]) -> dict[str, float | None]:

@@ -76,8 +76,14 @@ FORBIDDEN_ATTRS = frozenset(
 )
 
 
-def check_scene(code: str, class_name: str) -> None:
-    """Raises StaticCheckError listing every problem; returns when the code may be probed."""
+def check_scene(code: str, class_name: str, engine: str = "manim") -> None:
+    """Raises StaticCheckError listing every problem; returns when the code may be probed.
+    `class_name`: the Scene subclass (Manim) or the composition id (web) the plan names."""
+    if engine == "web":
+        from scenes.web_checks import check_web_scene  # esbuild only where web scenes are
+
+        check_web_scene(code, class_name)
+        return
     size = len(code.encode())
     if size > MAX_CODE_BYTES:
         raise StaticCheckError([f"the code is {size} bytes; the limit is {MAX_CODE_BYTES}"])
@@ -90,8 +96,13 @@ def check_scene(code: str, class_name: str) -> None:
         raise StaticCheckError(problems)
 
 
-def scene_class_of(code: str) -> str | None:
-    """The name of the one Scene subclass the code defines, if it parses and has exactly one."""
+def scene_class_of(code: str, engine: str = "manim") -> str | None:
+    """The name of the one Scene subclass the code defines, if it parses and has exactly one
+    (for a web scene: the id of its one composition)."""
+    if engine == "web":
+        from scenes.web_checks import composition_of
+
+        return composition_of(code)
     try:
         tree = ast.parse(code)
     except SyntaxError:

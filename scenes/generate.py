@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from renderers import SceneSource
+from renderers.engines import MANIM, SUFFIX
 from scenes import prompts
 from scenes.checks import check_scene, scene_class_of
 from scenes.claude import LLM
@@ -61,14 +62,19 @@ class GenerationOptions:
     max_fixes: int = 4  # repair rounds per scene for errors (static or probe)
     max_layout_fixes: int = 2  # repair rounds per scene for layout problems
     threads: int = 8  # concurrent Claude calls
+    engine: str = "auto"  # "manim" or "web": every planned scene's; "auto": the plan's choice
 
 
 def scene_source(
-    index: int, code: str, beats: tuple[float, ...] = (), hold_frames: int = 0
+    index: int,
+    code: str,
+    beats: tuple[float, ...] = (),
+    hold_frames: int = 0,
+    engine: str = MANIM,
 ) -> SceneSource:
-    """The file a scene's code runs as (its name shows in tracebacks), with its narration's
-    beat durations and final hold."""
-    return SceneSource(f"scene_{index:02d}.py", code, beats, hold_frames)
+    """The file a scene's code runs as (its name shows in tracebacks and picks the engine
+    that draws it: .py Manim, .tsx web), with its narration's beat durations and final hold."""
+    return SceneSource(f"scene_{index:02d}{SUFFIX[engine]}", code, beats, hold_frames)
 
 
 def spoken_beats(record: SceneRecord) -> list[tuple[str, float]]:
@@ -119,13 +125,12 @@ class SceneWriter:
 
     def plan(self, prompt: str) -> tuple[LessonPlan, Usage]:
         messages = prompts.plan_messages(prompt, self.options.scenes, self.options.max_scenes)
-        plan, usage = self._claude().call(planner_system(), messages, prompts.PLAN_TOOL, LessonPlan)
+        system = planner_system(self.options.engine)
+        plan, usage = self._claude().call(system, messages, prompts.PLAN_TOOL, LessonPlan)
         wanted = self.options.scenes
         if wanted is not None and len(plan.scenes) != wanted:  # asked once more, then accepted
             messages += [prompts.plan_turn(plan), prompts.recount_message(len(plan.scenes), wanted)]
-            plan, more = self._claude().call(
-                planner_system(), messages, prompts.PLAN_TOOL, LessonPlan
-            )
+            plan, more = self._claude().call(system, messages, prompts.PLAN_TOOL, LessonPlan)
             usage += more
             if len(plan.scenes) != wanted:
                 log.warning("plan has %d scenes, %d asked for", len(plan.scenes), wanted)
@@ -138,7 +143,9 @@ class SceneWriter:
         for record in lesson.scenes:
             assert record.plan is not None
             beats = spoken_beats(record)
-            message = prompts.write_message(lesson.plan, record.plan, record.index, beats)
+            message = prompts.write_message(
+                lesson.plan, record.plan, record.index, beats, record.engine
+            )
             jobs.append(_SceneWork(record, AttemptKind.WRITE, [message]))
         self._run(lesson, jobs)
 
@@ -148,7 +155,13 @@ class SceneWriter:
         current = _current(record)
         title = lesson.plan.title if lesson.plan else lesson.prompt[:80]
         message = prompts.edit_message(
-            title, index, current.class_name, current.code, instruction, spoken_beats(record)
+            title,
+            index,
+            current.class_name,
+            current.code,
+            instruction,
+            spoken_beats(record),
+            record.engine,
         )
         job = _SceneWork(record, AttemptKind.EDIT, [message], instruction=instruction)
         return self._single(lesson, job)
@@ -217,18 +230,22 @@ class SceneWriter:
             job.code, job.given_code = job.given_code, None
             return None
         try:
+            engine = job.record.engine
             reply, usage = self._claude().call(
-                writer_system(), job.conversation, prompts.WRITE_TOOL, prompts.SceneCode
+                writer_system(engine),
+                job.conversation,
+                prompts.write_tool(engine),
+                prompts.SceneCode,
             )
         except GenerationError as e:
             return e
         job.code, job.usage = reply.code, usage
-        job.conversation.append(prompts.code_turn(reply.code))
+        job.conversation.append(prompts.code_turn(reply.code, job.record.engine))
         return None
 
     def _static_ok(self, job: _SceneWork, lesson: Lesson) -> bool:
         try:
-            check_scene(job.code, self._class_name(job))
+            check_scene(job.code, self._class_name(job), job.record.engine)
             _unique_class(lesson, job.record.index, self._class_name(job))
         except StaticCheckError as e:
             self._retry(job, "static", str(e), None, "")
@@ -242,7 +259,12 @@ class SceneWriter:
         for job in jobs:
             _move(job.record, SceneStatus.PROBING)
         sources = [
-            (scene_source(j.record.index, j.code, beat_durations(j.record)), self._class_name(j))
+            (
+                scene_source(
+                    j.record.index, j.code, beat_durations(j.record), engine=j.record.engine
+                ),
+                self._class_name(j),
+            )
             for j in jobs
         ]
         for job, verdict in zip(jobs, self.probe_many(sources), strict=True):
@@ -297,7 +319,9 @@ class SceneWriter:
     def _layout_retry(self, job: _SceneWork, issues: list[str]) -> None:
         self._record(job, "layout", "; ".join(issues))
         job.layout_fixes += 1
-        job.conversation.append(prompts.layout_message(self._class_name(job), issues))
+        job.conversation.append(
+            prompts.layout_message(self._class_name(job), issues, job.record.engine)
+        )
         _move(job.record, SceneStatus.GENERATING)
 
     def _timing_retry(self, job: _SceneWork, fix: str) -> None:
@@ -346,7 +370,7 @@ class SceneWriter:
     @staticmethod
     def _class_name(job: _SceneWork) -> str:
         if job.kind is AttemptKind.REPLACE:
-            return scene_class_of(job.code) or job.record.class_name
+            return scene_class_of(job.code, job.record.engine) or job.record.class_name
         return job.record.class_name
 
 

@@ -1,6 +1,7 @@
-"""The system prompts: who Claude is here, and a concise Manim CE guide pinned to our version.
+"""The system prompts: who Claude is here, and a concise guide per engine (Manim CE pinned to
+our version; our web runtime's subset of the 'remotion' API).
 
-The guide is long and the same for every call, so it is the cached part of the system prompt.
+A guide is long and the same for every call, so it is the cached part of the system prompt.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 MANIM_VERSION = "0.22"
 
 PLANNER = """You plan short explainer videos for educators. A lesson is 3 to 12 scenes; each
-scene is one Manim Community scene of 5 to 40 seconds with one clear goal. Give every scene a
+scene is one Manim Community or web scene of 5 to 40 seconds with one clear goal. Give every scene a
 unique CamelCase class name, the narration spoken over it, a concrete visual description (what
 appears, where, how it moves) and a target duration. Keep the whole lesson focused on the
 learning goals and suited to the audience."""
@@ -82,10 +83,52 @@ animations may run a little longer than its voice, not much longer (keep the ext
 `voice.beat(i)` gives the same number outside a block."""
 
 
-def writer_system() -> list[str]:
+WEB_WRITER = """You write one web scene at a time for an explainer video: a TSX module in the
+style of Remotion, rendered frame by frame by our own runtime in a sandboxed browser with no
+network. Reply only through the write_scene tool with the complete module."""
+
+WEB_GUIDE = """# Web scenes: rules for scene code (our runtime's subset of the 'remotion' API)
+
+Structure
+- Import only from "react", "remotion" and "@remotion/transitions" (with /fade, /slide, /wipe).
+- Define the scene as a React component and register exactly one composition, with the id
+  asked for: `registerRoot(() => <Composition id="Name" component={Name}
+  durationInFrames={seconds * 30} fps={30} width={1280} height={720} />)`.
+- Available from "remotion": AbsoluteFill, Sequence (from, durationInFrames, layout="none"),
+  Series (Series.Sequence with offset), useCurrentFrame, useVideoConfig, interpolate,
+  interpolateColors, spring, measureSpring, Easing, random(seed), Img, staticFile,
+  delayRender/continueRender. Not available: Video, Audio, IFrame, Loop, Freeze, @remotion/three,
+  lottie, google-fonts, shapes: draw with HTML, CSS and inline SVG instead.
+
+Every frame is a function of its number (frames are rendered out of order, in chunks)
+- Compute every style from `useCurrentFrame()`: `interpolate(frame, [0, 20], [0, 1],
+  {extrapolateLeft: "clamp", extrapolateRight: "clamp"})`, `spring({frame, fps, config:
+  {damping: 200}})`. Inside a Sequence, useCurrentFrame() counts from the Sequence's start.
+- No Math.random (use random("seed")), no Date.now or timers, no useState/useEffect that
+  accumulates over frames, no CSS `transition`, `animation` or @keyframes: they are refused.
+
+Layout: everything inside the 1280x720 frame, text never over text
+- Use AbsoluteFill with flexbox (alignItems, justifyContent, flexDirection, gap) rather than
+  absolute coordinates; give text a maxWidth and a fontSize of 32-80 px.
+- Fonts: "DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono" (nothing else is installed).
+- Charts and diagrams: divs with computed widths/heights, or inline <svg> with <rect>, <line>,
+  <path>, <text>; animate their attributes with interpolate().
+"""
+
+
+def writer_system(engine: str = "manim") -> list[str]:
     """System blocks for writing, fixing and editing scenes; the guide is cached."""
-    return [WRITER, GUIDE]
+    return [WEB_WRITER, WEB_GUIDE] if engine == "web" else [WRITER, GUIDE]
 
 
-def planner_system() -> list[str]:
-    return [PLANNER]
+ENGINES = """Each scene names its engine: "manim" for mathematics (formulas, graphs of
+functions, geometry, transformations of equations), "web" (React in a browser) for typography,
+title cards, diagrams of boxes and arrows, bar and line charts, timelines and code
+walkthroughs. A web scene's class_name is its composition id (CamelCase as well)."""
+
+
+def planner_system(engine: str = "auto") -> list[str]:
+    """The planner's system; `engine` "manim" or "web" makes every scene that engine's."""
+    if engine == "auto":
+        return [PLANNER, ENGINES]
+    return [PLANNER, f'Every scene uses the engine "{engine}".']

@@ -10,7 +10,7 @@ import keyword
 import re
 import time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
@@ -29,11 +29,18 @@ class ScenePlan(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    class_name: str = Field(description="CamelCase Python class name of the Manim scene")
+    class_name: str = Field(
+        description="CamelCase name: the Manim Scene class, or the web scene's composition id"
+    )
     goal: Text = Field(description="what the learner understands after this scene")
     narration: Text = Field(description="the narration spoken over the scene")
     visual: Text = Field(description="what is shown and how it moves")
     duration_s: float = Field(ge=2, le=120, description="target duration in seconds")
+    engine: Literal["manim", "web"] = Field(
+        default="manim",
+        description="manim for mathematics (formulas, graphs, geometry, transformations); "
+        "web (React) for typography, diagrams with boxes and arrows, charts, code walkthroughs",
+    )
 
     @field_validator("class_name")
     @classmethod
@@ -169,6 +176,9 @@ class SceneRecord(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     versions: list[SceneVersion] = Field(default_factory=list)
     narration: SceneNarrationRecord | None = None  # None: a silent scene
+    # What draws it: "manim" (a Python Scene subclass) or "web" (a TSX file registering one
+    # composition, on our runtime); its class name is then the composition's id.
+    engine: str = "manim"
 
     @property
     def class_name(self) -> str:

@@ -23,6 +23,13 @@ class SceneCode(BaseModel):
 
 PLAN_TOOL = Tool("plan_lesson", "Plan an explainer video lesson as a list of scenes.", LessonPlan)
 WRITE_TOOL = Tool("write_scene", "Return the complete Python module of one Manim scene.", SceneCode)
+WRITE_WEB_TOOL = Tool(
+    "write_scene", "Return the complete TSX module of one web scene (one composition).", SceneCode
+)
+
+
+def write_tool(engine: str) -> Tool:
+    return WRITE_WEB_TOOL if engine == "web" else WRITE_TOOL
 
 
 def plan_messages(prompt: str, scenes: int | None, max_scenes: int) -> list[dict[str, Any]]:
@@ -45,7 +52,11 @@ def recount_message(planned: int, wanted: int) -> dict[str, Any]:
 
 
 def write_message(
-    plan: LessonPlan, scene: ScenePlan, index: int, beats: Sequence[tuple[str, float]] = ()
+    plan: LessonPlan,
+    scene: ScenePlan,
+    index: int,
+    beats: Sequence[tuple[str, float]] = (),
+    engine: str = "manim",
 ) -> dict[str, Any]:
     """The request for a scene's first version; with `beats` (text, seconds), the narration as
     spoken, which the scene is timed to."""
@@ -53,13 +64,22 @@ def write_message(
     duration = sum(d for _, d in beats) if beats else scene.duration_s
     text = (
         f'Lesson: "{plan.title}" for {plan.audience}. Learning goals: {goals}.\n\n'
-        f"Write scene {index} of {len(plan.scenes)} as the class {scene.class_name}.\n"
+        f"Write scene {index} of {len(plan.scenes)} {_as_what(engine, scene.class_name)}.\n"
         f"Goal: {scene.goal}\nNarration: {scene.narration}\nVisual: {scene.visual}\n"
         f"Target duration: {duration:g} seconds.\n"
-        f"{beats_text(beats)}"
+        f"{'' if engine == 'web' else beats_text(beats)}"
         "Return the complete module through write_scene."
     )
     return {"role": "user", "content": text}
+
+
+def _as_what(engine: str, name: str) -> str:
+    if engine == "web":
+        return (
+            f'as a web scene: one <Composition id="{name}"> at fps={{30}} width={{1280}} '
+            "height={720}, durationInFrames = seconds x 30"
+        )
+    return f"as the class {name}"
 
 
 def beats_text(beats: Sequence[tuple[str, float]]) -> str:
@@ -79,9 +99,10 @@ def timing_message(scene: str, fix: str) -> dict[str, Any]:
     return {"role": "user", "content": text}
 
 
-def code_turn(code: str) -> dict[str, Any]:
+def code_turn(code: str, engine: str = "manim") -> dict[str, Any]:
     """What Claude answered, as the assistant's turn in the conversation that follows."""
-    return {"role": "assistant", "content": f"```python\n{code}\n```"}
+    fence = "tsx" if engine == "web" else "python"
+    return {"role": "assistant", "content": f"```{fence}\n{code}\n```"}
 
 
 def fix_message(
@@ -100,13 +121,24 @@ def fix_message(
     return {"role": "user", "content": text}
 
 
-def layout_message(scene: str, issues: list[str]) -> dict[str, Any]:
+def layout_message(scene: str, issues: list[str], engine: str = "manim") -> dict[str, Any]:
     listed = "\n".join(f"- {i}" for i in issues)
+    if engine == "web":
+        where = "at the end of these one-second segments"
+        fix = (
+            "Keep every element inside the 1280x720 frame and stop text overlapping text or "
+            "overflowing its box (smaller fontSize, maxWidth, flexbox layout, or hide the old "
+            "text first)."
+        )
+    else:
+        where = "at the end of these animations"
+        fix = (
+            "Keep every mobject inside the frame and stop text overlapping text "
+            "(scale, rearrange, or fade out the old text first)."
+        )
     text = (
-        f"{scene} runs, but its layout has problems at the end of these animations:\n"
-        f"{listed}\n\nKeep every mobject inside the frame and stop text overlapping text "
-        "(scale, rearrange, or fade out the old text first). Return the complete corrected "
-        "module through write_scene."
+        f"{scene} runs, but its layout has problems {where}:\n{listed}\n\n{fix} "
+        "Return the complete corrected module through write_scene."
     )
     return {"role": "user", "content": text}
 
@@ -118,11 +150,14 @@ def edit_message(
     code: str,
     instruction: str,
     beats: Sequence[tuple[str, float]] = (),
+    engine: str = "manim",
 ) -> dict[str, Any]:
+    web = engine == "web"
+    fence, keep = ("tsx", "composition id") if web else ("python", "class name")
     text = (
         f'This is scene {index} ({class_name}) of the lesson "{title}":\n\n'
-        f"```python\n{code}\n```\n\nChange it as follows: {instruction}\n"
-        f"{beats_text(beats)}\n"
-        f"Keep the class name {class_name}. Return the complete module through write_scene."
+        f"```{fence}\n{code}\n```\n\nChange it as follows: {instruction}\n"
+        f"{'' if web else beats_text(beats)}\n"
+        f"Keep the {keep} {class_name}. Return the complete module through write_scene."
     )
     return {"role": "user", "content": text}

@@ -45,6 +45,8 @@ from renderers import (
     scene_fingerprint,
     scene_seconds,
 )
+from renderers.engines import MANIM, engine_of
+from renderers.estimate import web_scene_seconds
 from renderers.files import atomic_copy
 from sandbox import SandboxLimits
 from scenes import SceneStatus
@@ -90,7 +92,7 @@ class LessonRender:
         self.cancelled = cancelled  # asked between results: a cancel drops the queued tasks
         self.req = req
         self.stopped = False
-        self.engine_version = pools.engine_version
+        self._versions: dict[str, str] = {}  # engine -> its version, asked once
         self.phases: dict[str, float] = {}
         self.fingerprints: dict[str, str] = {}
         self.sources: dict[str, SceneSource] = {}
@@ -126,6 +128,35 @@ class LessonRender:
 
     # -- scenes ------------------------------------------------------------------------------
 
+    @property
+    def engine_version(self) -> str:
+        """The Manim version (the version of a lesson's Python scenes)."""
+        return self._version(MANIM)
+
+    def _version(self, engine: str) -> str:
+        """What an engine's chunks depend on besides their code, for the cache keys: the
+        pool's Manim version, or the web engine's identity (asked of a worker, once)."""
+        found = self._versions.get(engine)
+        if found is None:
+            found = self._versions[engine] = (
+                self.pools.engine_version if engine == MANIM else self._ask_version(engine)
+            )
+        return found
+
+    def _ask_version(self, engine: str) -> str:
+        name = f"{self.req.lesson_id}/version/{engine}"
+        outcome = self._run_one(Task(f"version/{engine}", "engine_version", (engine,), name))
+        if outcome.failure:
+            message = f"the {engine} engine is not available: {outcome.failure.describe()}"
+            raise LessonFailed(message, LessonReport.empty(self.req.lesson_id))
+        return str(outcome.value)
+
+    def engine_of(self, scene: str) -> str:
+        return engine_of(self.sources[scene])
+
+    def _scene_version(self, scene: str) -> str:
+        return self._version(self.engine_of(scene))
+
     def _scene_names(self) -> list[str]:
         if self.req.parts:
             self.sources = dict(self.req.parts)
@@ -135,7 +166,7 @@ class LessonRender:
         return self._file_scene_names(self.req.source)
 
     def _file_scene_names(self, source: SceneSource) -> list[str]:
-        key = file_key(source, self.engine_version)
+        key = file_key(source, self._version(engine_of(source)))
         names = self.cache.get_json("scene-lists", key) if self.req.use_cache else None
         if names is None:
             outcome = self._run_one(
@@ -214,7 +245,8 @@ class LessonRender:
             by_source.setdefault(self.sources[scene], []).append(scene)
         guesses: dict[str, float | None] = {}
         for source, names in by_source.items():
-            guesses |= scene_seconds(source.code, names)
+            guess = web_scene_seconds if engine_of(source) != MANIM else scene_seconds
+            guesses |= guess(source.code, names)
         return guesses
 
     def _after_probe(
@@ -241,7 +273,7 @@ class LessonRender:
         policy = replace(self.req.policy, workers=self.pools.size)
         keys = {
             name: plan_key(
-                self.fingerprints[name], name, self.req.quality.value, self.engine_version
+                self.fingerprints[name], name, self.req.quality.value, self._scene_version(name)
             )
             for name in self.states
         }
@@ -251,7 +283,7 @@ class LessonRender:
 
     def _cached_probe(self, state: SceneState) -> bool:
         """Takes the scene's probe from the cache, if there; says whether it was."""
-        key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
+        key = probe_key(self.fingerprints[state.name], state.name, self._scene_version(state.name))
         cached = self.cache.get_json("probes", key) if self.req.use_cache else None
         try:
             state.probe = probe_from_json(state.name, cached) if cached is not None else None
@@ -292,7 +324,7 @@ class LessonRender:
             self._fail(state, outcome.failure)
             return False
         state.probe = outcome.value
-        key = probe_key(self.fingerprints[state.name], state.name, self.engine_version)
+        key = probe_key(self.fingerprints[state.name], state.name, self._scene_version(state.name))
         self.cache.put_json("probes", key, probe_to_json(outcome.value))
         animations = len(outcome.value.animations)
         self.emit(
@@ -381,7 +413,7 @@ class LessonRender:
     def _device_engine(self, scene: str) -> str:
         """The engine and the device class a scene's chunks are drawn on, for their cache
         keys: rasterisers of different devices do not draw identical frames."""
-        return f"{self.engine_version} on {self.req.group_of(scene)}"
+        return f"{self._scene_version(scene)} on {self.req.group_of(scene)}"
 
     def _render_task(self, probe: SceneProbe, chunk: ChunkSpec, key: str) -> Task:
         return Task(
@@ -533,7 +565,8 @@ class LessonRender:
             state.video = video
             videos.append(video)
             self.emit(Event(EventKind.SCENE_READY, self.req.lesson_id, state.name))
-        report = _report(self.req, self.states, fps, started)
+        engines = {name: self.engine_of(name) for name in self.states}
+        report = _report(self.req, self.states, engines, fps, started)
         failed = [s for s in self.states.values() if s.status is SceneStatus.FAILED]
         if failed and not self.req.allow_partial:
             raise LessonFailed(_failure_message(failed), report)
@@ -554,7 +587,11 @@ def _failure_message(failed: list[SceneState]) -> str:
 
 
 def _report(
-    req: RenderRequest, states: dict[str, SceneState], fps: int, started: float
+    req: RenderRequest,
+    states: dict[str, SceneState],
+    engines: dict[str, str],
+    fps: int,
+    started: float,
 ) -> LessonReport:
     scenes = []
     for state in states.values():
@@ -572,6 +609,7 @@ def _report(
                 error_status=failure.status if failure else None,
                 video=str(state.video) if state.video else None,
                 poster=str(state.poster) if state.poster else None,
+                engine=engines[state.name],
             )
         )
     return LessonReport.build(req.lesson_id, scenes, time.monotonic() - started)

@@ -40,6 +40,7 @@ class SceneReport:
     poster: str | None = None  # its last frame as a JPEG, when the render made posters
     # narrated lessons only: provider, voice, audio_s, beats, hold_frames, timing_fix
     narration: dict[str, Any] | None = None
+    engine: str = "manim"  # what drew it: "manim" or "web"
 
 
 @dataclass

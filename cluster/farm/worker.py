@@ -25,6 +25,7 @@ from renderers import (
     SceneSource,
     ScoutSpec,
 )
+from renderers.engines import MANIM, WEB, check_engine, engine_of
 from renderers.errors import SceneCodeError
 from sandbox import DockerOptions, Sandbox, SandboxError, SandboxLimits, make_sandbox
 
@@ -110,52 +111,122 @@ class ScoutResult:
 
 
 def make_renderer(engine: str) -> Renderer:
-    if engine != "manim":
-        raise ValueError(f"unknown engine {engine!r}")
+    check_engine(engine)
+    if engine == WEB:
+        from renderers.web import WebRenderer  # only workers that meet a web scene load it
+
+        return WebRenderer()
     return ManimRenderer()
 
 
+@dataclass
+class Engine:
+    """One engine on a worker: its renderer and its own warm sandbox."""
+
+    renderer: Renderer
+    sandbox: Sandbox
+    prewarmed: bool = False
+    identity: str = ""  # the web engine's cache identity, once asked (one job)
+
+
 class RenderWorker:
+    """A worker holds one renderer and warm sandbox per engine, each made on the first task
+    of its engine: a worker that only ever sees Manim scenes never starts a browser's."""
+
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
-        self.renderer = make_renderer(config.engine)
-        spec = self.renderer.sandbox_spec(config.limits, config.owner)
-        self.sandbox: Sandbox = make_sandbox(
-            config.backend, spec, state_root=config.sandbox_root, docker=config.docker
-        )
+        self.engines: dict[str, Engine] = {}
         self.versions: dict[str, str] = {}
-        self.prewarmed = False
+        self._engine(config.engine)  # the default engine's sandbox is made (not started) now
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.engines[self.config.engine].renderer
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.engines[self.config.engine].sandbox
+
+    def _engine(self, engine: str) -> Engine:
+        found = self.engines.get(engine)
+        if found is None:
+            renderer = make_renderer(engine)
+            spec = renderer.sandbox_spec(self.config.limits, self.config.owner)
+            sandbox = make_sandbox(
+                self.config.backend,
+                spec,
+                state_root=self.config.sandbox_root,
+                docker=self.config.docker,
+            )
+            found = self.engines[engine] = Engine(renderer, sandbox)
+        return found
+
+    def _for(self, source: SceneSource) -> Engine:
+        """The engine of a scene's file (its sandbox starts on its first job), warmed once."""
+        engine = self._engine(engine_of(source))
+        self._prewarm(engine)
+        return engine
 
     def warm(self) -> Outcome:
-        """Starts the sandbox (pre-imports the engine) and, once, warms its caches; returns
-        pid, backend and versions."""
+        """Starts the default engine's sandbox (pre-imports the engine) and, once, warms its
+        caches; returns pid, backend and versions."""
         try:
             self.versions = self.sandbox.start()
         except SandboxError as e:
             return Outcome(
                 failure=Failure("", "SandboxError", str(e), status="sandbox", retryable=True)
             )
-        if not self.prewarmed:
-            self.prewarmed = True
-            try:
-                self.renderer.prewarm(self.sandbox)
-            except (RenderError, SandboxError) as e:  # only slower without it
-                log.warning("prewarm failed", extra={"error": str(e)})
+        self._prewarm(self.engines[self.config.engine])
         info = {"pid": os.getpid(), "backend": self.sandbox.backend, **self.versions}
         return Outcome(value=info)
+
+    @staticmethod
+    def _prewarm(engine: Engine) -> None:
+        if engine.prewarmed:
+            return
+        engine.prewarmed = True
+        try:
+            engine.renderer.prewarm(engine.sandbox)
+        except (RenderError, SandboxError) as e:  # only slower without it
+            log.warning("prewarm failed", extra={"error": str(e)})
+
+    def engine_version(self, engine: str) -> Outcome:
+        """The value is what `engine`'s chunks depend on besides their code, as this worker
+        draws them: Manim's version, or the web engine's identity (runtime, browser, fonts,
+        GL mode: one job, asked once per worker)."""
+        return self._guarded("", lambda: self._engine_version(check_engine(engine)))
+
+    def _engine_version(self, engine: str) -> str:
+        if engine == MANIM:
+            found = self._engine(MANIM)
+            return str(found.sandbox.start().get("manim", ""))
+        found = self._for(SceneSource("identity.tsx", ""))
+        if not found.identity:
+            identity = getattr(found.renderer, "sandbox_identity", None)
+            assert identity is not None, "the web renderer names its identity"
+            try:
+                found.identity = str(identity(found.sandbox))
+            except SceneCodeError as e:
+                # our own one-line scene: its failure is the sandbox's (a browser or container
+                # that died starting), so it is retried like one, on a restarted sandbox
+                raise SandboxError(f"the web engine's identity job failed: {e.message}") from e
+        return found.identity
 
     def list_scenes(self, source: SceneSource) -> Outcome:
         """The value is a SceneList."""
         return self._guarded(source.filename, lambda: self._list(source))
 
     def _list(self, source: SceneSource) -> SceneList:
-        names, engine_version = self.renderer.list_scenes(self.sandbox, source)
+        engine = self._for(source)
+        names, engine_version = engine.renderer.list_scenes(engine.sandbox, source)
         return SceneList(tuple(names), engine_version)
 
     def probe(self, source: SceneSource, scene: str, layout: bool = False) -> Outcome:
-        return self._guarded(
-            scene, lambda: self.renderer.probe(self.sandbox, source, scene, layout)
-        )
+        def work() -> SceneProbe:
+            engine = self._for(source)
+            return engine.renderer.probe(engine.sandbox, source, scene, layout)
+
+        return self._guarded(scene, work)
 
     def render(
         self, source: SceneSource, chunk: ChunkSpec, tex: tuple[tuple[str, str], ...] = ()
@@ -168,15 +239,19 @@ class RenderWorker:
         return self._guarded(scout.scene, lambda: self._scout(source, scout))
 
     def _scout(self, source: SceneSource, scout: ScoutSpec) -> ScoutResult:
+        engine = self._for(source)
         with TemporaryDirectory(prefix="scenefarm-chunk-") as tmp:
-            probe, rendered, path = self.renderer.scout(self.sandbox, source, scout, Path(tmp))
+            probe, rendered, path = engine.renderer.scout(engine.sandbox, source, scout, Path(tmp))
             return ScoutResult(probe, ChunkResult(rendered, path.read_bytes()))
 
     def _render(
         self, source: SceneSource, chunk: ChunkSpec, tex: tuple[tuple[str, str], ...]
     ) -> ChunkResult:
+        engine = self._for(source)
         with TemporaryDirectory(prefix="scenefarm-chunk-") as tmp:
-            rendered, path = self.renderer.render_chunk(self.sandbox, source, chunk, Path(tmp), tex)
+            rendered, path = engine.renderer.render_chunk(
+                engine.sandbox, source, chunk, Path(tmp), tex
+            )
             return ChunkResult(rendered, path.read_bytes())
 
     def _guarded(self, scene: str, work: Any) -> Outcome:

@@ -38,6 +38,7 @@ from cluster.lessons.narration import NarrationConfig, NarrationError
 from cluster.lessons.narration.deliver import timing_changed
 from cluster.lessons.store import LessonStore
 from renderers import PRESETS, Quality, RenderError, SceneProbe, SceneSource
+from renderers.engines import MANIM, check_engine, engine_of
 from sandbox import SandboxStatus
 from scenes import (
     LLM,
@@ -48,6 +49,7 @@ from scenes import (
     LessonVersion,
     ProbeVerdict,
     SceneNarrationRecord,
+    ScenePlan,
     SceneRecord,
     SceneStatus,
     SceneWriter,
@@ -120,7 +122,10 @@ class Studio:
                 raise
             lesson.plan_usage = usage
             plans = lesson.plan.scenes
-            lesson.scenes = [SceneRecord(index=i + 1, plan=p) for i, p in enumerate(plans)]
+            lesson.scenes = [
+                SceneRecord(index=i + 1, plan=p, engine=_planned_engine(self.options.engine, p))
+                for i, p in enumerate(plans)
+            ]
             titles = ", ".join(s.class_name for s in plans)
             self.emit(
                 Event(EventKind.LESSON_PLANNED, lesson.id, detail=f"{lesson.plan.title}: {titles}")
@@ -136,17 +141,20 @@ class Studio:
         codes: Sequence[str],
         where: LessonStore,
         narrations: Sequence[str | None] = (),
+        engines: Sequence[str | None] = (),
     ) -> Made:
-        """A fresh lesson record from the client's code, one Scene subclass per entry: each is
+        """A fresh lesson record from the client's code, one scene per entry (a Scene subclass,
+        or for a "web" entry of `engines` a TSX file registering one composition): each is
         checked and probed like a replacement (no Claude), then version 1 is rendered. With
         `narrations` (one per scene, None for a silent one) and a narrator, it speaks."""
         with self._cancellable(lesson, where):
-            names = [scene_class_of(code) for code in codes]
+            kinds = _engines(engines, len(codes))
+            names = [scene_class_of(code, kind) for code, kind in zip(codes, kinds, strict=True)]
             repeated = sorted({n for n in names if n and names.count(n) > 1})
             if repeated:
                 self._fail(lesson, where, f"scene class names must be unique: {repeated}")
                 raise GenerationError(lesson.error)
-            lesson.scenes = [SceneRecord(index=i + 1) for i in range(len(codes))]
+            lesson.scenes = [SceneRecord(index=i + 1, engine=kinds[i]) for i in range(len(codes))]
             self._step(lesson, where, LessonStatus.GENERATING)
             if any(t and t.strip() for t in narrations):
                 self._speak(lesson, where, list(narrations))
@@ -375,17 +383,23 @@ class Studio:
                 verdicts.append(ProbeVerdict(False, error, failure.line, failure.traceback))
                 continue
             probe: SceneProbe = outcome.value
-            remember_probe(self.farm.cache, self.farm.pool.engine_version, source, probe)
+            if engine_of(source) == MANIM:  # a web probe's key needs the browser's identity
+                remember_probe(self.farm.cache, self.farm.pool.engine_version, source, probe)
             verdicts.append(self._verdict(lesson, source, probe))
         return verdicts
 
     def _verdict(self, lesson: Lesson, source: SceneSource, probe: SceneProbe) -> ProbeVerdict:
         """A probe that ran: its layout problems and, for a narrated scene, its timing."""
         record = next(
-            (r for r in lesson.scenes if scene_source(r.index, "").filename == source.filename),
+            (
+                r
+                for r in lesson.scenes
+                if scene_source(r.index, "", engine=r.engine).filename == source.filename
+            ),
             None,
         )
-        if self.narrator is None or record is None or not source.beats:
+        # a web scene is not timed to its beats (the page is not given them): layout only
+        if self.narrator is None or record is None or not source.beats or record.engine != MANIM:
             return ProbeVerdict(True, layout=probe.layout)
         found = self.narrator.timing(record, probe, PRESETS[Quality(lesson.quality)].fps)
         if found is None:
@@ -423,7 +437,19 @@ def _source(record: SceneRecord) -> SceneSource:
     timing = current.timing
     timed = timing is not None and tuple(timing.durations_s) == beats
     hold = timing.hold_frames if timing is not None and timed else 0
-    return scene_source(record.index, current.code, beats, hold)
+    return scene_source(record.index, current.code, beats, hold, record.engine)
+
+
+def _planned_engine(forced: str, plan: ScenePlan) -> str:
+    """A planned scene's engine: the one the user forced, else the plan's choice."""
+    return plan.engine if forced == "auto" else check_engine(forced)
+
+
+def _engines(engines: Sequence[str | None], count: int) -> list[str]:
+    """Each scene's engine ("manim" where none is named); ValueError for an unknown one."""
+    if engines and len(engines) != count:
+        raise ValueError(f"{len(engines)} engines for {count} scenes")
+    return [check_engine(e or MANIM) for e in engines] if engines else [MANIM] * count
 
 
 def _scene_errors(lesson: Lesson) -> str:
@@ -441,7 +467,14 @@ def _report_with_failures(lesson: Lesson, report: LessonReport) -> LessonReport:
         if scene is None or (record.current is None and record.error):
             error = record.error or "not rendered"
             scene = SceneReport(
-                record.class_name, 0, 0.0, [], error, "failed", error_status="generation"
+                record.class_name,
+                0,
+                0.0,
+                [],
+                error,
+                "failed",
+                error_status="generation",
+                engine=record.engine,
             )
         scenes.append(scene)
     report.scenes = scenes
