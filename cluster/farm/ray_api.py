@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from cluster.farm.nodes import NodeInfo, Placement
 
 NAMESPACE = "scenefarm"
+# Lesson runners need Redis, Claude and webhook receivers, which worker nodes may not reach
+# (k8s/: their egress is the head, Redis and S3): they run where this resource is, the head.
+RUNNER_RESOURCE = "scenefarm_runner"
+RUNNER_SHARE = 0.001  # of the head's 1000: runners mostly wait, so many fit
 log = logging.getLogger(__name__)
 
 
@@ -200,6 +204,7 @@ def job_actor(cls: type, name: str, runtime_env: dict[str, Any], *args: Any) -> 
         namespace=NAMESPACE,
         lifetime="detached",
         num_cpus=0,
+        resources={RUNNER_RESOURCE: RUNNER_SHARE},
         max_restarts=0,
         max_task_retries=0,
         runtime_env=runtime_env or None,

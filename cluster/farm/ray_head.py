@@ -129,6 +129,7 @@ def head_argv(port: int, num_cpus: int, dashboard: int) -> list[str]:
         "--node-ip-address=127.0.0.1",
         f"--ray-client-server-port={_free_port()}",  # not 10001, which every farm would share
         f"--num-cpus={num_cpus}",
+        f'--resources={{"{ray_api.RUNNER_RESOURCE}": 1000}}',  # the lesson runners' place
         "--include-dashboard=true",
         "--dashboard-host=127.0.0.1",
         f"--dashboard-port={dashboard}",
