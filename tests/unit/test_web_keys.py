@@ -62,12 +62,17 @@ def test_a_web_scene_length_is_guessed_from_its_composition() -> None:
 
 
 def test_a_worker_makes_the_web_engine_only_when_a_web_scene_comes(tmp_path: Path) -> None:
-    """Nothing is started here: a sandbox object is made, not run."""
+    """Making an engine starts its sandbox: every one is closed at the end, or its mounts
+    would outlive the test under tmp_path."""
     from cluster.farm.worker import RenderWorker, WorkerConfig
 
     worker = RenderWorker(WorkerConfig(backend="bwrap", sandbox_root=tmp_path))
-    assert list(worker.engines) == ["manim"]
-    web = worker._for(WEB)  # the web engine has nothing to prewarm: no job runs
-    assert list(worker.engines) == ["manim", "web"] and isinstance(web.renderer, WebRenderer)
-    assert web.sandbox is not worker.sandbox
-    assert worker._for(WEB) is web  # one per engine, kept
+    try:
+        assert list(worker.engines) == ["manim"]
+        web = worker._for(WEB)  # the web engine has nothing to prewarm: no job runs
+        assert list(worker.engines) == ["manim", "web"] and isinstance(web.renderer, WebRenderer)
+        assert web.sandbox is not worker.sandbox
+        assert worker._for(WEB) is web  # one per engine, kept
+    finally:
+        for engine in worker.engines.values():
+            engine.sandbox.close()
