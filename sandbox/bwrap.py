@@ -75,7 +75,7 @@ class BwrapLauncher:
             self._cgroup = cgroups.create(mounts.name, memory_mb, spec.limits.processes + 32)
         return cgroups.wrap(argv, self._cgroup)
 
-    def cleanup(self, mounts: Mounts) -> None:
+    def cleanup(self, mounts: Mounts) -> None:  # noqa: ARG002 (the Launcher protocol's)
         """bwrap's namespaces vanish with its process; its cgroup is ours to remove."""
         if self._cgroup is not None:
             self._cgroup.remove()
@@ -87,7 +87,7 @@ class BwrapLauncher:
         if self.root:
             cgroups.remove_stale(name)
 
-    def oom_kills(self, mounts: Mounts) -> int:
+    def oom_kills(self, mounts: Mounts) -> int:  # noqa: ARG002 (the Launcher protocol's)
         return self._cgroup.oom_kills() if self._cgroup is not None else 0
 
     def _namespaces(self) -> list[str]:

@@ -114,7 +114,7 @@ class SceneWriter:
         llm: LLM | None,
         probe_many: ProbeMany,
         options: GenerationOptions,
-        notify: Notify = lambda kind, scene, detail: None,
+        notify: Notify = lambda *_: None,
     ) -> None:
         self.llm = llm
         self.probe_many = probe_many

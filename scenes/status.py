@@ -94,7 +94,7 @@ def lesson_restore(state: LessonStatus, before: LessonStatus) -> LessonStatus:
     return before
 
 
-def scene_restart(state: SceneStatus) -> SceneStatus:
+def scene_restart(state: SceneStatus) -> SceneStatus:  # noqa: ARG001 (a transition's shape)
     """Each new scene version (a first write, an edit) runs the scene machine from queued."""
     return SceneStatus.QUEUED
 

@@ -107,7 +107,7 @@ class StudioRoute(APIRoute):
         async def handle(request: Request) -> Response:
             try:
                 return await handler(request)
-            except Exception as exc:  # every failure of a page is a page
+            except Exception as exc:  # noqa: BLE001 (every failure of a page is a page)
                 return error_page(request, exc)
 
         return handle

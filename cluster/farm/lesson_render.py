@@ -352,7 +352,7 @@ class LessonRender:
                 dispatcher.drop(lambda t: t.meta.get("scene") in dropped)
             if not self.stopped and self.cancelled():
                 self.stopped = True  # tasks already running finish; the queued ones never start
-                dispatcher.drop(lambda t: True)
+                dispatcher.drop(lambda _: True)
 
     def _fail(self, state: SceneState, failure: Failure) -> None:
         if state.status is SceneStatus.FAILED:

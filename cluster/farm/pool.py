@@ -169,7 +169,7 @@ class WorkerPool:
         QUEUE_DEPTH.labels(group=group).set(depth)
         try:
             self.cluster.set_queue_depth(group, depth)
-        except Exception as e:  # a metric never fails a render
+        except Exception as e:  # noqa: BLE001 (a metric never fails a render)
             log.warning("queue depth not published to the cluster: %s", e)
 
 

@@ -118,7 +118,7 @@ class RemoteChunks:
                 upload.result()
             except StorageError as e:
                 failures.append(e)
-            except Exception as e:  # e.g. the local cache's metadata could not be rewritten
+            except Exception as e:  # noqa: BLE001 (the local cache's metadata could not be rewritten, say)
                 failures.append(UploadFailed(self.location + object_keys.chunk(key), repr(e)))
         return failures
 

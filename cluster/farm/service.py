@@ -87,7 +87,7 @@ class LazyPool:
 
     def _connect(self) -> WorkerPool:
         if self.config.connected:
-            return self._warm(ray_api.resources(), "this cluster")
+            return self._warm("this cluster")
         address = self.config.ray_address
         if address is None:
             address, started = ray_head.ensure_local_cluster(
@@ -99,12 +99,12 @@ class LazyPool:
                     f"(dashboard {ray_head.dashboard_url(self.config.data_dir)}); "
                     "it stays up for later runs, `scenefarm down` stops it"
                 )
-        resources = ray_api.connect(address)
+        ray_api.connect(address)
         if not self.config.stay_connected:
             self._stack.callback(ray_api.disconnect)
-        return self._warm(resources, address)
+        return self._warm(address)
 
-    def _warm(self, resources: dict[str, float], address: str) -> WorkerPool:
+    def _warm(self, address: str) -> WorkerPool:
         # The pool follows the cluster's nodes (one worker per slot, see nodes.py) unless a
         # number of workers was asked for; it grows and shrinks as nodes join and leave.
         pool = WorkerPool(self.config.workers_config(), self.config.workers)

@@ -50,7 +50,13 @@ class ThreadCluster:
         self._nodes = dict(nodes if nodes is not None else {"node-0": {"CPU": 2.0}})
         self.queue_depths: dict[str, list[int]] = {}  # group -> every depth published
 
-    def worker_actor(self, cls: type, name: str, num_cpus: float, *args: Any) -> ThreadActor:
+    def worker_actor(
+        self,
+        cls: type,
+        name: str,
+        num_cpus: float,  # noqa: ARG002 (the Cluster protocol's: threads reserve no CPUs)
+        *args: Any,
+    ) -> ThreadActor:
         return self._actor(cls, name, True, args)
 
     def placed_actor(self, cls: type, name: str, where: Placement, *args: Any) -> ThreadActor:
@@ -86,7 +92,11 @@ class ThreadCluster:
             self.queue_depths.setdefault(group, []).append(depth)
 
     def job_actor(
-        self, cls: type, name: str, runtime_env: dict[str, Any], *args: Any
+        self,
+        cls: type,
+        name: str,
+        runtime_env: dict[str, Any],  # noqa: ARG002 (the Cluster protocol's: threads have none)
+        *args: Any,
     ) -> ThreadActor:
         with self._lock:
             if name in self.actors:
@@ -128,7 +138,7 @@ class ThreadCluster:
                 return  # lost with the process that was to run it
             try:
                 value = getattr(actor.instance, method)(*args)
-            except BaseException as e:
+            except BaseException as e:  # noqa: BLE001 (the call's failure, whatever it is, is its result)
                 _settle(result, error=e)
             else:
                 if actor.generation == generation:

@@ -182,7 +182,6 @@ class Narrator:
 
     def deliver(
         self,
-        lesson: Lesson,
         rendered: Sequence[tuple[SceneRecord, SceneReport]],
         silent: Path,
         out_dir: Path,

@@ -186,7 +186,7 @@ class Studio:
             error = record.narration.error
             raise NarrationFailed(f"scene {index}: the new narration could not be spoken: {error}")
         if record.current is None or not timing_changed(before, after):
-            return self._revise(lesson, where, lambda w: None)
+            return self._revise(lesson, where, lambda _: None)
         instruction = "The narration changed: time the scene to its new beats."
         return self._revise(lesson, where, lambda w: w.edit(lesson, index, instruction))
 
@@ -285,7 +285,7 @@ class Studio:
         ]
         fps = PRESETS[Quality(lesson.quality)].fps
         try:
-            made = self.narrator.deliver(lesson, rendered, silent, silent.parent, fps)
+            made = self.narrator.deliver(rendered, silent, silent.parent, fps)
         except (NarrationError, RenderError, OSError) as e:
             lesson.narration.status = "failed"
             lesson.narration.error = f"the lesson's audio could not be made: {e}"

@@ -249,7 +249,7 @@ class _EncodingThread(threading.Thread):
     def run(self) -> None:
         try:
             self._encode()
-        except BaseException as e:  # reported to the drawing thread at its next frame
+        except BaseException as e:  # noqa: BLE001 (reported to the drawing thread at its next frame)
             self.error = e
             while self.queue.get() is not None:  # let the drawing thread finish
                 pass

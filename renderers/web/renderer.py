@@ -167,7 +167,7 @@ class WebRenderer:
         source: SceneSource,
         chunk: ChunkSpec,
         dest_dir: Path,
-        tex: tuple[tuple[str, str], ...] = (),
+        tex: tuple[tuple[str, str], ...] = (),  # noqa: ARG002 (the Renderer protocol's: Manim's TeX)
     ) -> tuple[RenderedChunk, Path]:
         """Renders segments chunk.first..chunk.last of the composition into one MP4 (one job:
         the page finds the composition's length itself)."""

@@ -129,7 +129,7 @@ def _child(job: dict[str, Any], value_w: int, out_w: int, err_w: int) -> None:
             value, code = {"error": _describe(exc)}, EXIT_MEMORY
         except PermissionError as exc:
             value, code = {"error": _describe(exc)}, EXIT_FORBIDDEN
-        except BaseException as exc:  # the job's own failure: report it, whatever it is
+        except BaseException as exc:  # noqa: BLE001 (the job's own failure: report it, whatever it is)
             value, code = {"error": _describe(exc)}, EXIT_ERROR
         if os.getpid() != me:  # a process the job forked came back up here: only one reports
             os._exit(code)
@@ -138,7 +138,7 @@ def _child(job: dict[str, Any], value_w: int, out_w: int, err_w: int) -> None:
             pipe.write(data)
         sys.stdout.flush()
         sys.stderr.flush()
-    except BaseException:
+    except BaseException:  # noqa: BLE001 (the job's child must exit with a code, never unwind)
         code = EXIT_ERROR
     os._exit(code)
 
@@ -335,7 +335,7 @@ def main() -> None:
     try:
         _confine()
         versions = _preload(config.get("preload", []))
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 (a failed start is reported to the host, whatever it is)
         proto_out.write(json.dumps({"ready": False, "error": _describe(exc)}) + "\n")
         return
     proto_out.write(json.dumps({"ready": True, "versions": versions, "pid": os.getpid()}) + "\n")
