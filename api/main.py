@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.runtime.aclose()
             app.state.runtime.close()
 
     app = FastAPI(title="scenefarm", version="1", description=DESCRIPTION, lifespan=lifespan)

@@ -1,5 +1,6 @@
 """What a running API process holds: the job store, the Ray connection, storage, the runners'
-config, and a sweep that relaunches lost runners. Built once at start-up (the app's lifespan).
+config, the launcher that starts runners, and a sweep that hands it every job nobody is
+starting (queued jobs left by a dead API process, lost runners). Built once at start-up.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ import threading
 from dataclasses import dataclass, field
 
 from api.farm_config import runner_config
+from api.launcher import Launcher, sweep
 from api.settings import Settings
+from api.sse import EventStreams
 from cluster.delivery.storage import Storage, open_storage
 from cluster.farm import ray_api, ray_head
 from cluster.jobs.config import RunnerConfig
 from cluster.jobs.redis_server import ensure_local_redis
-from cluster.jobs.runner import relaunch_lost
-from cluster.jobs.store import JobStore, QuotaLimits, open_jobstore
+from cluster.jobs.store import Job, JobStore, QuotaLimits, open_jobstore
+from cluster.jobs.store.live import LiveEvents
 
 log = logging.getLogger(__name__)
-SWEEP_S = 30.0
+SWEEP_S = 10.0
 
 
 @dataclass
@@ -31,15 +34,27 @@ class Runtime:
     runner: RunnerConfig
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     stop: threading.Event = field(default_factory=threading.Event)
+    launcher: Launcher | None = None
+    streams: EventStreams = field(init=False)
 
     @property
     def generation_enabled(self) -> bool:
         return self.runner.claude is not None
 
+    def launch(self, job: Job) -> None:
+        """Starts the job's runner in the background (the sweep covers a dead process)."""
+        if self.launcher is not None:
+            self.launcher.submit(job)
+
     def close(self) -> None:
         self.stop.set()
+        if self.launcher is not None:
+            self.launcher.close()
         self.stack.close()
         self.store.close()
+
+    async def aclose(self) -> None:
+        await self.streams.live.close()
 
 
 def redis_url(settings: Settings) -> str:
@@ -71,11 +86,19 @@ def start(settings: Settings) -> Runtime:
     store.ping()
     runner = runner_config(settings, redis_url(settings))
     runtime = Runtime(settings, store, open_storage(settings.storage_config()), runner)
+    runtime.streams = _streams(settings)
     _join_cluster(runtime)
+    runtime.launcher = Launcher(store, runner, runtime.stop)
     _sweep(runtime)
     thread = threading.Thread(target=_sweeper, args=(runtime,), name="runner-sweep", daemon=True)
     thread.start()
     return runtime
+
+
+def _streams(settings: Settings) -> EventStreams:
+    block_ms = int(min(2.0, settings.redis_timeout_s / 2) * 1000)
+    live = LiveEvents(redis_url(settings), settings.redis_timeout_s, block_ms)
+    return EventStreams(live, block_ms, settings.sse_max_streams_per_key)
 
 
 def _join_cluster(runtime: Runtime) -> None:
@@ -91,13 +114,14 @@ def _join_cluster(runtime: Runtime) -> None:
 
 
 def _sweep(runtime: Runtime) -> None:
+    assert runtime.launcher is not None
     try:
-        relaunched = relaunch_lost(runtime.store, runtime.runner)
+        handed = sweep(runtime.store, runtime.launcher)
     except Exception as e:  # Redis or Ray hiccups: the next sweep tries again
         log.warning("runner sweep failed: %s: %s", type(e).__name__, e)
         return
-    if relaunched:
-        log.warning("relaunched lost lesson runners: %s", ", ".join(relaunched))
+    if handed:
+        log.warning("launching runners nobody was starting: %s", ", ".join(handed))
 
 
 def _sweeper(runtime: Runtime) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,19 +47,49 @@ log = logging.getLogger(__name__)
 
 
 class Tracker:
-    """The events sink: the lesson's stream, its chunk progress and the farm's counters."""
+    """The events sink: the lesson's stream, its chunk progress and the farm's counters; and
+    whether every scene of the render is resolved (all its chunks in, or failed)."""
 
     def __init__(self, store: JobStore, lesson_id: str) -> None:
         self.store = store
         self.lesson_id = lesson_id
         self.progress = Progress()
+        self.scenes: int | None = None  # scenes the render has, once it started
+        self.planned: dict[str, int] = {}
+        self.done: Counter[str] = Counter()
+        self.failed: set[str] = set()
 
     def __call__(self, event: Event) -> None:
+        self._resolve(event)
         try:
             self.store.events.append(event)
             self._count(event)
         except JobStoreUnavailable as e:  # progress is best effort; the record's saves are not
             log.warning("event not stored", extra={"lesson": self.lesson_id, "error": str(e)})
+
+    @property
+    def all_resolved(self) -> bool:
+        """Nothing is left that a cancel could stop: only stitching and publishing remain."""
+        if self.scenes is None:
+            return False
+        planned = {s for s, n in self.planned.items() if self.done[s] >= n}
+        return len(planned | self.failed) >= self.scenes
+
+    def _resolve(self, event: Event) -> None:
+        if event.kind == "lesson_started":
+            head = event.detail.split(" ", 1)[0]
+            self.scenes = int(head) if head.isdigit() else None
+        elif event.kind == "scene_planned":
+            self.planned[event.scene] = int(event.data.get("chunks", 0))
+        elif event.kind == "chunk_done":
+            self.done[event.scene] += 1
+        elif event.kind == "scene_failed":
+            self.failed.add(event.scene)
+
+    def cancelled(self) -> bool:
+        """Studio's cancel check: a cancel asked so far stops the job; once every scene is
+        resolved, the check also seals the job, and later cancels are refused (409)."""
+        return self.store.lessons.cancel_or_seal(self.lesson_id, seal=self.all_resolved)
 
     def _count(self, event: Event) -> None:
         if event.kind == "scene_planned":  # before its chunks; later scenes add theirs
@@ -115,7 +146,7 @@ def _perform(
                 Claude(config.claude) if config.claude else None,
                 _options(config, entry),
                 tracker,
-                cancelled=lambda: store.lessons.cancel_requested(job.lesson_id),
+                cancelled=tracker.cancelled,
             )
             return Outcome(JobState.DONE, made=_run_op(studio, where, job))
     except LessonCancelled:

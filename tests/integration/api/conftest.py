@@ -130,7 +130,7 @@ class ApiServer:
         while time.monotonic() < deadline:
             lesson = self.lesson(key, lesson_id)
             job = lesson["job"]
-            if job and job["number"] == number and job["state"] != "running":
+            if job and job["number"] == number and job["state"] not in ("queued", "running"):
                 return lesson
             time.sleep(0.3)
         raise AssertionError(f"job {number} of {lesson_id} did not end: {lesson}")
