@@ -13,7 +13,7 @@ from cluster.jobs.store import redis_keys
 from cluster.jobs.store.client import GuardedRedis, text, text_map
 from cluster.jobs.store.models import StoredEvent
 
-_STREAM_ID = re.compile(r"^(\d{1,20})-(\d{1,20})$")
+_STREAM_ID = re.compile(r"^([0-9]{1,20})-([0-9]{1,20})$")
 START = "0-0"
 _U64 = 2**64
 

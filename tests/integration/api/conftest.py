@@ -158,6 +158,18 @@ class ApiServer:
             timeout=timeout_s,
         )
 
+    def wait_for_stream(self, key: Key, lesson_id: str, timeout_s: float = 30) -> requests.Response:
+        """A stream, once the key may open one again (a closed one is noticed at its next
+        keep-alive)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            response = self.stream(key, lesson_id)
+            if response.status_code == 200:
+                return response
+            response.close()
+            assert response.status_code == 429 and time.monotonic() < deadline, response.text
+            time.sleep(0.2)
+
 
 def parse_sse(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
     """Events as they arrive: the JSON data plus the event's `id` and `event` name."""
@@ -192,6 +204,7 @@ def api(
         "ANTHROPIC_BASE_URL": claude.base_url,
         "SCENEFARM_MAX_FIXES": "1",
         "SCENEFARM_QUOTA_CONCURRENT_RENDERS": "4",
+        "SCENEFARM_SSE_MAX_STREAMS_PER_KEY": "6",
     }
     server = ApiServer(data_dir, tmp_path_factory.mktemp("api-logs"), settings).start()
     yield server

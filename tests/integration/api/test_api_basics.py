@@ -95,16 +95,6 @@ def test_oversized_bodies_and_unknown_things(api: ApiServer, alice: Key) -> None
     assert wrong
 
 
-def test_a_bad_last_event_id_is_refused(api: ApiServer, alice: Key) -> None:
-    lesson_id = api.create(alice, {"scenes": [code_scene("Evented", "        self.wait(0.5)\n")]})
-    response = api.call(
-        "GET", f"/v1/lessons/{lesson_id}/events", alice, headers={"Last-Event-ID": "yesterday"}
-    )
-    problem = _problem(response, 422, "validation-error")
-    assert problem["errors"][0]["field"] == "header.Last-Event-ID"
-    api.wait_job(alice, lesson_id, 1)
-
-
 def _sample(text: str, name: str, labels: str = "") -> float:
     match = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.M)
     return float(match.group(1)) if match else 0.0
