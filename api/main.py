@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = runtime.start(settings)
+        app.state.runtime = _keeping_signals(lambda: runtime.start(settings))
         app.state.metrics = Metrics(app.state.runtime.store)
         try:
             yield
@@ -43,6 +44,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestMetrics, metrics=lambda: getattr(app.state, "metrics", None))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _keeping_signals(start: Callable[[], runtime.Runtime]) -> runtime.Runtime:
+    """Runs start() and puts back the SIGTERM/SIGINT handlers it replaced: joining Ray installs
+    its own, which exit mid-request with a traceback instead of uvicorn's graceful drain."""
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return start()
+    finally:
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -18,12 +18,13 @@ from api.sse import EventStreams
 from cluster.delivery.storage import Storage, open_storage
 from cluster.farm import ray_api, ray_head
 from cluster.jobs.config import RunnerConfig
-from cluster.jobs.redis_server import ensure_local_redis
+from cluster.jobs.redis_server import RedisStartError, ensure_local_redis, running_url
 from cluster.jobs.store import Job, JobStore, QuotaLimits, open_jobstore
 from cluster.jobs.store.live import LiveEvents
 
 log = logging.getLogger(__name__)
 SWEEP_S = 10.0
+REDIS_CHECK_S = 2.0  # how soon an embedded Redis that died is started again
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Runtime:
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     stop: threading.Event = field(default_factory=threading.Event)
     launcher: Launcher | None = None
+    redis_restarts: int = 0
     streams: EventStreams = field(init=False)
 
     @property
@@ -92,13 +94,21 @@ def start(settings: Settings) -> Runtime:
     _sweep(runtime)
     thread = threading.Thread(target=_sweeper, args=(runtime,), name="runner-sweep", daemon=True)
     thread.start()
+    if settings.redis_url is None:  # the Redis is ours: keep it up
+        watch = threading.Thread(
+            target=_keep_redis, args=(runtime,), name="redis-keeper", daemon=True
+        )
+        watch.start()
     return runtime
 
 
 def _streams(settings: Settings) -> EventStreams:
     block_ms = int(min(2.0, settings.redis_timeout_s / 2) * 1000)
-    live = LiveEvents(redis_url(settings), settings.redis_timeout_s, block_ms)
-    return EventStreams(live, block_ms, settings.sse_max_streams_per_key)
+    # each stream waits on one connection: the pool holds them all, and a few to spare
+    live = LiveEvents(
+        redis_url(settings), settings.redis_timeout_s, block_ms, settings.sse_max_streams + 16
+    )
+    return EventStreams(live, block_ms, settings.sse_max_streams_per_key, settings.sse_max_streams)
 
 
 def _join_cluster(runtime: Runtime) -> None:
@@ -122,6 +132,22 @@ def _sweep(runtime: Runtime) -> None:
         return
     if handed:
         log.warning("launching runners nobody was starting: %s", ", ".join(handed))
+
+
+def _keep_redis(runtime: Runtime) -> None:
+    """Starts the embedded redis-server again when it stops answering (killed, crashed): it
+    reloads its AOF, so nothing acknowledged is lost. `scenefarm down` stops this API first."""
+    data_dir = runtime.settings.data_dir
+    while not runtime.stop.wait(REDIS_CHECK_S):
+        if running_url(data_dir) is not None:
+            continue
+        try:
+            ensure_local_redis(data_dir)
+        except RedisStartError as e:
+            log.error("the embedded redis could not be restarted: %s", e)
+            continue
+        runtime.redis_restarts += 1
+        log.warning("the embedded redis had stopped; started it again")
 
 
 def _sweeper(runtime: Runtime) -> None:

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api import serve_registry
     from api.farm_config import runner_config
     from api.main import create_app
     from api.runtime import redis_url
@@ -54,13 +55,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         runner_config(settings, redis_url(settings))  # bad settings: one line, before serving
     except (SandboxError, StorageError) as e:
         return _error(str(e), EXIT_USAGE)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        timeout_graceful_shutdown=10,
-        log_level="info",
-    )
+    record = serve_registry.register(settings.data_dir, f"http://{args.host}:{args.port}")
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            timeout_graceful_shutdown=10,
+            log_level="info",
+        )
+    finally:
+        record.unlink(missing_ok=True)
     return 0
 
 

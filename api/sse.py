@@ -11,6 +11,7 @@ stream holds no thread; each API key may hold `max_per_key` streams at once in a
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from collections.abc import AsyncIterator
 from cluster.jobs.store import JobStoreUnavailable, StoredEvent
 from cluster.jobs.store.live import LiveEvents
 
+log = logging.getLogger(__name__)
 BATCH = 100
 RETRY_MS = 2000
 
@@ -32,22 +34,23 @@ class TooManyStreams(Exception):
 
 
 class EventStreams:
-    def __init__(self, live: LiveEvents, block_ms: int, max_per_key: int) -> None:
+    def __init__(self, live: LiveEvents, block_ms: int, max_per_key: int, max_all: int) -> None:
         self.live = live
         self.block_ms = block_ms
         self.max_per_key = max_per_key
+        self.max_all = max_all
         self.lock = threading.Lock()  # routes check in from threads; streams leave on the loop
         self.open: Counter[str] = Counter()
-
-    def open_count(self) -> int:
-        with self.lock:
-            return sum(self.open.values())
 
     def stream(self, key_id: str, lesson_id: str, after: str) -> AsyncIterator[str]:
         """The stream, counted against the key now; TooManyStreams past its cap."""
         with self.lock:
             if self.open[key_id] >= self.max_per_key:
                 raise TooManyStreams(f"at most {self.max_per_key} open event streams per key")
+            if self.open.total() >= self.max_all:
+                raise TooManyStreams(
+                    f"this server holds its most open event streams ({self.max_all})"
+                )
             self.open[key_id] += 1
         return self._counted(key_id, lesson_id, after)
 
@@ -69,7 +72,8 @@ class EventStreams:
                 events = await self.live.read(
                     lesson_id, after, None if idle else self.block_ms, BATCH
                 )
-            except JobStoreUnavailable:
+            except JobStoreUnavailable as e:
+                log.warning("event stream ended: %s", e, extra={"lesson": lesson_id})
                 return  # the client reconnects with Last-Event-ID once Redis is back
             for event in events:
                 after = event.id

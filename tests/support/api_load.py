@@ -203,12 +203,23 @@ def summary(result: LoadResult) -> dict[str, Any]:
         "streams_complete": sum(s.complete for s in result.streams),
         "streams_increasing": sum(s.increasing for s in result.streams),
         "server_errors": result.server_errors,
+        "create_p50_ms": round(statistics.median(result.create_s or [0.0]) * 1000, 1),
         "create_p95_ms": round(p95(result.create_s) * 1000, 1),
+        "healthz_p50_ms": round(statistics.median(result.healthz_s or [0.0]) * 1000, 1),
         "healthz_p95_ms": round(p95(result.healthz_s) * 1000, 1),
         "get_p95_ms": round(p95(result.list_s) * 1000, 1),
         "healthz_samples": len(result.healthz_s),
     }
 
 
+def incomplete(result: LoadResult, limit: int = 5) -> list[dict[str, Any]]:
+    """A few streams that did not end with their job's end, for the report."""
+    return [
+        {"lesson": s.lesson_id, "error": s.error, "events": len(s.kinds), "last": s.kinds[-3:]}
+        for s in result.streams
+        if not s.complete
+    ][:limit]
+
+
 def dumps(result: LoadResult) -> str:
-    return json.dumps(summary(result), indent=2)
+    return json.dumps({**summary(result), "incomplete": incomplete(result)}, indent=2)

@@ -21,13 +21,16 @@ from cluster.jobs.store.models import StoredEvent
 
 
 class LiveEvents:
-    def __init__(self, url: str, timeout_s: float, longest_block_ms: int) -> None:
+    def __init__(self, url: str, timeout_s: float, longest_block_ms: int, readers: int) -> None:
+        """`readers`: how many reads may wait at once (each holds a connection meanwhile;
+        redis-py's default pool of 100 refused the 101st open stream)."""
         # a blocked read answers after block_ms at the latest: the socket waits longer than that
         self.r = aioredis.Redis.from_url(
             url,
             socket_timeout=timeout_s + longest_block_ms / 1000,
             socket_connect_timeout=timeout_s,
             decode_responses=True,
+            max_connections=readers,
         )
 
     async def is_active(self, lesson_id: str) -> bool:
