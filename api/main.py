@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import errors, runtime
+from api.headers import ResponseHeaders
 from api.limits import BodyLimit
 from api.metrics import Metrics, RequestMetrics
 from api.routes import artifacts, health, lessons, scenes
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ResponseHeaders)
     app.add_middleware(RequestMetrics, metrics=lambda: getattr(app.state, "metrics", None))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import AsyncIterator
 
+from api.redact import public_data, public_text
 from cluster.jobs.store import JobStoreUnavailable, StoredEvent
 from cluster.jobs.store.live import LiveEvents
 
@@ -25,7 +26,10 @@ RETRY_MS = 2000
 
 
 def frame(event: StoredEvent) -> str:
-    data = json.dumps(event.model_dump(exclude={"id"}), separators=(",", ":"))
+    """One SSE event; its text as clients may see it (no host paths, no Ray internals)."""
+    body = event.model_dump(exclude={"id"})
+    body["detail"], body["data"] = public_text(event.detail), public_data(event.data)
+    data = json.dumps(body, separators=(",", ":"))
     return f"id: {event.id}\nevent: {event.kind}\ndata: {data}\n\n"
 
 

@@ -88,7 +88,7 @@ def lesson_events(
         events = runtime.streams.stream(caller.key_id, lesson_id, after)
     except TooManyStreams as e:
         raise QuotaProblem(str(e), STREAM_RETRY_S) from e
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    headers = {"X-Accel-Buffering": "no"}  # Cache-Control: no-store, as every /v1/ answer
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
 

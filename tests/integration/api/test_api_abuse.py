@@ -3,12 +3,15 @@ and more event streams than a key may hold."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import uuid
 
 import pytest
 import requests
 from support.lessons import code_scene
 
+from ..conftest import CLI
 from .conftest import ApiServer, Key
 
 pytestmark = pytest.mark.integration
@@ -63,3 +66,32 @@ def test_a_key_may_hold_a_bounded_number_of_streams(api: ApiServer) -> None:
     finally:
         for stream in streams:
             stream.close()
+
+
+def test_private_answers_are_never_cached_nor_sniffed(api: ApiServer, alice: Key) -> None:
+    listed = api.call("GET", "/v1/lessons", alice)
+    assert listed.headers["cache-control"] == "no-store"
+    assert listed.headers["x-content-type-options"] == "nosniff"
+    refused = api.call("GET", "/v1/lessons")  # problems too
+    assert refused.headers["cache-control"] == "no-store"
+    assert api.call("GET", "/healthz").headers["x-content-type-options"] == "nosniff"
+
+
+def test_revoking_by_the_whole_key_does_not_echo_it(api: ApiServer) -> None:
+    key = api.key("revoker")
+    done = subprocess.run(
+        [CLI, "keys", "revoke", key.key], env=api.env(), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert key.key not in done.stdout + done.stderr and key.key_id in done.stderr
+    assert api.call("GET", "/v1/lessons", key).status_code == 401
+
+
+def test_events_and_reports_carry_no_host_paths(api: ApiServer, alice: Key) -> None:
+    lesson_id = api.create(alice, {"scenes": [code_scene("Pathless", "        self.wait(0.3)\n")]})
+    events = api.events(alice, lesson_id)
+    lesson = api.lesson(alice, lesson_id)
+    assert lesson["status"] == "ready", lesson
+    shown = json.dumps(events) + json.dumps(lesson)
+    assert str(api.data_dir) not in shown and "/tmp/" not in shown, shown[:2000]
+    assert any(e["kind"] == "lesson_ready" for e in events)

@@ -26,7 +26,9 @@ def _cancel_after_last_chunk(api: ApiServer, key: Key, name: str) -> tuple[int, 
             if total is not None and done == total:
                 break
     answer = api.call("POST", f"/v1/lessons/{lesson_id}/cancel", key).status_code
-    return answer, api.wait_job(key, lesson_id, 1)["status"]
+    lesson = api.wait_job(key, lesson_id, 1)
+    assert lesson["status"] != "failed", lesson
+    return answer, lesson["status"]
 
 
 def test_a_late_cancel_is_refused_or_honoured_never_ignored(api: ApiServer, alice: Key) -> None:

@@ -69,7 +69,9 @@ def test_status_names_the_dashboard_and_the_api_server(server: ApiServer) -> Non
 def test_sigterm_drains_without_a_traceback(server: ApiServer) -> None:
     assert server.proc is not None
     server.stop(signal.SIGTERM)
-    assert server.proc.returncode == 0, server.logs()
+    # uvicorn drains, then ends by the signal it was sent (as a shell expects of SIGTERM)
+    assert server.proc.returncode in (0, -signal.SIGTERM), server.logs()
+    assert "Application shutdown complete" in server.logs()
     assert "Traceback" not in server.logs(), server.logs()
     assert f"http://127.0.0.1:{server.port}" not in _status(server)
     server.start()  # the module's fixture stops it again
