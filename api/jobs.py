@@ -15,12 +15,14 @@ from api.runtime import Runtime
 from api.schemas import LessonCreate
 from cluster.jobs.store import (
     ApiKey,
+    Busy,
     CancelAnswer,
     Job,
     JobOp,
     LessonEntry,
     LessonOptions,
     NewLesson,
+    QuotaExceeded,
 )
 from cluster.lessons.studio import new_lesson_id
 from scenes import Lesson
@@ -99,7 +101,12 @@ def revise(
     number = entry.job.number + 1 if entry.job else 1
     job = Job(lesson_id=lesson_id, number=number, op=op, index=index)
     job = job.model_copy(update={"instruction": text} if op is JobOp.EDIT else {"code": text})
-    store.lessons.begin(caller.owner, job, store.quotas.limits.concurrent_renders)
+    store.quotas.take_lesson(caller.owner)  # every job counts against the lessons a day
+    try:
+        store.lessons.begin(caller.owner, job, store.quotas.limits.concurrent_renders)
+    except (Busy, QuotaExceeded):
+        store.quotas.give_back_lesson(caller.owner)
+        raise
     runtime.launch(job)
     return job
 
