@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from api import errors, runtime
 from api.headers import ResponseHeaders
@@ -37,7 +38,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.runtime.aclose()
             app.state.runtime.close()
 
-    app = FastAPI(title="scenefarm", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="scenefarm",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     for router in (lessons.router, scenes.router, health.router, artifacts.router):
         app.include_router(router)
     errors.install(app)
@@ -46,6 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestMetrics, metrics=lambda: getattr(app.state, "metrics", None))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids for client generators: the route function's name in camelCase
+    (`create_lesson` -> `createLesson`)."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def _keeping_signals(start: Callable[[], runtime.Runtime]) -> runtime.Runtime:
@@ -68,6 +82,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         problem = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
-        schema.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = problem
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(problem.pop("$defs", {}))
+        schemas["ProblemDetails"] = problem
         app.openapi_schema = schema
     return app.openapi_schema

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 from api import jobs, present
 from api.deps import CallerDep, RuntimeDep, StoreDep
 from api.errors import BadRequest, NotFound, QuotaProblem
-from api.routes.docs import AUTHED, problems
+from api.routes.docs import AUTHED, accepted, problems
 from api.schemas import Accepted, LessonCreate, LessonPublic, LessonsPublic
 from api.sse import TooManyStreams
 from cluster.delivery.storage import LocalStorage, StorageError, object_keys
@@ -26,7 +26,7 @@ LessonId = Annotated[str, Path(pattern=r"^lesson-[0-9a-f]{12}$", examples=["less
     "",
     status_code=202,
     response_model=Accepted,
-    responses=problems(*AUTHED, 409, 413, 429),
+    responses=accepted(*AUTHED, 409, 413, 415, 429),
 )
 def create_lesson(
     body: LessonCreate,
@@ -96,7 +96,7 @@ def lesson_events(
     "/{lesson_id}/cancel",
     status_code=202,
     response_model=Accepted,
-    responses=problems(*AUTHED, 404, 409),
+    responses=accepted(*AUTHED, 404, 409),
 )
 def cancel_lesson(lesson_id: LessonId, runtime: RuntimeDep, caller: CallerDep) -> Accepted:
     """Cancel the running job: chunks not yet started are dropped, the lesson ends cancelled."""

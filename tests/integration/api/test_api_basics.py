@@ -125,3 +125,22 @@ def test_metrics_show_requests_lessons_chunks_and_violations(api: ApiServer, ali
     )
     assert _sample(text, *requests_202) >= _sample(before, *requests_202) + 2
     assert 'scenefarm_queue_depth{kind="chunks"}' in text
+
+
+def test_the_document_serves_client_generators(api: ApiServer) -> None:
+    doc = api.call("GET", "/openapi.json").json()
+    ids = {op["operationId"] for ops in doc["paths"].values() for op in ops.values()}
+    assert {"createLesson", "getLesson", "listLessons", "cancelLesson", "replaceScene"} <= ids
+    problem = doc["components"]["schemas"]["ProblemDetails"]["properties"]
+    assert "errors" in problem and "retry_after" in problem
+    create = doc["paths"]["/v1/lessons"]["post"]["responses"]
+    assert "Location" in create["202"]["headers"] and "Retry-After" in create["429"]["headers"]
+    assert "WWW-Authenticate" in create["401"]["headers"] and "415" in create
+
+
+def test_a_body_without_a_json_content_type_is_a_415(api: ApiServer, alice: Key) -> None:
+    body = b'{"scenes": [{"code": "x"}]}'
+    for headers in ({}, {"Content-Type": "text/plain"}):
+        response = api.call("POST", "/v1/lessons", alice, data=body, headers=headers)
+        _problem(response, 415, "unsupported-media-type")
+    assert api.call("GET", "/v1/lessons", alice).status_code == 200
