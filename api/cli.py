@@ -8,12 +8,13 @@ import logging
 import os
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from api import lesson_cli, render_client, serve_cli
+from api import lesson_cli, render_client, serve_cli, serve_registry
 from api.farm_config import farm_config
 from api.progress import Progress
 from api.settings import Settings, get_settings
@@ -27,7 +28,8 @@ from cluster.farm import (
     running_address,
     stop_local_cluster,
 )
-from cluster.jobs.redis_server import stop_local_redis
+from cluster.farm.ray_head import dashboard_url
+from cluster.jobs.redis_server import running_url, stop_local_redis
 from renderers import ChunkPolicy, Quality, SceneSource
 from sandbox import (
     BACKENDS,
@@ -202,6 +204,8 @@ def main(
     if args.command in serve_cli.COMMANDS:
         return serve_cli.run(args, settings)
     if args.command == "down":
+        for serving in serve_registry.stop_all(settings.data_dir):  # before what they rely on
+            print(f"scenefarm: API server {serving.url} stopped (pid {serving.pid})")
         stopped = stop_local_cluster(settings.data_dir)
         print(
             "scenefarm: local cluster stopped"
@@ -215,16 +219,41 @@ def main(
         if reaped:
             print(f"scenefarm: removed {reaped} leftover sandbox container(s)")
         return 0
-    address = running_address(settings.data_dir)
-    print(
-        f"scenefarm: local cluster running at {address}"
-        if address
-        else "scenefarm: no local cluster running"
-    )
-    server = render_client.server_pid(settings.data_dir)
+    _status(settings)
+    return 0
+
+
+def _status(settings: Settings) -> None:
+    data_dir = settings.data_dir
+    address = running_address(data_dir)
+    if address:
+        print(f"scenefarm: local cluster running at {address}")
+        print(f"scenefarm: Ray dashboard {_dashboard(data_dir)}")
+    else:
+        print("scenefarm: no local cluster running")
+    server = render_client.server_pid(data_dir)
     if server is not None:
         print(f"scenefarm: render server running (pid {server})")
-    return 0
+    redis = running_url(data_dir)
+    print(f"scenefarm: embedded redis running at {redis}" if redis else _redis_down(data_dir))
+    for serving in serve_registry.running(data_dir):
+        print(f"scenefarm: API server running at {serving.url} (pid {serving.pid})")
+
+
+def _dashboard(data_dir: Path) -> str:
+    """The dashboard's URL as the head was started with it, if it answers there."""
+    url = dashboard_url(data_dir)
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310  # our own loopback URL
+            return url
+    except (OSError, ValueError):
+        return f"{url} (not answering)"
+
+
+def _redis_down(data_dir: Path) -> str:
+    if (data_dir / "redis").is_dir():
+        return "scenefarm: embedded redis NOT running (a serve restarts it; or `scenefarm down`)"
+    return "scenefarm: no embedded redis"
 
 
 def console() -> NoReturn:

@@ -85,6 +85,10 @@ class BadRequest(Problem):
     status, slug, title = 400, "bad-request", "Bad request"
 
 
+class UnsupportedMediaType(Problem):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class InvalidRequest(Problem):
     status, slug, title = 422, "validation-error", "The request is invalid"
 

@@ -87,6 +87,7 @@ def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
             settings.webhook_max_attempts, settings.webhook_backoff_s, settings.webhook_timeout_s
         ),
         events_max_len=settings.events_max_len,
+        video_s_per_day=settings.quota_video_s_per_day,
         env={k: v for k, v in os.environ.items() if k in _STORAGE_ENV},
     )
 

@@ -1,8 +1,8 @@
-"""Starting lesson jobs for API callers: idempotency, quotas, the record, then a runner.
+"""Starting lesson jobs for API callers: the record first, then a runner, off the request path.
 
-Order matters: an idempotent replay is answered before any quota is counted; the lesson quota
-is counted before the concurrency slot is claimed, and given back if the claim fails, so a
-refused request leaves nothing behind.
+A new lesson is admitted in one Redis script (Idempotency-Key, quotas, the record and its first
+job, together or not at all); the answer goes out as soon as that is stored, and the runtime's
+launcher starts the runner. An idempotent replay is answered before any quota is counted.
 """
 
 from __future__ import annotations
@@ -13,8 +13,17 @@ import logging
 from api.errors import Conflict, GenerationUnavailable, NotFound
 from api.runtime import Runtime
 from api.schemas import LessonCreate
-from cluster.jobs import runner
-from cluster.jobs.store import ApiKey, Job, JobOp, LessonEntry, LessonOptions, QuotaExceeded
+from cluster.jobs.store import (
+    ApiKey,
+    Busy,
+    CancelAnswer,
+    Job,
+    JobOp,
+    LessonEntry,
+    LessonOptions,
+    NewLesson,
+    QuotaExceeded,
+)
 from scenes import Lesson, new_lesson_id
 
 log = logging.getLogger(__name__)
@@ -22,49 +31,47 @@ DEFAULT_MAX_SCENES = 12
 
 
 def create(runtime: Runtime, caller: ApiKey, body: LessonCreate, idem_key: str | None) -> Job:
-    """Accepts a new lesson and launches its runner; returns its first job."""
+    """Accepts a new lesson (its runner starts in the background); returns its first job."""
     if body.prompt is not None and not runtime.generation_enabled:
         raise GenerationUnavailable(
             "this server has no ANTHROPIC_API_KEY: send `scenes` with your own code instead"
         )
-    store, lesson_id = runtime.store, new_lesson_id()
-    if idem_key is not None:
-        fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-        ttl = runtime.settings.idempotency_ttl_s
-        earlier = store.lessons.claim_idempotency(
-            caller.owner, idem_key, lesson_id, fingerprint, ttl
-        )
+    store = runtime.store
+    new = _new_lesson(runtime, caller, body, idem_key)
+    if idem_key is not None:  # a replay is answered before any quota is looked at
+        earlier = store.lessons.replayed(caller.owner, idem_key, new.fingerprint)
         if earlier is not None:
             return _job_of(runtime, caller, earlier)
-    try:
-        job = _admit(runtime, caller, body, lesson_id)
-    except BaseException:
-        if idem_key is not None:
-            store.lessons.release_idempotency(caller.owner, idem_key)
-        raise
-    _launch(runtime, job)
-    return job
+    store.quotas.check_scenes(len(body.scenes) if body.scenes else new.options.max_scenes)
+    store.quotas.check_video(caller.owner)
+    earlier = store.lessons.admit(new, store.quotas.limits)  # the key, bound atomically
+    if earlier is not None:
+        return _job_of(runtime, caller, earlier)
+    runtime.launch(new.job)
+    return new.job
 
 
-def _admit(runtime: Runtime, caller: ApiKey, body: LessonCreate, lesson_id: str) -> Job:
-    store, owner = runtime.store, caller.owner
-    max_scenes = body.max_scenes or min(DEFAULT_MAX_SCENES, store.quotas.limits.scenes_per_lesson)
-    store.quotas.check_scenes(len(body.scenes) if body.scenes else max_scenes)
-    store.quotas.check_video(owner)
-    store.quotas.take_lesson(owner)
-    job = _first_job(lesson_id, body)
-    try:
-        store.lessons.begin(owner, job, store.quotas.limits.concurrent_renders)
-    except QuotaExceeded:
-        store.quotas.give_back_lesson(owner)
-        raise
+def _new_lesson(
+    runtime: Runtime, caller: ApiKey, body: LessonCreate, idem_key: str | None
+) -> NewLesson:
+    limits = runtime.store.quotas.limits
+    lesson_id = new_lesson_id()
     url = str(body.webhook_url) if body.webhook_url else None
     options = LessonOptions(
-        quality=body.quality, max_scenes=max_scenes, webhook_url=url, key_id=caller.key_id
+        quality=body.quality,
+        max_scenes=body.max_scenes or min(DEFAULT_MAX_SCENES, limits.scenes_per_lesson),
+        webhook_url=url,
+        key_id=caller.key_id,
     )
-    lesson = Lesson(id=lesson_id, prompt=body.prompt or "", quality=body.quality)
-    store.lessons.create(owner, lesson, options)
-    return job
+    return NewLesson(
+        owner=caller.owner,
+        lesson=Lesson(id=lesson_id, prompt=body.prompt or "", quality=body.quality),
+        options=options,
+        job=_first_job(lesson_id, body),
+        idempotency_key=idem_key,
+        fingerprint=hashlib.sha256(body.model_dump_json().encode()).hexdigest(),
+        idempotency_ttl_s=runtime.settings.idempotency_ttl_s,
+    )
 
 
 def _first_job(lesson_id: str, body: LessonCreate) -> Job:
@@ -75,10 +82,8 @@ def _first_job(lesson_id: str, body: LessonCreate) -> Job:
 
 
 def _job_of(runtime: Runtime, caller: ApiKey, lesson_id: str) -> Job:
-    """The first job of a lesson made earlier with the same Idempotency-Key."""
-    entry = runtime.store.lessons.get(lesson_id)
-    if entry is None or entry.owner != caller.owner:  # still being created by the first request
-        return Job(lesson_id=lesson_id, number=1, op=JobOp.CREATE)
+    """The first job of a lesson made earlier with the same Idempotency-Key (stored with it)."""
+    entry = runtime.store.lessons.owned(caller.owner, lesson_id)
     return entry.job or Job(lesson_id=lesson_id, number=1, op=JobOp.CREATE)
 
 
@@ -95,8 +100,13 @@ def revise(
     number = entry.job.number + 1 if entry.job else 1
     job = Job(lesson_id=lesson_id, number=number, op=op, index=index)
     job = job.model_copy(update={"instruction": text} if op is JobOp.EDIT else {"code": text})
-    store.lessons.begin(caller.owner, job, store.quotas.limits.concurrent_renders)
-    _launch(runtime, job)
+    store.quotas.take_lesson(caller.owner)  # every job counts against the lessons a day
+    try:
+        store.lessons.begin(caller.owner, job, store.quotas.limits.concurrent_renders)
+    except (Busy, QuotaExceeded):
+        store.quotas.give_back_lesson(caller.owner)
+        raise
+    runtime.launch(job)
     return job
 
 
@@ -109,15 +119,14 @@ def _check_scene(entry: LessonEntry, index: int, op: JobOp) -> None:
 
 
 def cancel(runtime: Runtime, caller: ApiKey, lesson_id: str) -> LessonEntry:
+    """Asks the running job to stop; Conflict when nothing runs or it is too late to stop."""
     entry = runtime.store.lessons.owned(caller.owner, lesson_id)
-    if not runtime.store.lessons.request_cancel(lesson_id):
+    answer = runtime.store.lessons.request_cancel(lesson_id)
+    if answer is CancelAnswer.NOTHING_RUNS:
         raise Conflict(f"lesson {lesson_id} is {entry.lesson.status.value}: nothing runs to cancel")
+    if answer is CancelAnswer.TOO_LATE:
+        raise Conflict(
+            f"lesson {lesson_id} is past the point where a cancel could stop it: "
+            "its video is being stitched and published"
+        )
     return entry
-
-
-def _launch(runtime: Runtime, job: Job) -> None:
-    """Starts the runner; if Ray fails now, the job stays in the store and the sweep retries."""
-    try:
-        runner.launch(runtime.runner, job)
-    except Exception as e:  # Ray's errors are many; the job is safe in the store either way
-        log.warning("runner launch failed, the sweep will retry: %s: %s", type(e).__name__, e)

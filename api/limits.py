@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import BadRequest, Problem, TooLarge, problem_response
+from api.errors import BadRequest, Problem, TooLarge, UnsupportedMediaType, problem_response
 
 
 class BodyLimit:
@@ -22,6 +22,8 @@ class BodyLimit:
         body = b""
         if problem is None:
             body, problem = await self._read(receive)
+        if problem is None and body:
+            problem = _media_type(scope)
         if problem is not None:
             await problem_response(problem, scope.get("path", ""))(scope, receive, send)
             return
@@ -54,6 +56,19 @@ class BodyLimit:
 
     def _too_large(self) -> Problem:
         return TooLarge(f"request bodies are limited to {self.max_bytes} bytes")
+
+
+def _media_type(scope: Scope) -> Problem | None:
+    """A body must say it is JSON: without a Content-Type (or with another) it is a 415,
+    not a guess."""
+    headers = dict(scope.get("headers", []))
+    declared = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if declared == b"application/json" or (
+        declared.startswith(b"application/") and declared.endswith(b"+json")
+    ):
+        return None
+    shown = declared.decode("latin-1")[:100] or "none"
+    return UnsupportedMediaType(f"send the body as application/json (Content-Type: {shown})")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from api import errors, runtime
+from api.headers import ResponseHeaders
 from api.limits import BodyLimit
 from api.metrics import Metrics, RequestMetrics
 from api.routes import artifacts, health, lessons, scenes
@@ -28,22 +31,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = runtime.start(settings)
+        app.state.runtime = _keeping_signals(lambda: runtime.start(settings))
         app.state.metrics = Metrics(app.state.runtime.store)
         try:
             yield
         finally:
+            await app.state.runtime.aclose()
             app.state.runtime.close()
 
-    app = FastAPI(title="scenefarm", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="scenefarm",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     for router in (lessons.router, scenes.router, health.router, artifacts.router):
         app.include_router(router)
     install_studio(app)  # the web studio: /studio
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ResponseHeaders)
     app.add_middleware(RequestMetrics, metrics=lambda: getattr(app.state, "metrics", None))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids for client generators: the route function's name in camelCase
+    (`create_lesson` -> `createLesson`)."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def _keeping_signals(start: Callable[[], runtime.Runtime]) -> runtime.Runtime:
+    """Runs start() and puts back the SIGTERM/SIGINT handlers it replaced: joining Ray installs
+    its own, which exit mid-request with a traceback instead of uvicorn's graceful drain."""
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return start()
+    finally:
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -55,6 +84,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         problem = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
-        schema.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = problem
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(problem.pop("$defs", {}))
+        schemas["ProblemDetails"] = problem
         app.openapi_schema = schema
     return app.openapi_schema

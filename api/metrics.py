@@ -85,6 +85,15 @@ class Metrics:
         self.registry.register(StoreCollector(store))
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """The method as a label value: made-up methods are one `other`, so a client sending
+    random ones cannot grow /metrics (and this process's memory) without bound."""
+    return method if method in METHODS else "other"
+
+
 class RequestMetrics:
     """ASGI middleware counting requests by route template (bounded label values)."""
 
@@ -112,6 +121,6 @@ class RequestMetrics:
         if metrics is None:
             return
         route = getattr(scope.get("route"), "path", "unmatched")
-        method = str(scope.get("method", ""))
+        method = method_label(str(scope.get("method", "")))
         metrics.requests.labels(method, route, str(status)).inc()
         metrics.latency.labels(method, route).observe(time.monotonic() - started)

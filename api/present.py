@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.redact import public_data, public_text
 from api.schemas import (
     JobPublic,
     LessonPublic,
@@ -21,7 +22,7 @@ def lesson_public(store: JobStore, entry: LessonEntry) -> LessonPublic:
     return LessonPublic(
         id=lesson.id,
         status=lesson.status,
-        error=lesson.error,
+        error=public_text(lesson.error),
         prompt=lesson.prompt,
         title=_title(lesson),
         quality=lesson.quality,  # type: ignore[arg-type]  # validated as l/m/h/k on the way in
@@ -67,7 +68,7 @@ def _scene(record: SceneRecord) -> ScenePublic:
         index=record.index,
         class_name=record.class_name,
         status=record.status,
-        error=record.error,
+        error=public_text(record.error),
         version=current.number if current else None,
         attempts=len(record.attempts),
         layout_warnings=current.layout_warnings if current else [],
@@ -81,7 +82,7 @@ def _version(store: JobStore, lesson_id: str, version: LessonVersion) -> Version
         video_url=version.video_url,
         scene_urls=version.scene_urls,
         created_at=version.created_at,
-        report=store.lessons.report(lesson_id, version.number),
+        report=public_data(store.lessons.report(lesson_id, version.number)),
     )
 
 
@@ -102,7 +103,7 @@ def _job(job: Job) -> JobPublic:
         op=job.op,
         state=job.state,
         index=job.index,
-        error=job.error,
+        error=public_text(job.error),
         started_at=job.started_at,
         ended_at=job.ended_at,
     )

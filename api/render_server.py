@@ -82,7 +82,7 @@ class _CurrentStderr(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             sys.stderr.write(self.format(record) + "\n")
-        except Exception:
+        except Exception:  # noqa: BLE001 (logging's own contract: a handler never raises)
             self.handleError(record)
 
 
@@ -152,7 +152,7 @@ class RenderServer:
                 return cli.main(argv, cwd=Path(request["cwd"]), cancelled=left.is_set)
             except SystemExit as e:  # argparse: usage errors
                 return e.code if isinstance(e.code, int) else 2
-            except Exception as e:  # what would end the CLI with a traceback
+            except Exception as e:  # noqa: BLE001 (what would end the CLI with a traceback)
                 if left.is_set():
                     return EXIT_CANCELLED
                 traceback.print_exception(e)

@@ -1,5 +1,6 @@
 """What a running API process holds: the job store, the Ray connection, storage, the runners'
-config, and a sweep that relaunches lost runners. Built once at start-up (the app's lifespan).
+config, the launcher that starts runners, and a sweep that hands it every job nobody is
+starting (queued jobs left by a dead API process, lost runners). Built once at start-up.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ import threading
 from dataclasses import dataclass, field
 
 from api.farm_config import process_environ, runner_config
+from api.launcher import Launcher, sweep
 from api.settings import Settings
+from api.sse import EventStreams
 from cluster.delivery.storage import Storage, open_storage
 from cluster.farm import ray_api, ray_head
 from cluster.jobs.config import RunnerConfig
-from cluster.jobs.redis_server import ensure_local_redis
-from cluster.jobs.runner import relaunch_lost
-from cluster.jobs.store import JobStore, QuotaLimits, open_jobstore
+from cluster.jobs.redis_server import RedisStartError, ensure_local_redis, running_url
+from cluster.jobs.store import Job, JobStore, QuotaLimits, open_jobstore
+from cluster.jobs.store.live import LiveEvents
 
 log = logging.getLogger(__name__)
-SWEEP_S = 30.0
+SWEEP_S = 10.0
+REDIS_CHECK_S = 2.0  # how soon an embedded Redis that died is started again
 
 
 @dataclass
@@ -31,15 +35,28 @@ class Runtime:
     runner: RunnerConfig
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     stop: threading.Event = field(default_factory=threading.Event)
+    launcher: Launcher | None = None
+    redis_restarts: int = 0
+    streams: EventStreams = field(init=False)
 
     @property
     def generation_enabled(self) -> bool:
         return self.runner.claude is not None
 
+    def launch(self, job: Job) -> None:
+        """Starts the job's runner in the background (the sweep covers a dead process)."""
+        if self.launcher is not None:
+            self.launcher.submit(job)
+
     def close(self) -> None:
         self.stop.set()
+        if self.launcher is not None:
+            self.launcher.close()
         self.stack.close()
         self.store.close()
+
+    async def aclose(self) -> None:
+        await self.streams.live.close()
 
 
 def redis_url(settings: Settings) -> str:
@@ -71,11 +88,27 @@ def start(settings: Settings) -> Runtime:
     store.ping()
     runner = runner_config(settings, redis_url(settings))
     runtime = Runtime(settings, store, open_storage(settings.storage_config()), runner)
+    runtime.streams = _streams(settings)
     _join_cluster(runtime)
+    runtime.launcher = Launcher(store, runner, runtime.stop)
     _sweep(runtime)
     thread = threading.Thread(target=_sweeper, args=(runtime,), name="runner-sweep", daemon=True)
     thread.start()
+    if settings.redis_url is None:  # the Redis is ours: keep it up
+        watch = threading.Thread(
+            target=_keep_redis, args=(runtime,), name="redis-keeper", daemon=True
+        )
+        watch.start()
     return runtime
+
+
+def _streams(settings: Settings) -> EventStreams:
+    block_ms = int(min(2.0, settings.redis_timeout_s / 2) * 1000)
+    # each stream waits on one connection: the pool holds them all, and a few to spare
+    live = LiveEvents(
+        redis_url(settings), settings.redis_timeout_s, block_ms, settings.sse_max_streams + 16
+    )
+    return EventStreams(live, block_ms, settings.sse_max_streams_per_key, settings.sse_max_streams)
 
 
 def _join_cluster(runtime: Runtime) -> None:
@@ -93,13 +126,30 @@ def _join_cluster(runtime: Runtime) -> None:
 
 
 def _sweep(runtime: Runtime) -> None:
+    assert runtime.launcher is not None
     try:
-        relaunched = relaunch_lost(runtime.store, runtime.runner)
-    except Exception as e:  # Redis or Ray hiccups: the next sweep tries again
+        handed = sweep(runtime.store, runtime.launcher)
+    except Exception as e:  # noqa: BLE001 (Redis or Ray hiccups: the next sweep tries again)
         log.warning("runner sweep failed: %s: %s", type(e).__name__, e)
         return
-    if relaunched:
-        log.warning("relaunched lost lesson runners: %s", ", ".join(relaunched))
+    if handed:
+        log.warning("launching runners nobody was starting: %s", ", ".join(handed))
+
+
+def _keep_redis(runtime: Runtime) -> None:
+    """Starts the embedded redis-server again when it stops answering (killed, crashed): it
+    reloads its AOF, so nothing acknowledged is lost. `scenefarm down` stops this API first."""
+    data_dir = runtime.settings.data_dir
+    while not runtime.stop.wait(REDIS_CHECK_S):
+        if running_url(data_dir) is not None:
+            continue
+        try:
+            ensure_local_redis(data_dir)
+        except RedisStartError as e:
+            log.error("the embedded redis could not be restarted: %s", e)
+            continue
+        runtime.redis_restarts += 1
+        log.warning("the embedded redis had stopped; started it again")
 
 
 def _sweeper(runtime: Runtime) -> None:

@@ -212,6 +212,11 @@ class Readiness(BaseModel):
     checks: dict[str, str]
 
 
+class FieldError(BaseModel):
+    field: str = Field(description="where: `body.scenes[1].code`, `header.Last-Event-ID`, ...")
+    message: str
+
+
 class ProblemDetails(BaseModel):
     """RFC 9457 problem details; `errors` for validation, `retry_after` for quotas."""
 
@@ -221,3 +226,9 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str
     instance: str | None = None
+    errors: list[FieldError] | None = Field(
+        default=None, description="validation problems (422): each field at fault"
+    )
+    retry_after: int | None = Field(
+        default=None, description="seconds to wait (429, 503), as the Retry-After header says"
+    )

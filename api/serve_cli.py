@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api import serve_registry
     from api.farm_config import runner_config
     from api.main import create_app
     from api.runtime import redis_url
@@ -54,13 +56,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         runner_config(settings, redis_url(settings))  # bad settings: one line, before serving
     except (SandboxError, StorageError) as e:
         return _error(str(e), EXIT_USAGE)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        timeout_graceful_shutdown=10,
-        log_level="info",
-    )
+    record = serve_registry.register(settings.data_dir, f"http://{args.host}:{args.port}")
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            timeout_graceful_shutdown=10,
+            log_level="info",
+        )
+    finally:
+        record.unlink(missing_ok=True)
     return 0
 
 
@@ -81,14 +87,21 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
     if args.keys_command == "revoke":
+        key_id = _key_id(args.key_id)  # a whole key is never echoed: it is a secret
         if not store.keys.revoke(args.key_id):
-            return _error(f"no key {args.key_id}", EXIT_FAILED)
-        print(f"scenefarm: revoked {args.key_id}", file=sys.stderr)
+            return _error(f"no key {key_id}", EXIT_FAILED)
+        print(f"scenefarm: revoked {key_id}", file=sys.stderr)
         return 0
     for k in store.keys.all():
         created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(k.created_at))
         print(f"{k.key_id}\t{k.owner}\t{created}\t{'revoked' if k.revoked else 'active'}")
     return 0
+
+
+def _key_id(given: str) -> str:
+    """The id part of a whole key (`sf_<id>_<secret>`), or what was given if it is not one."""
+    match = re.match(r"^sf_([0-9a-f]{12})_", given)
+    return match.group(1) if match else given[:40]
 
 
 def _error(message: str, code: int) -> int:

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     idempotency_ttl_s: int = Field(default=86_400, ge=60)
     events_max_len: int = Field(default=10_000, ge=100)
+    sse_max_streams_per_key: int = Field(default=20, ge=1)  # open event streams, per process
+    sse_max_streams: int = Field(default=1000, ge=1)  # all keys together, per process
     render_workers: int | None = Field(default=None, ge=1)  # API lessons; None: one per CPU
 
     def storage_config(self) -> StorageConfig:

@@ -15,8 +15,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)
-def healthz() -> Health:
-    """The process answers."""
+async def healthz() -> Health:
+    """The process answers (on the event loop: no thread of the pool is needed)."""
     return Health(status="ok")
 
 

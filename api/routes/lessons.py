@@ -9,15 +9,16 @@ from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
 from api import jobs, present
 from api.deps import CallerDep, RuntimeDep, StoreDep
-from api.errors import InvalidRequest, NotFound
-from api.routes.docs import AUTHED, problems
+from api.errors import BadRequest, NotFound, QuotaProblem
+from api.routes.docs import AUTHED, accepted, problems
 from api.schemas import Accepted, LessonCreate, LessonPublic, LessonsPublic
-from api.sse import stream
+from api.sse import TooManyStreams
 from cluster.delivery.storage import LocalStorage, StorageError, object_keys
 from cluster.jobs.store import START, valid_stream_id
 from scenes import LessonStatus
 
 router = APIRouter(prefix="/v1/lessons", tags=["lessons"])
+STREAM_RETRY_S = 5  # a stream of this key may well have ended by then
 LessonId = Annotated[str, Path(pattern=r"^lesson-[0-9a-f]{12}$", examples=["lesson-0123456789ab"])]
 
 
@@ -25,7 +26,7 @@ LessonId = Annotated[str, Path(pattern=r"^lesson-[0-9a-f]{12}$", examples=["less
     "",
     status_code=202,
     response_model=Accepted,
-    responses=problems(*AUTHED, 409, 413, 429),
+    responses=accepted(*AUTHED, 409, 413, 415, 429),
 )
 def create_lesson(
     body: LessonCreate,
@@ -69,7 +70,7 @@ def get_lesson(lesson_id: LessonId, store: StoreDep, caller: CallerDep) -> Lesso
             "description": "Server-Sent Events: `id`, `event` (the kind) and JSON `data`",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        **problems(*AUTHED, 404),
+        **problems(*AUTHED, 400, 404, 429),
     },
 )
 def lesson_events(
@@ -79,24 +80,23 @@ def lesson_events(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=64)] = None,
 ) -> StreamingResponse:
     """Every status change and chunk of the lesson as Server-Sent Events, resumable."""
-    store = runtime.store
-    store.lessons.owned(caller.owner, lesson_id)
+    runtime.store.lessons.owned(caller.owner, lesson_id)
     after = START if last_event_id is None else last_event_id.strip()
     if not valid_stream_id(after):
-        problem = {"field": "header.Last-Event-ID", "message": "is not an event id we sent"}
-        raise InvalidRequest([problem])
-    block_ms = int(min(2.0, runtime.settings.redis_timeout_s / 2) * 1000)
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(
-        stream(store, lesson_id, after, block_ms), media_type="text/event-stream", headers=headers
-    )
+        raise BadRequest(f"Last-Event-ID {after[:64]!r} is not an event id this API sent")
+    try:
+        events = runtime.streams.stream(caller.key_id, lesson_id, after)
+    except TooManyStreams as e:
+        raise QuotaProblem(str(e), STREAM_RETRY_S) from e
+    headers = {"X-Accel-Buffering": "no"}  # Cache-Control: no-store, as every /v1/ answer
+    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
 
 @router.post(
     "/{lesson_id}/cancel",
     status_code=202,
     response_model=Accepted,
-    responses=problems(*AUTHED, 404, 409),
+    responses=accepted(*AUTHED, 404, 409),
 )
 def cancel_lesson(lesson_id: LessonId, runtime: RuntimeDep, caller: CallerDep) -> Accepted:
     """Cancel the running job: chunks not yet started are dropped, the lesson ends cancelled."""

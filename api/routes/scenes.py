@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response
 
 from api import jobs
 from api.deps import CallerDep, RuntimeDep
-from api.routes.docs import AUTHED, problems
+from api.routes.docs import AUTHED, accepted
 from api.routes.lessons import LessonId
 from api.schemas import Accepted, SceneEdit, SceneReplace
 from cluster.jobs.store import Job, JobOp
@@ -27,7 +27,7 @@ def _accepted(job: Job, response: Response) -> Accepted:
     "/{index}/edits",
     status_code=202,
     response_model=Accepted,
-    responses=problems(*AUTHED, 404, 409, 413, 429),
+    responses=accepted(*AUTHED, 404, 409, 413, 415, 429),
 )
 def edit_scene(
     lesson_id: LessonId,
@@ -46,7 +46,7 @@ def edit_scene(
     "/{index}",
     status_code=202,
     response_model=Accepted,
-    responses=problems(*AUTHED, 404, 409, 413, 429),
+    responses=accepted(*AUTHED, 404, 409, 413, 415, 429),
 )
 def replace_scene(
     lesson_id: LessonId,

@@ -11,14 +11,14 @@ from starlette.datastructures import FormData
 
 from api import jobs
 from api.deps import RuntimeDep
-from api.errors import NotFound, to_problem
+from api.errors import NotFound, QuotaProblem, to_problem
 from api.runtime import Runtime
-from api.sse import stream
+from api.sse import TooManyStreams
 from api.studio import forms, media, views
 from api.studio.auth import User, UserDep, check_csrf, form_of
 from api.studio.web import StudioRoute, page
 from cluster.delivery.storage import object_keys
-from cluster.jobs.store import START, JobOp, JobState, LessonEntry, valid_stream_id
+from cluster.jobs.store import JOB_FINAL, START, JobOp, LessonEntry, valid_stream_id
 
 router = APIRouter(
     prefix="/studio/lessons/{lesson_id}", route_class=StudioRoute, include_in_schema=False
@@ -48,7 +48,7 @@ def _context(
     lesson = entry.lesson
     events = runtime.store.events.read(lesson.id, START, None, runtime.store.events.max_len)
     live = views.fold(events)
-    running = entry.job is not None and entry.job.state is JobState.RUNNING
+    running = entry.job is not None and entry.job.state not in JOB_FINAL
     return {
         "user": user,
         "lesson": lesson,
@@ -130,6 +130,9 @@ def player_part(
     return page(request, "_player.html", _context(runtime, user, entry, version))
 
 
+STREAM_RETRY_S = 5
+
+
 @router.get("/events")
 def events(
     lesson_id: LessonId,
@@ -145,11 +148,12 @@ def events(
     since = (last_event_id or after or START).strip()
     if not valid_stream_id(since):
         since = START
-    block_ms = int(min(2.0, runtime.settings.redis_timeout_s / 2) * 1000)
+    try:  # the studio's streams count against the key, as the API's do
+        events = runtime.streams.stream(user.key.key_id, lesson_id, since)
+    except TooManyStreams as e:
+        raise QuotaProblem(str(e), STREAM_RETRY_S) from e
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(
-        stream(store, lesson_id, since, block_ms), media_type="text/event-stream", headers=headers
-    )
+    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
 
 # -- media ----------------------------------------------------------------------------------
@@ -283,7 +287,7 @@ def _code_page(
         "scene": record,
         "code": code if code is not None else (current.code if current else ""),
         "errors": errors,
-        "running": entry.job is not None and entry.job.state is JobState.RUNNING,
+        "running": entry.job is not None and entry.job.state not in JOB_FINAL,
     }
     return page(request, "code.html", context, status_code=status)
 

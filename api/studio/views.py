@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cluster.jobs.store import Job, JobState, LessonEntry, StoredEvent
+from cluster.jobs.store import JOB_FINAL, Job, LessonEntry, StoredEvent
 from scenes import Lesson, LessonVersion, SceneRecord, SceneStatus
 
 ACTIVE_STATUSES = {"queued", "planning", "generating", "rendering", "stitching", "uploading"}
@@ -99,7 +99,7 @@ def scene_rows(entry: LessonEntry, live: Live) -> list[SceneRow]:
 
 
 def _running(job: Job | None) -> bool:
-    return job is not None and job.state is JobState.RUNNING
+    return job is not None and job.state not in JOB_FINAL  # queued or running
 
 
 def _scene_row(record: SceneRecord, live: Live, job: Job | None) -> SceneRow:

@@ -27,5 +27,6 @@ class RunnerConfig:
     max_layout_fixes: int = 2
     webhook: WebhookPolicy = field(default_factory=WebhookPolicy)
     events_max_len: int = 10_000
+    video_s_per_day: float | None = None  # an owner's newly rendered seconds a day (None: any)
     # The runner publishes to storage: S3 credentials the Ray cluster's own processes lack.
     env: dict[str, str] = field(default_factory=dict, repr=False)

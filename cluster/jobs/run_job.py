@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ from cluster.jobs.store import (
     JobStoreUnavailable,
     LessonEntry,
     Progress,
+    QuotaExceeded,
+    QuotaLimits,
     open_jobstore,
 )
 from cluster.jobs.webhooks import deliver
@@ -45,20 +48,81 @@ from scenes import (
 log = logging.getLogger(__name__)
 
 
-class Tracker:
-    """The events sink: the lesson's stream, its chunk progress and the farm's counters."""
+@dataclass
+class VideoBudget:
+    """An owner's seconds of newly rendered video: counted as each chunk lands (failed and
+    cancelled jobs cost what they rendered), and checked between chunk results."""
 
-    def __init__(self, store: JobStore, lesson_id: str) -> None:
+    store: JobStore  # opened with the owner's limits (RunnerConfig.video_s_per_day)
+    owner: str
+    fps: int
+
+    def spend(self, frames: int) -> None:
+        self.store.quotas.add_video(self.owner, frames / self.fps)
+
+    def spent_all(self) -> bool:
+        try:
+            self.store.quotas.check_video(self.owner)
+        except QuotaExceeded:
+            return True
+        return False
+
+
+class Tracker:
+    """The events sink: the lesson's stream, its chunk progress and the farm's counters; and
+    whether every scene of the render is resolved (all its chunks in, or failed)."""
+
+    def __init__(self, store: JobStore, lesson_id: str, budget: VideoBudget | None = None) -> None:
         self.store = store
         self.lesson_id = lesson_id
+        self.budget = budget
+        self.over_quota = False
         self.progress = Progress()
+        self.scenes: int | None = None  # scenes the render has, once it started
+        self.planned: dict[str, int] = {}
+        self.done: Counter[str] = Counter()
+        self.failed: set[str] = set()
 
     def __call__(self, event: Event) -> None:
+        self._resolve(event)
         try:
             self.store.events.append(event)
             self._count(event)
         except JobStoreUnavailable as e:  # progress is best effort; the record's saves are not
             log.warning("event not stored", extra={"lesson": self.lesson_id, "error": str(e)})
+
+    @property
+    def all_resolved(self) -> bool:
+        """Nothing is left that a cancel could stop: only stitching and publishing remain."""
+        if self.scenes is None:
+            return False
+        planned = {s for s, n in self.planned.items() if self.done[s] >= n}
+        return len(planned | self.failed) >= self.scenes
+
+    def _resolve(self, event: Event) -> None:
+        if event.kind == "lesson_started":
+            head = event.detail.split(" ", 1)[0]
+            self.scenes = int(head) if head.isdigit() else None
+        elif event.kind == "scene_planned":
+            self.planned[event.scene] = int(event.data.get("chunks", 0))
+        elif event.kind == "chunk_done":
+            self.done[event.scene] += 1
+            if self.budget is not None and not event.data.get("cached"):
+                self.budget.spend(int(event.data.get("frames", 0)))
+        elif event.kind == "scene_failed":
+            self.failed.add(event.scene)
+
+    def cancelled(self) -> bool:
+        """Studio's cancel check: a cancel asked so far stops the job; once every scene is
+        resolved, the check also seals the job, and later cancels are refused (409). A job
+        whose owner's video seconds ran out stops too, unless nothing is left to render."""
+        resolved = self.all_resolved
+        if self.store.lessons.cancel_or_seal(self.lesson_id, seal=resolved):
+            return True
+        if not resolved and self.budget is not None and self.budget.spent_all():
+            self.over_quota = True
+            return True
+        return False
 
     def _count(self, event: Event) -> None:
         if event.kind == "scene_planned":  # before its chunks; later scenes add theirs
@@ -90,16 +154,28 @@ class Outcome:
 
 
 def run_job(config: RunnerConfig, job: Job) -> None:
-    store = open_jobstore(config.redis_url, config.redis_timeout_s, None, config.events_max_len)
+    limits = (
+        None
+        if config.video_s_per_day is None
+        else QuotaLimits(video_s_per_day=config.video_s_per_day)
+    )
+    store = open_jobstore(config.redis_url, config.redis_timeout_s, limits, config.events_max_len)
     entry = store.lessons.get(job.lesson_id)
     if entry is None:
         log.error("no such lesson", extra={"lesson": job.lesson_id})
         return
-    tracker = Tracker(store, job.lesson_id)
+    tracker = Tracker(store, job.lesson_id, _budget(config, store, entry))
     store.lessons.set_progress(job.lesson_id, tracker.progress)  # not the last job's
     tracker(Event("job_started", job.lesson_id, detail=job.op.value, data=_job_data(job)))
     outcome = _perform(config, store, entry, job, tracker)
     _finish(config, store, entry, job, tracker, outcome)
+
+
+def _budget(config: RunnerConfig, store: JobStore, entry: LessonEntry) -> VideoBudget | None:
+    if config.video_s_per_day is None:
+        return None
+    fps = PRESETS[Quality(entry.options.quality)].fps
+    return VideoBudget(store, entry.owner, fps)
 
 
 def _perform(
@@ -115,10 +191,14 @@ def _perform(
                 Claude(config.claude) if config.claude else None,
                 _options(config, entry),
                 tracker,
-                cancelled=lambda: store.lessons.cancel_requested(job.lesson_id),
+                cancelled=tracker.cancelled,
             )
             return Outcome(JobState.DONE, made=_run_op(studio, where, job))
     except LessonCancelled:
+        if tracker.over_quota:
+            error = f"the owner's {config.video_s_per_day:g} s of video a day are used up"
+            _fail_stopped(store, where, error)
+            return Outcome(JobState.FAILED, error)
         return Outcome(JobState.CANCELLED, "cancelled")
     except (GenerationError, LessonFailed) as e:
         return Outcome(JobState.FAILED, str(e))
@@ -159,6 +239,15 @@ def _fail_if_running(store: JobStore, where: RedisLessonStore, error: str) -> No
         log.exception("could not mark the lesson failed", extra={"lesson": where.lesson_id})
 
 
+def _fail_stopped(store: JobStore, where: RedisLessonStore, error: str) -> None:
+    """A job the runner stopped itself (not a client's cancel): Studio ended the lesson
+    `cancelled`, and it is a failure, saying why."""
+    lesson = where.load()
+    lesson.status, lesson.error = LessonStatus.FAILED, error
+    where.save(lesson)
+    store.events.append(Event("lesson_status", lesson.id, detail="failed"))
+
+
 def _farm_config(config: RunnerConfig) -> FarmConfig:
     return FarmConfig(
         data_dir=config.data_dir,
@@ -190,7 +279,7 @@ def _finish(
         update={"state": outcome.state, "error": outcome.error, "ended_at": time.time()}
     )
     if outcome.made is not None:
-        _record_made(store, entry, outcome.made)
+        _record_made(store, outcome.made)
     data = _job_data(ended)
     tracker(Event(f"job_{outcome.state.value}", job.lesson_id, detail=outcome.error, data=data))
     store.lessons.finish(entry.owner, ended)  # after the last event: SSE ends on this
@@ -198,11 +287,9 @@ def _finish(
         _notify(config, store, entry, ended)
 
 
-def _record_made(store: JobStore, entry: LessonEntry, made: Made) -> None:
+def _record_made(store: JobStore, made: Made) -> None:
+    # its seconds of video were counted chunk by chunk (VideoBudget), failed or not
     store.lessons.put_report(made.lesson.id, made.version.number, made.report.to_json())
-    fps = PRESETS[Quality(made.lesson.quality)].fps
-    frames = sum(c.frames for s in made.report.scenes for c in s.chunks if not c.cached)
-    store.quotas.add_video(entry.owner, frames / fps)
 
 
 def _job_data(job: Job) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Lesson runners: one detached, named Ray actor per lesson job, outside the API process.
 
-The API only writes the request to the job store and launches a runner; the runner does the
-job on a thread of its own (so no caller has to wait on it, and the API may restart freely),
-writes status, versions and events to the store, and ends itself. A runner that is lost (its
-node died, the cluster restarted) is launched again by `relaunch_lost` from the store.
+A job is recorded `queued` with its lesson (the API answers then); a launcher starts its
+runner off the request path, and the runner's `start` marks the job `running` in the store
+before it returns. So "the job says running" is the one proof a runner got its start call,
+and whoever watches the store (`to_launch`, the API's sweep) can recover both kinds of loss:
+a job still queued whose runner never started (its API died between making the actor and
+calling it), and a running job whose actor is gone (its node died, the cluster restarted).
 """
 
 from __future__ import annotations
@@ -16,14 +18,21 @@ from typing import Any
 from cluster.farm import ray_api
 from cluster.farm.events import Event
 from cluster.jobs.config import RunnerConfig
-from cluster.jobs.store import Job, JobState, JobStore
+from cluster.jobs.store import Job, JobState, JobStore, open_jobstore
 from scenes import LessonStatus
 
 log = logging.getLogger(__name__)
 PREFIX = "scenefarm-lesson"
 START_TIMEOUT_S = 60.0
-RELAUNCH_GRACE_S = 20.0  # a job younger than this may still be launching
+RELAUNCH_GRACE_S = 20.0  # a running job's actor may still be registering
+QUEUED_GRACE_S = 10.0  # a queued job this young is still in its launcher's hands
+ORPHAN_AFTER_S = 30.0  # a queued job whose actor exists this long never got its start call
+QUEUED_GIVE_UP_S = 600.0  # a runner that cannot be started for this long: the job fails
 MAX_LAUNCHES = 3  # a job whose runners keep getting lost fails instead of looping forever
+
+
+class RunnerExists(Exception):
+    """A runner actor of this job's name exists already."""
 
 
 def actor_name(job: Job) -> str:
@@ -31,18 +40,35 @@ def actor_name(job: Job) -> str:
 
 
 class LessonRunner:
-    """The actor: `start(job)` returns at once; the job runs on the actor's own thread."""
+    """The actor: `start(job)` marks the job running and returns; it runs on its own thread."""
 
     def __init__(self, config: RunnerConfig) -> None:
         self.config = config
         self.thread: threading.Thread | None = None
 
     def start(self, job_json: str) -> bool:
-        if self.thread is None:  # a second start (a relaunch race) joins the first
-            job = Job.model_validate_json(job_json)
-            self.thread = threading.Thread(target=self._main, args=(job,), name=actor_name(job))
-            self.thread.start()
+        """True once the job is marked running (a second start joins the first); False when
+        the job ended or changed before its runner came (the actor then ends)."""
+        if self.thread is not None:
+            return True
+        job = Job.model_validate_json(job_json)
+        if not self._mark_started(job):
+            threading.Thread(target=ray_api.end_this_actor, name="runner-end").start()
+            return False
+        self.thread = threading.Thread(target=self._main, args=(job,), name=actor_name(job))
+        self.thread.start()
         return True
+
+    def _mark_started(self, job: Job) -> bool:
+        config = self.config
+        store = open_jobstore(config.redis_url, config.redis_timeout_s, None, config.events_max_len)
+        try:
+            moved = store.lessons.move_job(
+                job.lesson_id, job.number, JobState.RUNNING, runner_started_at=time.time()
+            )
+        finally:
+            store.close()
+        return moved is not None
 
     def _main(self, job: Job) -> None:
         from cluster.jobs.run_job import run_job  # the farm's imports, paid in the actor only
@@ -55,55 +81,76 @@ class LessonRunner:
             ray_api.end_this_actor()
 
 
-def launch(config: RunnerConfig, job: Job) -> None:
-    """Starts the job's runner; a runner of that name already running is left to it."""
+def launch(config: RunnerConfig, job: Job) -> bool:
+    """Makes the job's runner and calls its start: what `LessonRunner.start` answered.
+    RunnerExists when an actor of that name is there already; Ray's errors pass through."""
     name = actor_name(job)
     options: dict[str, Any] = {"env_vars": config.env} if config.env else {}
     try:
         actor = ray_api.job_actor(LessonRunner, name, options, config)
-    except ValueError:  # the name is taken: that runner is this job's
-        log.info("runner already running", extra={"lesson": job.lesson_id, "runner": name})
-        return
-    ray_api.get(
-        ray_api.call(actor, "start", f"{job.lesson_id}/start", job.model_dump_json()),
-        START_TIMEOUT_S,
-    )
+    except ValueError as e:  # the name is taken
+        raise RunnerExists(name) from e
+    ref = ray_api.call(actor, "start", f"{job.lesson_id}/start", job.model_dump_json())
+    return bool(ray_api.get(ref, START_TIMEOUT_S))
 
 
-def relaunch_lost(store: JobStore, config: RunnerConfig, now: float | None = None) -> list[str]:
-    """Launches runners again for jobs still running in the store whose actor is gone."""
+def remove_orphan(job: Job) -> None:
+    """Ends a runner that never got its start call, so a new one can take its name."""
+    log.warning("ending a runner that never started", extra={"lesson": job.lesson_id})
+    ray_api.kill_actor(actor_name(job))
+
+
+def to_launch(
+    store: JobStore, held: set[str] | frozenset[str] = frozenset(), now: float | None = None
+) -> list[Job]:
+    """Jobs whose runner must be (re)launched: queued ones nobody is launching (not in
+    `held`, past their grace), and running ones whose actor is gone (moved back to queued).
+    Jobs that cannot be started or keep getting lost fail here instead."""
     now = time.time() if now is None else now
-    relaunched = []
+    found = []
     for lesson_id in store.lessons.active():
         entry = store.lessons.get(lesson_id)
         job = entry.job if entry else None
-        if job is None or job.state is not JobState.RUNNING:
+        if entry is None or job is None or lesson_id in held:
             continue
-        if now - job.started_at < RELAUNCH_GRACE_S or ray_api.actor_exists(actor_name(job)):
-            continue
-        if not store.lessons.is_active(lesson_id):  # it ended between the two looks
-            continue
-        if job.launches >= MAX_LAUNCHES:
-            _give_up(store, entry.owner if entry else "", job)
-            continue
-        log.warning("relaunching a lost runner", extra={"lesson": lesson_id, "job": job.number})
-        job = job.model_copy(update={"launches": job.launches + 1, "started_at": now})
-        store.lessons.set_job(job)
-        launch(config, job)
-        relaunched.append(lesson_id)
-    return relaunched
+        if job.state is JobState.QUEUED:
+            if now - job.started_at >= QUEUED_GIVE_UP_S:
+                give_up(store, entry.owner, job, "its runner could not be started")
+            elif now - job.started_at >= QUEUED_GRACE_S:
+                found.append(job)
+        elif job.state is JobState.RUNNING:
+            lost = _lost(store, entry.owner, job, now)
+            if lost is not None:
+                found.append(lost)
+    return found
 
 
-def _give_up(store: JobStore, owner: str, job: Job) -> None:
-    """Ends a job whose runners were lost MAX_LAUNCHES times: the lesson fails, saying so."""
-    error = f"the lesson runner was lost {job.launches} times; giving up"
+def _lost(store: JobStore, owner: str, job: Job, now: float) -> Job | None:
+    """The job back in the queue if its runner is gone; None while it lives (or gave up)."""
+    since = job.runner_started_at or job.started_at
+    if now - since < RELAUNCH_GRACE_S or ray_api.actor_exists(actor_name(job)):
+        return None
+    if job.launches >= MAX_LAUNCHES:
+        give_up(store, owner, job, f"the lesson runner was lost {job.launches} times")
+        return None
+    log.warning("relaunching a lost runner", extra={"lesson": job.lesson_id, "job": job.number})
+    return store.lessons.move_job(
+        job.lesson_id, job.number, JobState.QUEUED, launches=job.launches + 1, started_at=now
+    )
+
+
+def give_up(store: JobStore, owner: str, job: Job, why: str) -> None:
+    """Ends a job that cannot run: the lesson fails, saying why, and its slot is freed."""
+    error = f"{why}; giving up"
+    ended = store.lessons.move_job(
+        job.lesson_id, job.number, JobState.FAILED, error=error, ended_at=time.time()
+    )
+    if ended is None:  # it moved meanwhile: its runner lives after all
+        return
     lesson = store.lessons.load(job.lesson_id)
     if lesson.status not in (LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED):
         lesson.status, lesson.error = LessonStatus.FAILED, error
         store.lessons.save(lesson)
         store.events.append(Event("lesson_status", job.lesson_id, detail="failed"))
-    ended = job.model_copy(
-        update={"state": JobState.FAILED, "error": error, "ended_at": time.time()}
-    )
     store.events.append(Event("job_failed", job.lesson_id, detail=error))
     store.lessons.finish(owner, ended)

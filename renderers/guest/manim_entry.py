@@ -7,8 +7,10 @@ Each function takes the job payload and returns JSON data; files go to the job's
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib.util
 import os
+import random
 import re
 import shutil
 import sys
@@ -148,6 +150,23 @@ def _definition_lines(module: ModuleType) -> dict[str, float]:
     source = Path(module.__file__ or "").read_text()
     tree = ast.parse(source)
     return {node.name: node.lineno for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def scene_seed(scene: str) -> int:
+    """The seed of a scene's random generators: the same in its probe and every chunk, on
+    every worker, so a scene that draws random numbers (StreamLines, graph layouts, plain
+    `random`) continues across chunk boundaries as it would in one process."""
+    return int.from_bytes(hashlib.sha256(scene.encode()).digest()[:4], "big")
+
+
+def _seed(scene: str) -> None:
+    """Seeds Python's and NumPy's global generators (networkx draws from both when given no
+    seed) before the scene's module runs, and has Manim seed them again as the scene starts
+    (Scene.__init__ seeds from config.seed, which is None, i.e. fresh entropy, by default)."""
+    seed = scene_seed(scene)
+    random.seed(seed)
+    np.random.seed(seed)  # the global generator is what scene code uses
+    config.seed = seed
 
 
 def _pin(video: dict[str, int], first: int = 0, last: int = -1, dry_run: bool = False) -> None:
@@ -337,6 +356,7 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     estimated (the jump's time, once per frame).
     """
     voice.set_beats(payload.get("beats", ()), payload.get("hold_frames", 0))
+    _seed(payload["scene"])
     module = _load(payload["file"])
     scene_cls = voice.held(getattr(module, payload["scene"]))
     step = bool(payload.get("step", True))
@@ -348,6 +368,7 @@ def probe(payload: dict[str, Any]) -> dict[str, Any]:
     log = _PlayLog(0, not step, note_layout if payload.get("layout") else None)
     log.install()
     _pin(payload["video"], dry_run=True)
+    config.seed = scene_seed(payload["scene"])  # the module may have set its own
     if step:
         _fast_forward_skipped_animations()
     tex = _recording_tex()
@@ -368,12 +389,14 @@ def scout(payload: dict[str, Any]) -> dict[str, Any]:
     as a probe does (one build of the scene where a probe and a chunk would make two). A still
     scene (no animations) is rendered as its one chunk. `rendered`: the plays drawn."""
     voice.set_beats(payload.get("beats", ()), payload.get("hold_frames", 0))
+    _seed(payload["scene"])
     module = _load(payload["file"])
     scene_cls = voice.held(getattr(module, payload["scene"]))
     log = _PlayLog(max(1.0, float(payload["budget"])), True)
     log.install()
     _leave_still_scenes_unfinished()
     _pin(payload["video"])
+    config.seed = scene_seed(payload["scene"])  # the module may have set its own
     tex = _recording_tex()
     latex_runs = _counting_latex_runs()
     with tempconfig({}):
@@ -608,12 +631,14 @@ def _with_trailing_wait(scene_cls: type[Scene], seconds: float) -> type[Scene]:
 def render(payload: dict[str, Any]) -> dict[str, Any]:
     """Renders animations first..last of one scene into chunk.mp4."""
     voice.set_beats(payload.get("beats", ()), payload.get("hold_frames", 0))
+    _seed(payload["scene"])
     module = _load(payload["file"])
     scene_cls = voice.held(getattr(module, payload["scene"]))
     first, last = int(payload["first"]), int(payload["last"])
     if first < 0:
         scene_cls, first, last = _with_trailing_wait(scene_cls, float(payload["still_s"])), 0, -1
     _pin(payload["video"], first, last)
+    config.seed = scene_seed(payload["scene"])  # the module may have set its own
     _fast_forward_skipped_animations()
     _install_tex([str(n) for n in payload.get("tex", [])])
     latex_runs = _counting_latex_runs()

@@ -11,25 +11,33 @@ from cluster.jobs.store.errors import (
 )
 from cluster.jobs.store.events import START, valid_stream_id
 from cluster.jobs.store.models import (
+    JOB_FINAL,
     ApiKey,
+    BadJobTransition,
+    CancelAnswer,
     Delivery,
     Job,
     JobOp,
     JobState,
     LessonEntry,
     LessonOptions,
+    NewLesson,
     Progress,
     StoredEvent,
+    job_transition,
 )
 from cluster.jobs.store.quotas import QuotaLimits
 from cluster.jobs.store.stats import VIOLATIONS
 from cluster.jobs.store.store import JobStore, open_jobstore
 
 __all__ = [
+    "JOB_FINAL",
     "START",
     "VIOLATIONS",
     "ApiKey",
+    "BadJobTransition",
     "Busy",
+    "CancelAnswer",
     "Delivery",
     "IdempotencyConflict",
     "Job",
@@ -42,10 +50,12 @@ __all__ = [
     "LessonEntry",
     "LessonMissing",
     "LessonOptions",
+    "NewLesson",
     "Progress",
     "QuotaExceeded",
     "QuotaLimits",
     "StoredEvent",
+    "job_transition",
     "open_jobstore",
     "valid_stream_id",
 ]

@@ -13,13 +13,15 @@ from cluster.jobs.store import redis_keys
 from cluster.jobs.store.client import GuardedRedis, text, text_map
 from cluster.jobs.store.models import StoredEvent
 
-_STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+_STREAM_ID = re.compile(r"^([0-9]{1,20})-([0-9]{1,20})$")
 START = "0-0"
+_U64 = 2**64
 
 
 def valid_stream_id(value: str) -> bool:
-    """A Last-Event-ID we can resume from; anything else restarts from the beginning."""
-    return bool(_STREAM_ID.match(value))
+    """A Redis stream id (two unsigned 64-bit numbers): one we can resume after."""
+    match = _STREAM_ID.match(value)
+    return match is not None and all(int(part) < _U64 for part in match.groups())
 
 
 class EventLog:
@@ -52,10 +54,10 @@ class EventLog:
         if not reply:
             return []
         _, entries = reply[0]  # RESP2: [[stream, [(id, fields), ...]]]
-        return [_stored(lesson_id, text(i), text_map(f or {})) for i, f in entries]
+        return [stored(lesson_id, text(i), text_map(f or {})) for i, f in entries]
 
 
-def _stored(lesson_id: str, stream_id: str, fields: dict[str, str]) -> StoredEvent:
+def stored(lesson_id: str, stream_id: str, fields: dict[str, str]) -> StoredEvent:
     return StoredEvent(
         id=stream_id,
         kind=fields.get("kind", ""),

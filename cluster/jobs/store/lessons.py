@@ -1,13 +1,23 @@
 """Lesson records in Redis: the Lesson JSON plus owner, options, job, progress and cancel flag.
 
-Starting a job is one Lua script, so "not already running" and "under the owner's concurrent
-renders quota" are checked and claimed atomically, even with several API processes.
+Creating a lesson is one Lua script: the Idempotency-Key, the lessons-per-day count, the
+concurrency slot, the record and its first job are bound together or not at all, so no crash
+of an API process can leave a key naming a lesson that does not exist. Starting a later job is
+one script too ("not already running" and "under the owner's concurrent renders" at once).
+
+A job is recorded `queued`; its runner moves it to `running` when it starts (`mark_started`,
+a WATCH/MULTI transaction), so whoever watches the store can tell a runner that never
+started from one that was lost. The cancel field is `0`, `1` (asked) or `sealed`: the runner
+seals it once a cancel could no longer stop anything, and a cancel after that is refused.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
+
+from redis.exceptions import WatchError
 
 from cluster.jobs.store import redis_keys
 from cluster.jobs.store.client import (
@@ -18,11 +28,68 @@ from cluster.jobs.store.client import (
     unavailable_as_error,
 )
 from cluster.jobs.store.errors import Busy, IdempotencyConflict, LessonMissing, QuotaExceeded
-from cluster.jobs.store.models import Delivery, Job, LessonEntry, LessonOptions, Progress
+from cluster.jobs.store.models import (
+    BadJobTransition,
+    CancelAnswer,
+    Delivery,
+    Job,
+    JobState,
+    LessonEntry,
+    LessonOptions,
+    NewLesson,
+    Progress,
+    job_transition,
+)
+from cluster.jobs.store.quotas import DAY_S, QuotaLimits, day_of, until_tomorrow_s
 from scenes import Lesson
 
 CONCURRENCY_RETRY_S = 30
 MAX_DELIVERIES = 200  # the log keeps the latest attempts
+SEALED = "sealed"
+
+# KEYS: idempotency, owner's active set, active set, lesson hash, owner's lessons, statuses,
+# today's lesson count. ARGV: use the key (0/1), "lesson-id fingerprint", key ttl, concurrent
+# limit, lessons-per-day limit, count ttl, lesson id, record, owner, options, job, created_at,
+# status. Replies: {'replay', earlier} | {'conflict'} | {'concurrency'} | {'lessons', used}
+# | {'created'}.
+_CREATE = """
+if ARGV[1] == '1' then
+  local earlier = redis.call('GET', KEYS[1])
+  if earlier then
+    local id, fingerprint = string.match(earlier, '^(%S+) (%S+)$')
+    if fingerprint ~= string.match(ARGV[2], ' (%S+)$') then return {'conflict'} end
+    return {'replay', id}
+  end
+end
+if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[4]) then return {'concurrency'} end
+local used = tonumber(redis.call('GET', KEYS[7]) or '0')
+if used >= tonumber(ARGV[5]) then return {'lessons', tostring(used)} end
+redis.call('INCR', KEYS[7])
+redis.call('EXPIRE', KEYS[7], tonumber(ARGV[6]))
+redis.call('SADD', KEYS[2], ARGV[7])
+redis.call('SADD', KEYS[3], ARGV[7])
+redis.call('HSET', KEYS[4], 'record', ARGV[8], 'owner', ARGV[9], 'options', ARGV[10],
+           'job', ARGV[11], 'cancel', '0')
+redis.call('ZADD', KEYS[5], ARGV[12], ARGV[7])
+redis.call('HSET', KEYS[6], ARGV[7], ARGV[13])
+if ARGV[1] == '1' then redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3])) end
+return {'created'}
+"""
+
+# KEYS: active set, lesson hash. ARGV: lesson id. 1 asked, 0 nothing runs, -1 too late.
+_CANCEL = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[2], 'cancel') == 'sealed' then return -1 end
+redis.call('HSET', KEYS[2], 'cancel', '1')
+return 1
+"""
+
+# KEYS: lesson hash. ARGV: seal (0/1). 1 when a cancel was asked; else 0, sealed if asked to.
+_CANCEL_OR_SEAL = """
+if redis.call('HGET', KEYS[1], 'cancel') == '1' then return 1 end
+if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'cancel', 'sealed') end
+return 0
+"""
 
 _BEGIN = """
 if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return -1 end
@@ -38,6 +105,9 @@ class LessonRecords:
     def __init__(self, client: GuardedRedis) -> None:
         self.r = client
         self._begin = client.register_script(_BEGIN)
+        self._create = client.register_script(_CREATE)
+        self._cancel = client.register_script(_CANCEL)
+        self._cancel_or_seal = client.register_script(_CANCEL_OR_SEAL)
 
     # -- creating and reading ------------------------------------------------------------
 
@@ -97,28 +167,56 @@ class LessonRecords:
 
     # -- idempotency ---------------------------------------------------------------------
 
-    def claim_idempotency(
-        self, owner: str, key: str, lesson_id: str, fingerprint: str, ttl_s: int
-    ) -> str | None:
-        """None when `key` now names `lesson_id`; the earlier lesson's id when the key was
-        used before for the same request; IdempotencyConflict when for another request."""
-        name = redis_keys.idempotency(owner, key)
-        for _ in range(3):  # the earlier claim may expire between SET NX and GET
-            if self.r.set(name, f"{lesson_id} {fingerprint}", nx=True, ex=ttl_s):
-                return None
-            earlier = maybe_text(self.r.get(name))
-            if earlier is not None:
-                earlier_id, _, earlier_fingerprint = earlier.partition(" ")
-                if earlier_fingerprint != fingerprint:
-                    raise IdempotencyConflict(
-                        "this Idempotency-Key was used with a different request"
-                    )
-                return earlier_id
-        raise IdempotencyConflict("this Idempotency-Key is being claimed concurrently")
+    def replayed(self, owner: str, key: str, fingerprint: str) -> str | None:
+        """The lesson an earlier request with this key made (None: none did);
+        IdempotencyConflict when that request had another body."""
+        earlier = maybe_text(self.r.get(redis_keys.idempotency(owner, key)))
+        if earlier is None:
+            return None
+        lesson_id, _, earlier_fingerprint = earlier.partition(" ")
+        if earlier_fingerprint != fingerprint:
+            raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+        return lesson_id
 
-    def release_idempotency(self, owner: str, key: str) -> None:
-        """Frees a key whose request was refused, so a retry is not answered with nothing."""
-        self.r.delete(redis_keys.idempotency(owner, key))
+    def admit(self, new: NewLesson, limits: QuotaLimits, now: float | None = None) -> str | None:
+        """Stores the lesson with its first job, bound to its Idempotency-Key, in one step.
+
+        None when stored; the earlier lesson's id when the key was used before for the same
+        request (nothing is stored or counted then). IdempotencyConflict when the key was used
+        for another request; QuotaExceeded past the lessons-per-day or concurrency limit.
+        """
+        now = time.time() if now is None else now
+        lesson, owner = new.lesson, new.owner
+        idem = redis_keys.idempotency(owner, new.idempotency_key or "")
+        reply = texts(
+            self._create(
+                keys=[
+                    idem,
+                    redis_keys.owner_active(owner),
+                    redis_keys.ACTIVE,
+                    redis_keys.lesson(lesson.id),
+                    redis_keys.owner_lessons(owner),
+                    redis_keys.STATUSES,
+                    redis_keys.quota(owner, "lessons", day_of(now)),
+                ],
+                args=[
+                    int(new.idempotency_key is not None),
+                    f"{lesson.id} {new.fingerprint}",
+                    new.idempotency_ttl_s,
+                    limits.concurrent_renders,
+                    limits.lessons_per_day,
+                    2 * DAY_S,
+                    lesson.id,
+                    lesson.model_dump_json(),
+                    owner,
+                    new.options.model_dump_json(),
+                    new.job.model_dump_json(),
+                    repr(lesson.created_at),
+                    lesson.status.value,
+                ],
+            )
+        )
+        return _admitted(reply, limits, now)
 
     # -- jobs ----------------------------------------------------------------------------
 
@@ -138,6 +236,24 @@ class LessonRecords:
             raise QuotaExceeded(
                 f"at most {concurrent_limit} lessons may render at once", CONCURRENCY_RETRY_S
             )
+
+    def move_job(self, lesson_id: str, number: int, to: JobState, **changes: Any) -> Job | None:
+        """Moves job `number` of the lesson to `to` (with `changes`) in one WATCH/MULTI
+        transaction; None when the lesson's job is another one, or cannot move so."""
+        key = redis_keys.lesson(lesson_id)
+        with unavailable_as_error(), self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(key)  # type: ignore[no-untyped-call]
+                    moved = _moved(maybe_text(pipe.hget(key, "job")), number, to, changes)
+                    if moved is None:
+                        return None
+                    pipe.multi()
+                    pipe.hset(key, "job", moved.model_dump_json())
+                    pipe.execute()
+                    return moved
+                except WatchError:
+                    continue  # the job changed meanwhile: look again
 
     def set_job(self, job: Job) -> None:
         self.r.hset(redis_keys.lesson(job.lesson_id), "job", job.model_dump_json())
@@ -160,15 +276,21 @@ class LessonRecords:
 
     # -- cancel, progress, reports, deliveries -------------------------------------------
 
-    def request_cancel(self, lesson_id: str) -> bool:
-        """Sets the cancel flag if a job runs; False when there is nothing to cancel."""
-        if not self.is_active(lesson_id):
-            return False
-        self.r.hset(redis_keys.lesson(lesson_id), "cancel", "1")
-        return True
+    def request_cancel(self, lesson_id: str) -> CancelAnswer:
+        """Asks the running job to stop, unless it is past the point of no return."""
+        answer = int(
+            self._cancel(keys=[redis_keys.ACTIVE, redis_keys.lesson(lesson_id)], args=[lesson_id])
+        )
+        return {1: CancelAnswer.ASKED, 0: CancelAnswer.NOTHING_RUNS}.get(
+            answer, CancelAnswer.TOO_LATE
+        )
 
     def cancel_requested(self, lesson_id: str) -> bool:
         return maybe_text(self.r.hget(redis_keys.lesson(lesson_id), "cancel")) == "1"
+
+    def cancel_or_seal(self, lesson_id: str, seal: bool) -> bool:
+        """True when a cancel was asked; otherwise, with `seal`, refuses every later one."""
+        return bool(self._cancel_or_seal(keys=[redis_keys.lesson(lesson_id)], args=[int(seal)]))
 
     def set_progress(self, lesson_id: str, progress: Progress) -> None:
         self.r.hset(redis_keys.lesson(lesson_id), "progress", progress.model_dump_json())
@@ -190,6 +312,34 @@ class LessonRecords:
     def deliveries(self, lesson_id: str) -> list[Delivery]:
         raw = texts(self.r.lrange(redis_keys.deliveries(lesson_id), 0, -1))
         return [Delivery.model_validate_json(d) for d in raw]
+
+
+def _moved(raw: str | None, number: int, to: JobState, changes: dict[str, Any]) -> Job | None:
+    job = Job.model_validate_json(raw) if raw else None
+    if job is None or job.number != number:
+        return None
+    try:
+        state = job_transition(job.state, to)
+    except BadJobTransition:
+        return None
+    return job.model_copy(update={**changes, "state": state})
+
+
+def _admitted(reply: list[str], limits: QuotaLimits, now: float) -> str | None:
+    outcome = reply[0]
+    if outcome == "replay":
+        return reply[1]
+    if outcome == "conflict":
+        raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+    if outcome == "concurrency":
+        raise QuotaExceeded(
+            f"at most {limits.concurrent_renders} lessons may render at once", CONCURRENCY_RETRY_S
+        )
+    if outcome == "lessons":
+        raise QuotaExceeded(
+            f"at most {limits.lessons_per_day} lessons a day", until_tomorrow_s(now)
+        )
+    return None
 
 
 def _entry(raw: dict[str, str]) -> LessonEntry:

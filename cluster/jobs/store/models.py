@@ -19,10 +19,30 @@ class JobOp(StrEnum):
 
 
 class JobState(StrEnum):
-    RUNNING = "running"
+    QUEUED = "queued"  # recorded with its lesson; its runner has not said it started
+    RUNNING = "running"  # its runner started it
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+JOB_FINAL = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED})
+_JOB_MOVES = {
+    JobState.QUEUED: {JobState.RUNNING, *JOB_FINAL},
+    # back to queued: its runner was lost and is to be launched again
+    JobState.RUNNING: {JobState.RUNNING, JobState.QUEUED, *JOB_FINAL},
+}
+
+
+class BadJobTransition(ValueError):
+    """A job asked to move from a state it cannot leave that way."""
+
+
+def job_transition(state: JobState, to: JobState) -> JobState:
+    """The job's next state; BadJobTransition for a move its machine does not have."""
+    if to not in _JOB_MOVES.get(state, ()):
+        raise BadJobTransition(f"a {state.value} job cannot become {to.value}")
+    return to
 
 
 class Job(BaseModel):
@@ -37,11 +57,16 @@ class Job(BaseModel):
     index: int = 0  # the scene an edit or replacement is for (1-based)
     instruction: str = ""
     code: str = ""
-    state: JobState = JobState.RUNNING
+    state: JobState = JobState.QUEUED
     error: str = ""
     launches: int = 1  # runners started for this job: a lost one is relaunched, boundedly
-    started_at: float = Field(default_factory=time.time)
+    started_at: float = Field(default_factory=time.time)  # when it was accepted
+    runner_started_at: float | None = None  # when its (latest) runner said it started
     ended_at: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state not in JOB_FINAL
 
 
 class LessonOptions(BaseModel):
@@ -70,6 +95,24 @@ class LessonEntry(BaseModel):
     job: Job | None = None
     progress: Progress = Field(default_factory=Progress)
     cancel_requested: bool = False
+
+
+class NewLesson(BaseModel):
+    """A lesson as the API admits it: the record, its first job, and how it was asked for."""
+
+    owner: str
+    lesson: Lesson
+    options: LessonOptions
+    job: Job
+    idempotency_key: str | None = None
+    fingerprint: str = ""  # of the request body: the same key with another body is a conflict
+    idempotency_ttl_s: int = 86_400
+
+
+class CancelAnswer(StrEnum):
+    ASKED = "asked"  # the runner stops at its next check
+    NOTHING_RUNS = "nothing_runs"
+    TOO_LATE = "too_late"  # the job is past the point where a cancel could stop anything
 
 
 class ApiKey(BaseModel):

@@ -130,7 +130,7 @@ class ApiServer:
         while time.monotonic() < deadline:
             lesson = self.lesson(key, lesson_id)
             job = lesson["job"]
-            if job and job["number"] == number and job["state"] != "running":
+            if job and job["number"] == number and job["state"] not in ("queued", "running"):
                 return lesson
             time.sleep(0.3)
         raise AssertionError(f"job {number} of {lesson_id} did not end: {lesson}")
@@ -157,6 +157,18 @@ class ApiServer:
             stream=True,
             timeout=timeout_s,
         )
+
+    def wait_for_stream(self, key: Key, lesson_id: str, timeout_s: float = 30) -> requests.Response:
+        """A stream, once the key may open one again (a closed one is noticed at its next
+        keep-alive)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            response = self.stream(key, lesson_id)
+            if response.status_code == 200:
+                return response
+            response.close()
+            assert response.status_code == 429 and time.monotonic() < deadline, response.text
+            time.sleep(0.2)
 
 
 def parse_sse(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
@@ -192,6 +204,7 @@ def api(
         "ANTHROPIC_BASE_URL": claude.base_url,
         "SCENEFARM_MAX_FIXES": "1",
         "SCENEFARM_QUOTA_CONCURRENT_RENDERS": "4",
+        "SCENEFARM_SSE_MAX_STREAMS_PER_KEY": "6",
     }
     server = ApiServer(data_dir, tmp_path_factory.mktemp("api-logs"), settings).start()
     yield server

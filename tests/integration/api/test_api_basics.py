@@ -95,16 +95,6 @@ def test_oversized_bodies_and_unknown_things(api: ApiServer, alice: Key) -> None
     assert wrong
 
 
-def test_a_bad_last_event_id_is_refused(api: ApiServer, alice: Key) -> None:
-    lesson_id = api.create(alice, {"scenes": [code_scene("Evented", "        self.wait(0.5)\n")]})
-    response = api.call(
-        "GET", f"/v1/lessons/{lesson_id}/events", alice, headers={"Last-Event-ID": "yesterday"}
-    )
-    problem = _problem(response, 422, "validation-error")
-    assert problem["errors"][0]["field"] == "header.Last-Event-ID"
-    api.wait_job(alice, lesson_id, 1)
-
-
 def _sample(text: str, name: str, labels: str = "") -> float:
     match = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.M)
     return float(match.group(1)) if match else 0.0
@@ -135,3 +125,22 @@ def test_metrics_show_requests_lessons_chunks_and_violations(api: ApiServer, ali
     )
     assert _sample(text, *requests_202) >= _sample(before, *requests_202) + 2
     assert 'scenefarm_queue_depth{kind="chunks"}' in text
+
+
+def test_the_document_serves_client_generators(api: ApiServer) -> None:
+    doc = api.call("GET", "/openapi.json").json()
+    ids = {op["operationId"] for ops in doc["paths"].values() for op in ops.values()}
+    assert {"createLesson", "getLesson", "listLessons", "cancelLesson", "replaceScene"} <= ids
+    problem = doc["components"]["schemas"]["ProblemDetails"]["properties"]
+    assert "errors" in problem and "retry_after" in problem
+    create = doc["paths"]["/v1/lessons"]["post"]["responses"]
+    assert "Location" in create["202"]["headers"] and "Retry-After" in create["429"]["headers"]
+    assert "WWW-Authenticate" in create["401"]["headers"] and "415" in create
+
+
+def test_a_body_without_a_json_content_type_is_a_415(api: ApiServer, alice: Key) -> None:
+    body = b'{"scenes": [{"code": "x"}]}'
+    for headers in ({}, {"Content-Type": "text/plain"}):
+        response = api.call("POST", "/v1/lessons", alice, data=body, headers=headers)
+        _problem(response, 415, "unsupported-media-type")
+    assert api.call("GET", "/v1/lessons", alice).status_code == 200

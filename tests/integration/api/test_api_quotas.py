@@ -75,3 +75,29 @@ def test_lessons_per_day(tight: ApiServer) -> None:
     other = tight.key(f"daily-other-{uuid.uuid4().hex[:6]}")  # quotas are per owner
     lesson_id = tight.create(other, {"scenes": [code_scene("Y", REFUSED)]})
     tight.wait_job(other, lesson_id, 1)
+
+
+def test_a_job_stops_once_its_owner_s_video_seconds_run_out(tight: ApiServer) -> None:
+    """The seconds are counted as chunks land, not only before a job starts: a lesson far
+    longer than the 1.5 s a day stops after the chunks in flight, and fails saying why (the
+    bug: one lesson rendered 40 s against a 5 s limit)."""
+    key = tight.key(f"long-{uuid.uuid4().hex[:6]}")
+    long = "".join(ONE_SECOND for _ in range(24))
+    lesson_id = tight.create(key, {"scenes": [code_scene("Long", long, uuid.uuid4().hex)]})
+    lesson = tight.wait_job(key, lesson_id, 1)
+    assert lesson["status"] == "failed" and "video a day" in lesson["error"], lesson
+    assert lesson["progress"]["chunks_done"] < lesson["progress"]["chunks_total"], lesson
+    again = tight.call("POST", "/v1/lessons", key, json={"scenes": [code_scene("Z", ONE_SECOND)]})
+    _refused(again, "s of video a day")
+
+
+def test_edits_count_against_the_lessons_a_day(tight: ApiServer) -> None:
+    key = tight.key(f"edits-{uuid.uuid4().hex[:6]}")
+    lesson_id = tight.create(key, {"scenes": [code_scene("Edited", REFUSED)]})
+    assert tight.wait_job(key, lesson_id, 1)["status"] == "failed"
+    for number in (2, 3):  # replacements that fail the static check: no video, but jobs
+        path = f"/v1/lessons/{lesson_id}/scenes/1"
+        assert tight.call("PUT", path, key, json=code_scene("Edited", REFUSED)).status_code == 202
+        tight.wait_job(key, lesson_id, number)
+    fourth = tight.call("PUT", path, key, json=code_scene("Edited", REFUSED))
+    _refused(fourth, "lessons a day")

@@ -13,8 +13,12 @@ from pathlib import Path
 import pytest
 from support.lessons import code_scene
 
+from cluster.delivery.storage import StorageConfig
+from cluster.farm import ray_api, ray_head
+from cluster.jobs.config import RunnerConfig
 from cluster.jobs.redis_server import url_for
-from cluster.jobs.store import Job, JobOp, LessonOptions, open_jobstore
+from cluster.jobs.runner import LessonRunner, actor_name
+from cluster.jobs.store import Job, JobOp, JobState, LessonOptions, open_jobstore
 from scenes import Lesson
 
 from .conftest import ApiServer, Key, parse_sse
@@ -62,8 +66,9 @@ def test_a_lesson_completes_across_an_api_restart(server: ApiServer) -> None:
     assert video.status_code == 200 and len(video.content) > 1000
 
 
-def _orphan(server: ApiServer, key: Key, name: str, launches: int) -> str:
-    """A job as an API that crashed after accepting it, before its runner started, left it."""
+def _orphan(server: ApiServer, key: Key, name: str, state: JobState, launches: int = 1) -> Job:
+    """A job as an API that crashed while accepting it left it: recorded `queued` (its runner
+    never started), or `running` with its runner gone."""
     store = open_jobstore(url_for(server.data_dir))
     lesson = Lesson(id=f"lesson-{uuid.uuid4().hex[:12]}", prompt="")
     code = code_scene(name, "        self.wait(0.5)\n", uuid.uuid4().hex)["code"]
@@ -72,13 +77,15 @@ def _orphan(server: ApiServer, key: Key, name: str, launches: int) -> str:
         number=1,
         op=JobOp.CREATE_FROM_CODE,
         codes=[code],
+        state=state,
         launches=launches,
         started_at=time.time() - 120,
+        runner_started_at=time.time() - 120 if state is JobState.RUNNING else None,
     )
     store.lessons.begin(key.owner, job, 10)
     store.lessons.create(key.owner, lesson, LessonOptions(key_id=key.key_id))
     store.close()
-    return lesson.id
+    return job
 
 
 def test_lost_runners_are_relaunched_at_start_up_a_bounded_number_of_times(
@@ -86,10 +93,40 @@ def test_lost_runners_are_relaunched_at_start_up_a_bounded_number_of_times(
 ) -> None:
     key = server.key("orphans")
     server.stop(signal.SIGKILL)
-    lost_once = _orphan(server, key, "Orphan", launches=1)
-    lost_often = _orphan(server, key, "Unlucky", launches=3)
+    lost_once = _orphan(server, key, "Orphan", JobState.RUNNING).lesson_id
+    lost_often = _orphan(server, key, "Unlucky", JobState.RUNNING, launches=3).lesson_id
     server.start()
     done = server.wait_job(key, lost_once, 1)
-    assert done["status"] == "ready" and done["scenes"][0]["class_name"] == "Orphan"
+    assert done["status"] == "ready" and done["scenes"][0]["class_name"] == "Orphan", done
     given_up = server.wait_job(key, lost_often, 1)
     assert given_up["status"] == "failed" and "lost 3 times" in given_up["error"]
+
+
+def test_a_runner_that_never_got_its_start_call_is_recovered(server: ApiServer) -> None:
+    """The API died after making the lesson's runner actor and before calling its start: the
+    actor exists, the job was never started. The sweep must not take the actor for a live
+    runner: the lesson completes, and a cancel before that is honoured, not lost."""
+    key = server.key("halfstarted")
+    server.stop(signal.SIGKILL)
+    never_started = _orphan(server, key, "HalfStarted", JobState.QUEUED)
+    cancelled = _orphan(server, key, "CancelMe", JobState.QUEUED)
+    address = ray_head.running_address(server.data_dir)
+    assert address is not None
+    ray_api.connect(address)
+    try:
+        config = RunnerConfig(
+            url_for(server.data_dir),
+            server.data_dir,
+            StorageConfig(local_root=server.data_dir / "artifacts"),
+        )
+        for job in (never_started, cancelled):
+            ray_api.job_actor(LessonRunner, actor_name(job), {}, config)  # no start call
+    finally:
+        ray_api.disconnect()
+    server.start()
+    assert server.call("POST", f"/v1/lessons/{cancelled.lesson_id}/cancel", key).status_code == 202
+    done = server.wait_job(key, never_started.lesson_id, 1)
+    assert done["status"] == "ready" and done["job"]["state"] == "done", done
+    stopped = server.wait_job(key, cancelled.lesson_id, 1)
+    assert stopped["status"] == "cancelled" and stopped["job"]["state"] == "cancelled", stopped
+    assert server.call("GET", "/v1/lessons", key).json()["count"] == 2

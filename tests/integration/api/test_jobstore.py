@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,16 +13,21 @@ from cluster.farm.events import Event
 from cluster.jobs.redis_server import ensure_local_redis, running_url, stop_local_redis
 from cluster.jobs.store import (
     Busy,
+    CancelAnswer,
     IdempotencyConflict,
     Job,
     JobOp,
+    JobState,
     JobStore,
     JobStoreUnavailable,
     KeyRejected,
+    LessonOptions,
+    NewLesson,
     QuotaExceeded,
     QuotaLimits,
     open_jobstore,
 )
+from scenes import Lesson
 
 pytestmark = pytest.mark.integration
 NOON = 1_795_000_000.0 - 1_795_000_000.0 % 86_400 + 43_200  # some UTC day, at noon
@@ -97,13 +103,104 @@ def test_a_job_claims_the_lesson_and_a_concurrency_slot(store: JobStore) -> None
     assert store.lessons.active() == ["lesson-bbbbbbbbbbbb", "lesson-cccccccccccc"]
 
 
+def _new(owner: str, key: str | None = "k1", fingerprint: str = "sha-a") -> NewLesson:
+    lesson = Lesson(id=f"lesson-{uuid.uuid4().hex[:12]}", prompt="p")
+    return NewLesson(
+        owner=owner,
+        lesson=lesson,
+        options=LessonOptions(),
+        job=_job(lesson.id),
+        idempotency_key=key,
+        fingerprint=fingerprint,
+        idempotency_ttl_s=60,
+    )
+
+
 def test_idempotency_keys_answer_the_first_lesson(store: JobStore) -> None:
-    assert store.lessons.claim_idempotency("alice", "k1", "lesson-1", "sha-a", 60) is None
-    assert store.lessons.claim_idempotency("alice", "k1", "lesson-2", "sha-a", 60) == "lesson-1"
-    assert store.lessons.claim_idempotency("bob", "k1", "lesson-3", "sha-a", 60) is None
+    limits = QuotaLimits(lessons_per_day=10, concurrent_renders=10)
+    first = _new("alice")
+    assert store.lessons.admit(first, limits) is None
+    assert store.lessons.admit(_new("alice"), limits) == first.lesson.id
+    assert store.lessons.replayed("alice", "k1", "sha-a") == first.lesson.id
+    assert store.lessons.admit(_new("bob"), limits) is None
     with pytest.raises(IdempotencyConflict):
-        store.lessons.claim_idempotency("alice", "k1", "lesson-4", "sha-b", 60)
+        store.lessons.admit(_new("alice", fingerprint="sha-b"), limits)
+    with pytest.raises(IdempotencyConflict):
+        store.lessons.replayed("alice", "k1", "sha-b")
     assert 0 < store.redis.ttl(next(iter(store.redis.keys("sf:idem:alice:*")))) <= 60
+    assert first.lesson.id in store.lessons.active() and len(store.lessons.active()) == 2
+    entry = store.lessons.get(first.lesson.id)
+    assert entry is not None and entry.job is not None and entry.job.state is JobState.QUEUED
+
+
+def test_a_refused_lesson_leaves_nothing_behind(store: JobStore) -> None:
+    """The concurrency and daily limits are checked in the same step that stores the lesson:
+    a refusal binds no key, counts no lesson and stores no record."""
+    limits = QuotaLimits(lessons_per_day=1, concurrent_renders=1)
+    assert store.lessons.admit(_new("alice", key=None), limits) is None
+    refused = _new("alice")
+    with pytest.raises(QuotaExceeded):
+        store.lessons.admit(refused, limits)
+    assert store.lessons.replayed("alice", "k1", "sha-a") is None
+    assert store.lessons.get(refused.lesson.id) is None
+    store.lessons.finish("alice", _job(store.lessons.active()[0]))
+    with pytest.raises(QuotaExceeded, match="a day"):  # the slot is free, today's one is used
+        store.lessons.admit(refused, limits)
+    assert store.lessons.active() == []
+
+
+def test_a_bound_idempotency_key_always_names_a_stored_lesson(store: JobStore) -> None:
+    """Binding the key and storing the lesson are one step: a reader that sees the key bound
+    finds the lesson, however the two interleave (the bug: a key bound to a lesson that was
+    never stored, after the API died between the two)."""
+    limits = QuotaLimits(lessons_per_day=1000, concurrent_renders=1000)
+    stop, dangling = threading.Event(), []
+
+    def watch() -> None:
+        while not stop.is_set():
+            for n in range(20):
+                bound = store.lessons.replayed("alice", f"key-{n}", "sha-a")
+                if bound is not None and store.lessons.get(bound) is None:
+                    dangling.append(bound)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for n in range(20):
+            assert store.lessons.admit(_new("alice", key=f"key-{n}"), limits) is None
+    finally:
+        stop.set()
+        watcher.join()
+    assert dangling == []
+    assert len(store.lessons.active()) == 20
+
+
+def test_a_job_moves_only_along_its_machine(store: JobStore) -> None:
+    new = _new("alice", key=None)
+    store.lessons.admit(new, QuotaLimits())
+    lesson_id = new.lesson.id
+    assert store.lessons.move_job(lesson_id, 2, JobState.RUNNING) is None  # another job
+    running = store.lessons.move_job(lesson_id, 1, JobState.RUNNING, runner_started_at=5.0)
+    assert running is not None and running.runner_started_at == 5.0
+    requeued = store.lessons.move_job(lesson_id, 1, JobState.QUEUED, launches=2)
+    assert requeued is not None and requeued.launches == 2
+    assert store.lessons.move_job(lesson_id, 1, JobState.CANCELLED) is not None
+    assert store.lessons.move_job(lesson_id, 1, JobState.RUNNING) is None  # it ended
+
+
+def test_a_cancel_is_refused_once_the_job_is_sealed(store: JobStore) -> None:
+    new = _new("alice", key=None)
+    store.lessons.admit(new, QuotaLimits())
+    lesson_id = new.lesson.id
+    assert not store.lessons.cancel_or_seal(lesson_id, seal=False)
+    assert store.lessons.request_cancel(lesson_id) is CancelAnswer.ASKED
+    assert store.lessons.cancel_or_seal(lesson_id, seal=True)  # asked first: it is honoured
+    other = _new("bob", key=None)
+    store.lessons.admit(other, QuotaLimits())
+    assert not store.lessons.cancel_or_seal(other.lesson.id, seal=True)
+    assert store.lessons.request_cancel(other.lesson.id) is CancelAnswer.TOO_LATE
+    store.lessons.finish("bob", other.job)
+    assert store.lessons.request_cancel(other.lesson.id) is CancelAnswer.NOTHING_RUNS
 
 
 def test_events_are_read_after_any_id(store: JobStore) -> None:
