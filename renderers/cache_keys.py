@@ -60,9 +60,10 @@ def scene_fingerprint(source: SceneSource, scene: str, scenes: Collection[str]) 
         if engine_of(source) == WEB
         else _code_fingerprint(source, scene, scenes)
     )
-    if not source.beats and not source.hold_frames:
+    if not source.beats and not source.hold_frames and not source.owner:
         return code
-    return _digest({"code": code, "beats": list(source.beats), "hold": source.hold_frames})
+    timing = {"beats": list(source.beats), "hold": source.hold_frames}
+    return _digest({"code": code, **timing, **({"owner": source.owner} if source.owner else {})})
 
 
 def _whole_file(source: SceneSource) -> str:
@@ -160,5 +161,6 @@ def file_key(source: SceneSource, engine_version: str) -> str:
             else hashlib.sha256(_skeleton(source.code).encode()).hexdigest(),
             "engine": engine_version,
             "lister": LIST_VERSION,
+            **({"owner": source.owner} if source.owner else {}),
         }
     )

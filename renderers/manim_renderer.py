@@ -161,6 +161,7 @@ class ManimRenderer:
             payload={"file": filename, **payload},
             files={**(files or {}), filename: source.code.encode()},
             outputs=outputs,
+            owner=source.owner or None,
         )
         return sandbox.run(job, dest_dir)
 

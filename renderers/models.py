@@ -19,6 +19,10 @@ class SceneSource:
     # scene draws, so both are part of its fingerprint (and so of its cache keys).
     beats: tuple[float, ...] = ()
     hold_frames: int = 0
+    # Whose code it is (the API owner; "" for the local user). Its sandbox jobs run for that
+    # owner alone (a warm sandbox is recycled, caches and all, when the owner changes), and it
+    # is part of every cache key: a result a poisoned sandbox forged reaches its owner only.
+    owner: str = ""
 
 
 @dataclass(frozen=True)

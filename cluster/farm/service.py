@@ -45,6 +45,9 @@ class FarmConfig:
     stay_connected: bool = False
     # The front door's environment (less credentials), for a local Ray head it starts.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Whose scene code this farm runs (an API owner; "" for the local user): every source it
+    # is given is stamped with it (see SceneSource.owner).
+    owner: str = ""
 
     def workers_config(self) -> WorkerConfig:
         """The workers' config: on the local head, this farm's sandboxes keep their state in
@@ -147,7 +150,7 @@ class Farm:
     ) -> list[Outcome]:
         """Probes scenes with the layout check, in parallel over the warm workers, in order."""
         tasks = [
-            Task(str(i), "probe", (source, scene, True), f"{lesson_id}/{scene}/probe")
+            Task(str(i), "probe", (self.own(source), scene, True), f"{lesson_id}/{scene}/probe")
             for i, (source, scene) in enumerate(items)
         ]
         if not tasks:
@@ -164,6 +167,7 @@ class Farm:
         cancelled: Callable[[], bool] = lambda: False,
     ) -> LessonReport:
         coordinator = Coordinator(self.pool, self.cache, emit, cancelled)
+        request = self._owned(request)
         if self.config.storage is not None:  # publishing needs posters: make them as scenes end
             request = replace(request, posters=True)
         try:
@@ -178,6 +182,17 @@ class Farm:
         report.totals["phases"] = coordinator.phases
         self._share_chunks(report)
         return report
+
+    def own(self, source: SceneSource) -> SceneSource:
+        """The source as this farm runs it: stamped with its owner."""
+        return replace(source, owner=self.config.owner) if self.config.owner else source
+
+    def _owned(self, request: RenderRequest) -> RenderRequest:
+        if not self.config.owner:
+            return request
+        source = self.own(request.source) if request.source is not None else None
+        parts = tuple((name, self.own(part)) for name, part in request.parts)
+        return replace(request, source=source, parts=parts)
 
     def _share_chunks(self, report: LessonReport) -> None:
         started = time.monotonic()

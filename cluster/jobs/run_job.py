@@ -185,7 +185,7 @@ def _perform(
         store.lessons, job.lesson_id, config.data_dir / "lessons" / job.lesson_id
     )
     try:
-        with Farm(_farm_config(config), lambda m: log.info(m)) as farm:
+        with Farm(_farm_config(config, entry.owner), lambda m: log.info(m)) as farm:
             studio = Studio(
                 farm,
                 Claude(config.claude) if config.claude else None,
@@ -248,8 +248,9 @@ def _fail_stopped(store: JobStore, where: RedisLessonStore, error: str) -> None:
     store.events.append(Event("lesson_status", lesson.id, detail="failed"))
 
 
-def _farm_config(config: RunnerConfig) -> FarmConfig:
+def _farm_config(config: RunnerConfig, owner: str) -> FarmConfig:
     return FarmConfig(
+        owner=owner,  # each owner's jobs in sandboxes of their own, under keys of their own
         data_dir=config.data_dir,
         workers=config.workers,
         worker=config.worker,

@@ -384,7 +384,8 @@ class Studio:
                 continue
             probe: SceneProbe = outcome.value
             if engine_of(source) == MANIM:  # a web probe's key needs the browser's identity
-                remember_probe(self.farm.cache, self.farm.pool.engine_version, source, probe)
+                own = self.farm.own(source)  # the key its render will look for
+                remember_probe(self.farm.cache, self.farm.pool.engine_version, own, probe)
             verdicts.append(self._verdict(lesson, source, probe))
         return verdicts
 

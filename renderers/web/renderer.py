@@ -266,6 +266,7 @@ class WebRenderer:
             files=files,
             outputs=outputs,
             limits=browser_job_limits(sandbox_limits(sandbox)),
+            owner=source.owner or None,
         )
         return sandbox.run(job, dest_dir)
 
