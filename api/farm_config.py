@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from api.settings import Settings
 from cluster.delivery.storage import open_storage
-from cluster.farm import FarmConfig, WorkerConfig
+from cluster.farm import FarmConfig, WorkerConfig, ray_head
 from sandbox import DockerOptions, SandboxLimits, resolve_backend
 from scenes import ClaudeConfig
 
@@ -76,7 +77,7 @@ def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
         redis_url=redis_url,
         data_dir=settings.data_dir.resolve(),
         storage=settings.storage_config(),
-        worker=worker_config(settings),
+        worker=_runners_worker(settings),
         redis_timeout_s=settings.redis_timeout_s,
         workers=settings.render_workers,
         idle_s=settings.idle_s,
@@ -84,7 +85,10 @@ def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
         max_fixes=settings.max_fixes,
         max_layout_fixes=settings.max_layout_fixes,
         webhook=WebhookPolicy(
-            settings.webhook_max_attempts, settings.webhook_backoff_s, settings.webhook_timeout_s
+            settings.webhook_max_attempts,
+            settings.webhook_backoff_s,
+            settings.webhook_timeout_s,
+            allow=settings.webhook_networks(),
         ),
         events_max_len=settings.events_max_len,
         video_s_per_day=settings.quota_video_s_per_day,
@@ -95,3 +99,12 @@ def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
 def process_environ() -> dict[str, str]:
     """This process's environment, for a local Ray head it starts (which drops credentials)."""
     return dict(os.environ)
+
+
+def _runners_worker(settings: Settings) -> WorkerConfig:
+    """The runners' workers: on the local head, this farm's sandboxes keep their state in its
+    data dir (as the CLI's do), so `scenefarm down` and cleanup touch only this farm's."""
+    worker = worker_config(settings)
+    if settings.ray_address is not None:
+        return worker
+    return replace(worker, sandbox_root=ray_head.sandbox_root(settings.data_dir))

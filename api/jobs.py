@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from api.errors import Conflict, GenerationUnavailable, NotFound
+from api.errors import Conflict, GenerationUnavailable, InvalidRequest, NotFound
 from api.runtime import Runtime
 from api.schemas import LessonCreate
 from cluster.jobs.store import (
@@ -24,6 +24,7 @@ from cluster.jobs.store import (
     NewLesson,
     QuotaExceeded,
 )
+from cluster.jobs.webhooks import WebhookTargetRefused, validate_webhook_url
 from scenes import Lesson, new_lesson_id
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,22 @@ def create(runtime: Runtime, caller: ApiKey, body: LessonCreate, idem_key: str |
     return new.job
 
 
+def _check_webhook(url: str, runtime: Runtime) -> None:
+    """Refused here, when the lesson is made, and again at each delivery (names move)."""
+    try:
+        validate_webhook_url(url, runtime.runner.webhook)
+    except WebhookTargetRefused as e:
+        raise InvalidRequest([{"field": "webhook_url", "message": str(e)}]) from e
+
+
 def _new_lesson(
     runtime: Runtime, caller: ApiKey, body: LessonCreate, idem_key: str | None
 ) -> NewLesson:
     limits = runtime.store.quotas.limits
     lesson_id = new_lesson_id()
     url = str(body.webhook_url) if body.webhook_url else None
+    if url is not None:
+        _check_webhook(url, runtime)
     options = LessonOptions(
         quality=body.quality,
         max_scenes=body.max_scenes or min(DEFAULT_MAX_SCENES, limits.scenes_per_lesson),

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=5, ge=1, le=20)
     webhook_backoff_s: float = Field(default=1.0, ge=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # Networks webhooks may reach besides the public internet (and over http too), comma
+    # separated CIDRs: off by default; tests allow their loopback receiver.
+    webhook_allow: str = ""
+
+    def webhook_networks(self) -> tuple[str, ...]:
+        return tuple(n.strip() for n in self.webhook_allow.split(",") if n.strip())
+
     idempotency_ttl_s: int = Field(default=86_400, ge=60)
     events_max_len: int = Field(default=10_000, ge=100)
     sse_max_streams_per_key: int = Field(default=20, ge=1)  # open event streams, per process

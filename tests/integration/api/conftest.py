@@ -74,6 +74,7 @@ class ApiServer:
     def env(self) -> dict[str, str]:
         env = _env(self.data_dir)
         env.update({"SCENEFARM_RENDER_WORKERS": "2", "SCENEFARM_WEBHOOK_BACKOFF_S": "0.2"})
+        env["SCENEFARM_WEBHOOK_ALLOW"] = "127.0.0.1/32"  # the tests' webhook receiver
         env.pop("ANTHROPIC_API_KEY", None)
         return env | self.settings
 

@@ -95,3 +95,23 @@ def test_events_and_reports_carry_no_host_paths(api: ApiServer, alice: Key) -> N
     shown = json.dumps(events) + json.dumps(lesson)
     assert str(api.data_dir) not in shown and "/tmp/" not in shown, shown[:2000]
     assert any(e["kind"] == "lesson_ready" for e in events)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data",  # cloud metadata: link-local
+        "https://10.0.0.1/hook",  # private
+        "https://[fd00::1]/hook",  # unique local
+        "https://0x7f000002/hook",  # loopback outside the tests' allow-list (127.0.0.1/32)
+        "http://8.8.8.8/hook",  # plain http to the internet: https only
+    ],
+)
+def test_a_webhook_to_where_the_farm_does_not_deliver_is_refused_at_creation(
+    api: ApiServer, alice: Key, url: str
+) -> None:
+    """Refused by resolving and classifying the address: nothing is sent there."""
+    body = {"scenes": [{"code": code_scene("Hooked")}], "webhook_url": url}
+    answer = api.call("POST", "/v1/lessons", alice, json=body)
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["webhook_url"]
