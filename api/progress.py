@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.table import Table
 
 from cluster.farm import Event
+from scenes import EventKind
 
 # Lesson generation: what a scene row says while Claude writes and the sandbox probes it.
 _WRITING = {"scene_attempt_failed": "fixing", "scene_written": "written"}
@@ -61,14 +62,14 @@ class Progress:
 
     def __call__(self, event: Event) -> None:
         row = self.rows.setdefault(event.scene, _Row()) if event.scene else None
-        if event.kind == "chunk_done" and row is not None:
+        if event.kind == EventKind.CHUNK_DONE and row is not None:
             row.status, row.done = "rendering", row.done + 1
             row.cached += bool(event.data.get("cached"))
-        elif event.kind == "scene_probed" and row is not None:
+        elif event.kind == EventKind.SCENE_PROBED and row is not None:
             row.detail = event.detail
-        elif event.kind == "scene_failed" and row is not None:
+        elif event.kind == EventKind.SCENE_FAILED and row is not None:
             row.status, row.detail = "failed", event.detail
-        elif event.kind == "scene_ready" and row is not None:
+        elif event.kind == EventKind.SCENE_READY and row is not None:
             row.status = "ready"
         elif event.kind in _WRITING and row is not None:
             row.status, row.detail = _WRITING[event.kind], event.detail

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cluster.jobs.store import JOB_FINAL, Job, LessonEntry, StoredEvent
-from scenes import Lesson, LessonVersion, SceneRecord, SceneStatus
+from scenes import EventKind, Lesson, LessonVersion, SceneRecord, SceneStatus
 
 ACTIVE_STATUSES = {"queued", "planning", "generating", "rendering", "stitching", "uploading"}
 
@@ -46,7 +46,7 @@ def fold(events: Sequence[StoredEvent]) -> Live:
     live = Live()
     for event in events:
         live.last_event_id = event.id
-        if event.kind == "chunk_done" and not event.data.get("cached"):
+        if event.kind == EventKind.CHUNK_DONE and not event.data.get("cached"):
             live.render_s += float(event.data.get("render_s") or 0.0)
         _apply(live, event)
     return live
@@ -54,15 +54,15 @@ def fold(events: Sequence[StoredEvent]) -> Live:
 
 def _apply(live: Live, event: StoredEvent) -> None:
     kind, data = event.kind, event.data
-    if kind == "job_started":  # a new job: per-scene stages start over
+    if kind == EventKind.JOB_STARTED:  # a new job: per-scene stages start over
         live.scenes, live.job_started_at = {}, event.at
         live.chunks_total = live.chunks_done = 0
-    elif kind == "chunks_planned":
+    elif kind == EventKind.CHUNKS_PLANNED:
         live.chunks_total = int(data.get("total") or 0)
-    elif kind == "chunk_done":
+    elif kind == EventKind.CHUNK_DONE:
         live.chunks_done += 1
         live.scene(event.scene).chunks_done += 1
-    elif kind == "scene_planned":
+    elif kind == EventKind.SCENE_PLANNED:
         scene = live.scene(event.scene)
         scene.stage, scene.chunks_total = "rendering", int(data.get("chunks") or 0)
     elif kind in _STAGES:

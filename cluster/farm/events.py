@@ -13,7 +13,7 @@ __all__ = ["Event", "EventKind"]
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # an EventKind (every kind, documented, is in scenes/event_kinds.py)
+    kind: EventKind  # every kind, documented, is in scenes/event_kinds.py
     lesson: str
     scene: str = ""
     chunk: str = ""

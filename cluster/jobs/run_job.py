@@ -38,6 +38,7 @@ from cluster.lessons.studio import FINAL, Made, Studio
 from renderers import PRESETS, Quality
 from scenes import (
     Claude,
+    EventKind,
     GenerationError,
     GenerationOptions,
     Lesson,
@@ -100,16 +101,16 @@ class Tracker:
         return len(planned | self.failed) >= self.scenes
 
     def _resolve(self, event: Event) -> None:
-        if event.kind == "lesson_started":
+        if event.kind == EventKind.LESSON_STARTED:
             head = event.detail.split(" ", 1)[0]
             self.scenes = int(head) if head.isdigit() else None
-        elif event.kind == "scene_planned":
+        elif event.kind == EventKind.SCENE_PLANNED:
             self.planned[event.scene] = int(event.data.get("chunks", 0))
-        elif event.kind == "chunk_done":
+        elif event.kind == EventKind.CHUNK_DONE:
             self.done[event.scene] += 1
             if self.budget is not None and not event.data.get("cached"):
                 self.budget.spend(int(event.data.get("frames", 0)))
-        elif event.kind == "scene_failed":
+        elif event.kind == EventKind.SCENE_FAILED:
             self.failed.add(event.scene)
 
     def cancelled(self) -> bool:
@@ -125,17 +126,17 @@ class Tracker:
         return False
 
     def _count(self, event: Event) -> None:
-        if event.kind == "scene_planned":  # before its chunks; later scenes add theirs
+        if event.kind == EventKind.SCENE_PLANNED:  # before its chunks; later scenes add theirs
             self.progress.chunks_total += int(event.data.get("chunks", 0))
-        elif event.kind == "chunks_planned":  # every scene planned: the lesson's total
+        elif event.kind == EventKind.CHUNKS_PLANNED:  # every scene planned: the lesson's total
             self.progress.chunks_total = int(event.data.get("total", 0))
-        elif event.kind == "chunk_done":
+        elif event.kind == EventKind.CHUNK_DONE:
             cached = bool(event.data.get("cached"))
             self.progress.chunks_done += 1
             self.progress.chunks_cached += cached
             if not cached:
                 self.store.stats.observe_chunk(float(event.data.get("render_s", 0.0)))
-        elif event.kind in ("scene_failed", "sandbox_violation"):
+        elif event.kind in (EventKind.SCENE_FAILED, EventKind.SANDBOX_VIOLATION):
             if event.data.get("status") in VIOLATIONS:
                 self.store.stats.add_violation(str(event.data["status"]))
             return
@@ -166,7 +167,7 @@ def run_job(config: RunnerConfig, job: Job) -> None:
         return
     tracker = Tracker(store, job.lesson_id, _budget(config, store, entry))
     store.lessons.set_progress(job.lesson_id, tracker.progress)  # not the last job's
-    tracker(Event("job_started", job.lesson_id, detail=job.op.value, data=_job_data(job)))
+    tracker(Event(EventKind.JOB_STARTED, job.lesson_id, detail=job.op.value, data=_job_data(job)))
     outcome = _perform(config, store, entry, job, tracker)
     _finish(config, store, entry, job, tracker, outcome)
 
@@ -234,7 +235,7 @@ def _fail_if_running(store: JobStore, where: RedisLessonStore, error: str) -> No
                 error,
             )
             where.save(lesson)
-            store.events.append(Event("lesson_status", lesson.id, detail="failed"))
+            store.events.append(Event(EventKind.LESSON_STATUS, lesson.id, detail="failed"))
     except Exception:  # the store itself may be what broke
         log.exception("could not mark the lesson failed", extra={"lesson": where.lesson_id})
 
@@ -245,7 +246,7 @@ def _fail_stopped(store: JobStore, where: RedisLessonStore, error: str) -> None:
     lesson = where.load()
     lesson.status, lesson.error = LessonStatus.FAILED, error
     where.save(lesson)
-    store.events.append(Event("lesson_status", lesson.id, detail="failed"))
+    store.events.append(Event(EventKind.LESSON_STATUS, lesson.id, detail="failed"))
 
 
 def _farm_config(config: RunnerConfig, owner: str) -> FarmConfig:
@@ -282,7 +283,8 @@ def _finish(
     if outcome.made is not None:
         _record_made(store, outcome.made)
     data = _job_data(ended)
-    tracker(Event(f"job_{outcome.state.value}", job.lesson_id, detail=outcome.error, data=data))
+    ended_kind = EventKind.of_job(outcome.state.value)
+    tracker(Event(ended_kind, job.lesson_id, detail=outcome.error, data=data))
     store.lessons.finish(entry.owner, ended)  # after the last event: SSE ends on this
     if outcome.state in (JobState.DONE, JobState.FAILED):
         _notify(config, store, entry, ended)

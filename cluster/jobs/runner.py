@@ -19,7 +19,7 @@ from cluster.farm import ray_api
 from cluster.farm.events import Event
 from cluster.jobs.config import RunnerConfig
 from cluster.jobs.store import Job, JobState, JobStore, open_jobstore
-from scenes import LessonStatus
+from scenes import EventKind, LessonStatus
 
 log = logging.getLogger(__name__)
 PREFIX = "scenefarm-lesson"
@@ -151,6 +151,6 @@ def give_up(store: JobStore, owner: str, job: Job, why: str) -> None:
     if lesson.status not in (LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED):
         lesson.status, lesson.error = LessonStatus.FAILED, error
         store.lessons.save(lesson)
-        store.events.append(Event("lesson_status", job.lesson_id, detail="failed"))
-    store.events.append(Event("job_failed", job.lesson_id, detail=error))
+        store.events.append(Event(EventKind.LESSON_STATUS, job.lesson_id, detail="failed"))
+    store.events.append(Event(EventKind.JOB_FAILED, job.lesson_id, detail=error))
     store.lessons.finish(owner, ended)

@@ -6,10 +6,14 @@ from collections import Counter
 
 from cluster.jobs.store import redis_keys
 from cluster.jobs.store.client import GuardedRedis, text_map, texts, unavailable_as_error
+from sandbox import SandboxStatus
 
 CHUNK_BUCKETS_S = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 # Sandbox results that mean the scene code hit a wall (see sandbox.SandboxStatus).
-VIOLATIONS = ("timeout", "memory", "killed", "forbidden", "output_rejected")
+# Sandbox statuses that mean scene code hit a wall: the sandbox's own, in its order.
+VIOLATIONS = tuple(
+    s.value for s in SandboxStatus if s not in (SandboxStatus.OK, SandboxStatus.ERROR)
+)
 
 
 class Stats:
