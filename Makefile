@@ -49,6 +49,9 @@ lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check $(PACKAGES) tests bench
 	$(UV) run --frozen mypy
+	# guest code runs inside the sandbox, importing its neighbours as top-level modules
+	MYPYPATH=sandbox/guest $(UV) run --frozen mypy --strict --explicit-package-bases sandbox/guest/*.py
+	MYPYPATH=renderers/guest $(UV) run --frozen mypy --strict --explicit-package-bases renderers/guest/*.py
 
 test: compile lint docker
 	$(UV) run --frozen pytest -q

@@ -85,14 +85,16 @@ def _skip_unchanged_renderer() -> None:
     (`cls.__bases__ = ...`), even onto the bases it already has: ~6 ms, after which every
     attribute lookup cached for those classes starts over. Each job sets it twice (`_pin`, and
     `tempconfig` restoring the config), never to another value; only a change needs that."""
-    setting = ManimConfig.renderer
+    setting: property = ManimConfig.__dict__["renderer"]
+    assign = setting.fset
+    assert assign is not None
 
     def setter(self: ManimConfig, value: str | RendererType) -> None:
         wanted = RendererType(value.lower() if isinstance(value, str) else value)
         if self._d.get("renderer") is not wanted:
-            setting.fset(self, value)  # type: ignore[misc]
+            assign(self, value)
 
-    ManimConfig.renderer = setting.setter(setter)  # type: ignore[method-assign,assignment]
+    ManimConfig.renderer = setting.setter(setter)  # type: ignore[assignment]
 
 
 _skip_unchanged_renderer()
@@ -177,7 +179,7 @@ def _pin(video: dict[str, int], first: int = 0, last: int = -1, dry_run: bool = 
     config.transparent = False
     config.save_sections = False
     config.save_last_frame = False
-    config.write_to_movie = not dry_run
+    config.write_to_movie = not dry_run  # type: ignore[attr-defined]  # a key of its defaults
     config.dry_run = dry_run
     config.disable_caching = True
     config.media_dir = os.path.abspath("media")
@@ -214,14 +216,14 @@ def _trim_cache() -> None:
 def _recording_tex() -> list[Path]:
     """Records the SVG of every TeX expression the scene builds (compiled or found cached)."""
     used: list[Path] = []
-    to_svg = tex_mobject.tex_to_svg_file
+    to_svg = tex_mobject.tex_to_svg_file  # type: ignore[attr-defined]  # imported there
 
     def recording(*args: Any, **kwargs: Any) -> Path:
         path = Path(to_svg(*args, **kwargs))
         used.append(path)
         return path
 
-    tex_mobject.tex_to_svg_file = recording
+    tex_mobject.tex_to_svg_file = recording  # type: ignore[attr-defined]
     return used
 
 
@@ -525,9 +527,9 @@ def _overlaps(mobs: list[Mobject]) -> list[str]:
     texts = [(t, b) for m in mobs for t in _texts(m) if (b := _bounds(t)) is not None]
     issues = []
     for i, (a, box_a) in enumerate(texts):
-        for b, box_b in texts[i + 1 :]:
+        for other, box_b in texts[i + 1 :]:
             if _overlap_share(box_a, box_b) > OVERLAP_SHARE:
-                issues.append(f"{_describe_mob(a)} overlaps {_describe_mob(b)}")
+                issues.append(f"{_describe_mob(a)} overlaps {_describe_mob(other)}")
     return issues
 
 
