@@ -16,10 +16,11 @@ import time
 from typing import Any
 
 from cluster.farm import ray_api
+from cluster.farm.backend import RAY, Cluster
 from cluster.farm.events import Event
 from cluster.jobs.config import RunnerConfig
 from cluster.jobs.store import Job, JobState, JobStore, open_jobstore
-from scenes import EventKind, LessonStatus
+from scenes import EventKind, LessonStatus, lesson_transition
 
 log = logging.getLogger(__name__)
 PREFIX = "scenefarm-lesson"
@@ -81,27 +82,30 @@ class LessonRunner:
             ray_api.end_this_actor()
 
 
-def launch(config: RunnerConfig, job: Job) -> bool:
+def launch(config: RunnerConfig, job: Job, cluster: Cluster = RAY) -> bool:
     """Makes the job's runner and calls its start: what `LessonRunner.start` answered.
     RunnerExists when an actor of that name is there already; Ray's errors pass through."""
     name = actor_name(job)
     options: dict[str, Any] = {"env_vars": config.env} if config.env else {}
     try:
-        actor = ray_api.job_actor(LessonRunner, name, options, config)
+        actor = cluster.job_actor(LessonRunner, name, options, config)
     except ValueError as e:  # the name is taken
         raise RunnerExists(name) from e
-    ref = ray_api.call(actor, "start", f"{job.lesson_id}/start", job.model_dump_json())
-    return bool(ray_api.get(ref, START_TIMEOUT_S))
+    ref = cluster.call(actor, "start", f"{job.lesson_id}/start", job.model_dump_json())
+    return bool(cluster.get(ref, START_TIMEOUT_S))
 
 
-def remove_orphan(job: Job) -> None:
+def remove_orphan(job: Job, cluster: Cluster = RAY) -> None:
     """Ends a runner that never got its start call, so a new one can take its name."""
     log.warning("ending a runner that never started", extra={"lesson": job.lesson_id})
-    ray_api.kill_actor(actor_name(job))
+    cluster.kill_actor(actor_name(job))
 
 
 def to_launch(
-    store: JobStore, held: set[str] | frozenset[str] = frozenset(), now: float | None = None
+    store: JobStore,
+    held: set[str] | frozenset[str] = frozenset(),
+    now: float | None = None,
+    cluster: Cluster = RAY,
 ) -> list[Job]:
     """Jobs whose runner must be (re)launched: queued ones nobody is launching (not in
     `held`, past their grace), and running ones whose actor is gone (moved back to queued).
@@ -119,16 +123,16 @@ def to_launch(
             elif now - job.started_at >= QUEUED_GRACE_S:
                 found.append(job)
         elif job.state is JobState.RUNNING:
-            lost = _lost(store, entry.owner, job, now)
+            lost = _lost(store, entry.owner, job, now, cluster)
             if lost is not None:
                 found.append(lost)
     return found
 
 
-def _lost(store: JobStore, owner: str, job: Job, now: float) -> Job | None:
+def _lost(store: JobStore, owner: str, job: Job, now: float, cluster: Cluster) -> Job | None:
     """The job back in the queue if its runner is gone; None while it lives (or gave up)."""
     since = job.runner_started_at or job.started_at
-    if now - since < RELAUNCH_GRACE_S or ray_api.actor_exists(actor_name(job)):
+    if now - since < RELAUNCH_GRACE_S or cluster.actor_exists(actor_name(job)):
         return None
     if job.launches >= MAX_LAUNCHES:
         give_up(store, owner, job, f"the lesson runner was lost {job.launches} times")
@@ -149,7 +153,8 @@ def give_up(store: JobStore, owner: str, job: Job, why: str) -> None:
         return
     lesson = store.lessons.load(job.lesson_id)
     if lesson.status not in (LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED):
-        lesson.status, lesson.error = LessonStatus.FAILED, error
+        lesson.status = lesson_transition(lesson.status, LessonStatus.FAILED)
+        lesson.error = error
         store.lessons.save(lesson)
         store.events.append(Event(EventKind.LESSON_STATUS, job.lesson_id, detail="failed"))
     store.events.append(Event(EventKind.JOB_FAILED, job.lesson_id, detail=error))
