@@ -111,7 +111,7 @@ def test_a_webhook_to_where_the_farm_does_not_deliver_is_refused_at_creation(
     api: ApiServer, alice: Key, url: str
 ) -> None:
     """Refused by resolving and classifying the address: nothing is sent there."""
-    body = {"scenes": [{"code": code_scene("Hooked")}], "webhook_url": url}
+    body = {"scenes": [code_scene("Hooked", "        self.wait(0.2)\n")], "webhook_url": url}
     answer = api.call("POST", "/v1/lessons", alice, json=body)
     assert answer.status_code == 422, answer.text
     assert [e["field"] for e in answer.json()["errors"]] == ["webhook_url"]
