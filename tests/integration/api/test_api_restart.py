@@ -5,6 +5,8 @@ and a job whose runner was lost is launched again when the API starts."""
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,11 +15,8 @@ from pathlib import Path
 import pytest
 from support.lessons import code_scene
 
-from cluster.delivery.storage import StorageConfig
-from cluster.farm import ray_api, ray_head
-from cluster.jobs.config import RunnerConfig
 from cluster.jobs.redis_server import url_for
-from cluster.jobs.runner import LessonRunner, actor_name
+from cluster.jobs.runner import actor_name
 from cluster.jobs.store import Job, JobOp, JobState, LessonOptions, open_jobstore
 from scenes import Lesson
 
@@ -102,6 +101,34 @@ def test_lost_runners_are_relaunched_at_start_up_a_bounded_number_of_times(
     assert given_up["status"] == "failed" and "lost 3 times" in given_up["error"]
 
 
+HALF_START = """
+import sys
+from pathlib import Path
+from cluster.delivery.storage import StorageConfig
+from cluster.farm import ray_api, ray_head
+from cluster.jobs.config import RunnerConfig
+from cluster.jobs.redis_server import url_for
+from cluster.jobs.runner import LessonRunner
+data_dir = Path(sys.argv[1])
+address = ray_head.running_address(data_dir)  # sets the head's token before Ray is imported
+assert address is not None
+ray_api.connect(address)
+config = RunnerConfig(url_for(data_dir), data_dir, StorageConfig(local_root=data_dir / "artifacts"))
+for name in sys.argv[2:]:
+    ray_api.job_actor(LessonRunner, name, {}, config)  # no start call
+ray_api.disconnect()
+"""
+
+
+def _half_start(data_dir: Path, jobs: list[Job]) -> None:
+    """Makes the jobs' runner actors without starting them, as an API that died would have.
+    In a process of its own: Ray takes its auth token from the environment when it is first
+    imported, and this test process may have joined another test's cluster before."""
+    argv = [sys.executable, "-c", HALF_START, str(data_dir), *(actor_name(j) for j in jobs)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_a_runner_that_never_got_its_start_call_is_recovered(server: ApiServer) -> None:
     """The API died after making the lesson's runner actor and before calling its start: the
     actor exists, the job was never started. The sweep must not take the actor for a live
@@ -110,19 +137,7 @@ def test_a_runner_that_never_got_its_start_call_is_recovered(server: ApiServer) 
     server.stop(signal.SIGKILL)
     never_started = _orphan(server, key, "HalfStarted", JobState.QUEUED)
     cancelled = _orphan(server, key, "CancelMe", JobState.QUEUED)
-    address = ray_head.running_address(server.data_dir)
-    assert address is not None
-    ray_api.connect(address)
-    try:
-        config = RunnerConfig(
-            url_for(server.data_dir),
-            server.data_dir,
-            StorageConfig(local_root=server.data_dir / "artifacts"),
-        )
-        for job in (never_started, cancelled):
-            ray_api.job_actor(LessonRunner, actor_name(job), {}, config)  # no start call
-    finally:
-        ray_api.disconnect()
+    _half_start(server.data_dir, [never_started, cancelled])
     server.start()
     assert server.call("POST", f"/v1/lessons/{cancelled.lesson_id}/cancel", key).status_code == 202
     done = server.wait_job(key, never_started.lesson_id, 1)
