@@ -17,9 +17,9 @@ from cluster.jobs.store import (
     ApiKey,
     Busy,
     CancelAnswer,
-    Job,
     JobOp,
     LessonEntry,
+    LessonJob,
     LessonOptions,
     NewLesson,
     QuotaExceeded,
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_SCENES = 12
 
 
-def create(runtime: Runtime, caller: ApiKey, body: LessonCreate, idem_key: str | None) -> Job:
+def create(runtime: Runtime, caller: ApiKey, body: LessonCreate, idem_key: str | None) -> LessonJob:
     """Accepts a new lesson (its runner starts in the background); returns its first job."""
     if body.prompt is not None and not runtime.generation_enabled:
         raise GenerationUnavailable(
@@ -85,22 +85,22 @@ def _new_lesson(
     )
 
 
-def _first_job(lesson_id: str, body: LessonCreate) -> Job:
+def _first_job(lesson_id: str, body: LessonCreate) -> LessonJob:
     if body.scenes is not None:
         codes = [s.code for s in body.scenes]
-        return Job(lesson_id=lesson_id, number=1, op=JobOp.CREATE_FROM_CODE, codes=codes)
-    return Job(lesson_id=lesson_id, number=1, op=JobOp.CREATE, prompt=body.prompt or "")
+        return LessonJob(lesson_id=lesson_id, number=1, op=JobOp.CREATE_FROM_CODE, codes=codes)
+    return LessonJob(lesson_id=lesson_id, number=1, op=JobOp.CREATE, prompt=body.prompt or "")
 
 
-def _job_of(runtime: Runtime, caller: ApiKey, lesson_id: str) -> Job:
+def _job_of(runtime: Runtime, caller: ApiKey, lesson_id: str) -> LessonJob:
     """The first job of a lesson made earlier with the same Idempotency-Key (stored with it)."""
     entry = runtime.store.lessons.owned(caller.owner, lesson_id)
-    return entry.job or Job(lesson_id=lesson_id, number=1, op=JobOp.CREATE)
+    return entry.job or LessonJob(lesson_id=lesson_id, number=1, op=JobOp.CREATE)
 
 
 def revise(
     runtime: Runtime, caller: ApiKey, lesson_id: str, index: int, op: JobOp, text: str
-) -> Job:
+) -> LessonJob:
     """Starts an edit (text: the instruction) or a replacement (text: the code) of one scene."""
     store = runtime.store
     entry = store.lessons.owned(caller.owner, lesson_id)
@@ -109,7 +109,7 @@ def revise(
     _check_scene(entry, index, op)
     store.quotas.check_video(caller.owner)
     number = entry.job.number + 1 if entry.job else 1
-    job = Job(lesson_id=lesson_id, number=number, op=op, index=index)
+    job = LessonJob(lesson_id=lesson_id, number=number, op=op, index=index)
     job = job.model_copy(update={"instruction": text} if op is JobOp.EDIT else {"code": text})
     store.quotas.take_lesson(caller.owner)  # every job counts against the lessons a day
     try:

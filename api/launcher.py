@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from cluster.jobs import runner
 from cluster.jobs.config import RunnerConfig
-from cluster.jobs.store import Job, JobState, JobStore
+from cluster.jobs.store import JobState, JobStore, LessonJob
 
 log = logging.getLogger(__name__)
 WORKERS = 4  # each launch mostly waits on Ray starting an actor process
@@ -28,7 +28,7 @@ class Launcher:
         self.lock = threading.Lock()
         self.held: set[str] = set()  # lessons being launched here: the sweep leaves them
 
-    def submit(self, job: Job) -> bool:
+    def submit(self, job: LessonJob) -> bool:
         """Starts launching the job's runner; False if it is being launched already."""
         with self.lock:
             if job.lesson_id in self.held:
@@ -45,7 +45,7 @@ class Launcher:
         self.stop.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _launch(self, job: Job) -> None:
+    def _launch(self, job: LessonJob) -> None:
         try:
             for pause in (*BACKOFF_S, None):
                 if self._attempt(job) or self.stop.is_set() or pause is None:
@@ -57,7 +57,7 @@ class Launcher:
             with self.lock:
                 self.held.discard(job.lesson_id)
 
-    def _attempt(self, job: Job) -> bool:
+    def _attempt(self, job: LessonJob) -> bool:
         """One try; True once the job no longer waits for a runner."""
         try:
             runner.launch(self.config, job)
@@ -68,14 +68,14 @@ class Launcher:
             log.warning("runner launch failed: %s: %s", type(e).__name__, e)
         return self._confirmed(job)
 
-    def _confirmed(self, job: Job) -> bool:
+    def _confirmed(self, job: LessonJob) -> bool:
         deadline = time.monotonic() + CONFIRM_S
         while self._waiting(job):
             if time.monotonic() > deadline or self.stop.wait(0.2):
                 return False
         return True
 
-    def _waiting(self, job: Job) -> bool:
+    def _waiting(self, job: LessonJob) -> bool:
         entry = self.store.lessons.get(job.lesson_id)
         now = entry.job if entry else None
         return now is not None and now.number == job.number and now.state is JobState.QUEUED

@@ -12,7 +12,7 @@ from api.schemas import (
     UsagePublic,
     VersionPublic,
 )
-from cluster.jobs.store import Job, JobStore, LessonEntry
+from cluster.jobs.store import JobStore, LessonEntry, LessonJob
 from scenes import Lesson, LessonVersion, SceneRecord
 
 
@@ -97,7 +97,7 @@ def _progress(entry: LessonEntry) -> ProgressPublic:
     )
 
 
-def _job(job: Job) -> JobPublic:
+def _job(job: LessonJob) -> JobPublic:
     return JobPublic(
         number=job.number,
         op=job.op,

@@ -19,7 +19,7 @@ from cluster.delivery.storage import Storage, open_storage
 from cluster.farm import ray_api, ray_head
 from cluster.jobs.config import RunnerConfig
 from cluster.jobs.redis_server import RedisStartError, ensure_local_redis, running_url
-from cluster.jobs.store import Job, JobStore, QuotaLimits, open_jobstore
+from cluster.jobs.store import JobStore, LessonJob, QuotaLimits, open_jobstore
 from cluster.jobs.store.live import LiveEvents
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class Runtime:
     def generation_enabled(self) -> bool:
         return self.runner.claude is not None
 
-    def launch(self, job: Job) -> None:
+    def launch(self, job: LessonJob) -> None:
         """Starts the job's runner in the background (the sweep covers a dead process)."""
         if self.launcher is not None:
             self.launcher.submit(job)

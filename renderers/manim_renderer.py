@@ -19,7 +19,7 @@ from renderers.models import (
 from renderers.mp4 import Mp4Error, video_track
 from renderers.poster import jpeg_size
 from renderers.quality import PRESETS, Quality
-from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
+from sandbox import Sandbox, SandboxJob, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
 
 GUEST_DIR = Path(__file__).parent / "guest"
 ENTRY = "manim_entry"
@@ -56,7 +56,7 @@ class ManimRenderer:
         """Compiles the glyphs of numbers (DecimalNumber, Integer, axis labels: nearly every
         lesson has some) into the sandbox's LaTeX cache once, when it starts, rather than in
         the middle of the first chunks that show them, on every worker (about 4 s here)."""
-        job = Job(entry=f"{ENTRY}:prewarm", payload={"glyphs": list(PREWARM_GLYPHS)})
+        job = SandboxJob(entry=f"{ENTRY}:prewarm", payload={"glyphs": list(PREWARM_GLYPHS)})
         result = sandbox.run(job, Path("/nonexistent"))
         if not result.ok:
             detail = result.error.message if result.error else result.detail
@@ -156,7 +156,7 @@ class ManimRenderer:
         files: dict[str, bytes] | None = None,
     ) -> SandboxResult:
         filename = _safe_filename(source)
-        job = Job(
+        job = SandboxJob(
             entry=f"{ENTRY}:{func}",
             payload={"file": filename, **payload},
             files={**(files or {}), filename: source.code.encode()},

@@ -4,7 +4,7 @@ from sandbox.collect import OutputRejected
 from sandbox.docker import reap_containers
 from sandbox.factory import BACKENDS, DockerOptions, make_sandbox, resolve_backend
 from sandbox.limits import SandboxLimits
-from sandbox.protocol import Job, Sandbox, SandboxSpec
+from sandbox.protocol import Sandbox, SandboxJob, SandboxSpec
 from sandbox.reaper import reap_farm
 from sandbox.result import (
     JobError,
@@ -19,12 +19,12 @@ from sandbox.warm import farm_id
 __all__ = [
     "BACKENDS",
     "DockerOptions",
-    "Job",
     "JobError",
     "OutputRejected",
     "Sandbox",
     "SandboxError",
     "SandboxFault",
+    "SandboxJob",
     "SandboxLimits",
     "SandboxResult",
     "SandboxSpec",

@@ -27,7 +27,7 @@ class SandboxSpec:
 
 
 @dataclass(frozen=True)
-class Job:
+class SandboxJob:
     """One run inside a sandbox: call `entry` ("module:function") with `payload`."""
 
     entry: str
@@ -60,7 +60,7 @@ class Sandbox(Protocol):
         """Starts the sandbox if needed; returns the preloaded modules' versions."""
         ...
 
-    def run(self, job: Job, dest_dir: Path) -> SandboxResult:
+    def run(self, job: SandboxJob, dest_dir: Path) -> SandboxResult:
         """Runs one job; outputs land in dest_dir. Never raises for the job's own failures."""
         ...
 

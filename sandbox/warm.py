@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from sandbox.collect import OutputRejected, collect_outputs
-from sandbox.protocol import GUEST_DIR, Job, SandboxSpec
+from sandbox.protocol import GUEST_DIR, SandboxJob, SandboxSpec
 from sandbox.result import (
     JobError,
     SandboxError,
@@ -276,7 +276,7 @@ class WarmSandbox:
 
     # -- jobs --------------------------------------------------------------------------------
 
-    def run(self, job: Job, dest_dir: Path) -> SandboxResult:
+    def run(self, job: SandboxJob, dest_dir: Path) -> SandboxResult:
         self._bind_owner(job.owner or self.spec.owner)
         try:
             self.start()
@@ -318,7 +318,7 @@ class WarmSandbox:
             self._stop()
         self._owner = owner
 
-    def _prepare_job(self, job: Job) -> Path:
+    def _prepare_job(self, job: SandboxJob) -> Path:
         assert self._mounts is not None and self._uid is not None
         job_dir = self._mounts.scratch / "jobs" / job.job_id
         job_dir.mkdir(mode=0o700)
@@ -333,7 +333,7 @@ class WarmSandbox:
                 os.chown(path, self._uid.uid, self._uid.uid, follow_symlinks=False)
         return job_dir
 
-    def _job_message(self, job: Job, limits: dict[str, Any]) -> dict[str, Any]:
+    def _job_message(self, job: SandboxJob, limits: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": job.job_id,
             "entry": job.entry,
@@ -354,7 +354,12 @@ class WarmSandbox:
             self._stop()
 
     def _verdict(
-        self, job: Job, reply: dict[str, Any] | None, job_dir: Path, dest: Path, elapsed: float
+        self,
+        job: SandboxJob,
+        reply: dict[str, Any] | None,
+        job_dir: Path,
+        dest: Path,
+        elapsed: float,
     ) -> SandboxResult:
         if reply is None or reply.get("id") != job.job_id:
             return self._guest_lost(job, elapsed)
@@ -372,7 +377,7 @@ class WarmSandbox:
             )
         return SandboxResult(**base, status=status, error=error, detail=detail)
 
-    def _guest_lost(self, job: Job, elapsed: float) -> SandboxResult:
+    def _guest_lost(self, job: SandboxJob, elapsed: float) -> SandboxResult:
         limits = job.limits or self.spec.limits
         timed_out = elapsed >= limits.wall_s
         detail = "the sandbox stopped answering" if timed_out else "the sandbox process died"

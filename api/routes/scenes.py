@@ -11,14 +11,14 @@ from api.deps import CallerDep, RuntimeDep
 from api.routes.docs import AUTHED, accepted
 from api.routes.lessons import LessonId
 from api.schemas import Accepted, SceneEdit, SceneReplace
-from cluster.jobs.store import Job, JobOp
+from cluster.jobs.store import JobOp, LessonJob
 from scenes import LessonStatus
 
 router = APIRouter(prefix="/v1/lessons/{lesson_id}/scenes", tags=["scenes"])
 SceneIndex = Annotated[int, Path(ge=1, le=12, description="1-based position in the lesson")]
 
 
-def _accepted(job: Job, response: Response) -> Accepted:
+def _accepted(job: LessonJob, response: Response) -> Accepted:
     response.headers["Location"] = f"/v1/lessons/{job.lesson_id}"
     return Accepted(id=job.lesson_id, job=job.number, status=LessonStatus.QUEUED)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cluster.jobs.store import JOB_FINAL, Job, LessonEntry, StoredEvent
+from cluster.jobs.store import JOB_FINAL, LessonEntry, LessonJob, StoredEvent
 from scenes import EventKind, Lesson, LessonVersion, SceneRecord, SceneStatus
 
 ACTIVE_STATUSES = {"queued", "planning", "generating", "rendering", "stitching", "uploading"}
@@ -98,11 +98,11 @@ def scene_rows(entry: LessonEntry, live: Live) -> list[SceneRow]:
     return [_scene_row(r, live, entry.job if running else None) for r in entry.lesson.scenes]
 
 
-def _running(job: Job | None) -> bool:
+def _running(job: LessonJob | None) -> bool:
     return job is not None and job.state not in JOB_FINAL  # queued or running
 
 
-def _scene_row(record: SceneRecord, live: Live, job: Job | None) -> SceneRow:
+def _scene_row(record: SceneRecord, live: Live, job: LessonJob | None) -> SceneRow:
     state = live.scenes.get(record.class_name, SceneLive())
     touched = job is not None and (job.index in (0, record.index))
     status, detail = _status(record, state, touched)

@@ -22,12 +22,12 @@ from cluster.jobs.lesson_store import RedisLessonStore
 from cluster.jobs.store import (
     VIOLATIONS,
     Delivery,
-    Job,
     JobOp,
     JobState,
     JobStore,
     JobStoreUnavailable,
     LessonEntry,
+    LessonJob,
     Progress,
     QuotaExceeded,
     QuotaLimits,
@@ -154,7 +154,7 @@ class Outcome:
     made: Made | None = None
 
 
-def run_job(config: RunnerConfig, job: Job) -> None:
+def run_job(config: RunnerConfig, job: LessonJob) -> None:
     limits = (
         None
         if config.video_s_per_day is None
@@ -180,7 +180,7 @@ def _budget(config: RunnerConfig, store: JobStore, entry: LessonEntry) -> VideoB
 
 
 def _perform(
-    config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Job, tracker: Tracker
+    config: RunnerConfig, store: JobStore, entry: LessonEntry, job: LessonJob, tracker: Tracker
 ) -> Outcome:
     where = RedisLessonStore(
         store.lessons, job.lesson_id, config.data_dir / "lessons" / job.lesson_id
@@ -209,7 +209,7 @@ def _perform(
         return Outcome(JobState.FAILED, f"internal error: {type(e).__name__}: {e}")
 
 
-def _run_op(studio: Studio, where: RedisLessonStore, job: Job) -> Made:
+def _run_op(studio: Studio, where: RedisLessonStore, job: LessonJob) -> Made:
     if job.op is JobOp.EDIT:
         return studio.edit(where, job.index, job.instruction)
     if job.op is JobOp.REPLACE:
@@ -273,7 +273,7 @@ def _finish(
     config: RunnerConfig,
     store: JobStore,
     entry: LessonEntry,
-    job: Job,
+    job: LessonJob,
     tracker: Tracker,
     outcome: Outcome,
 ) -> None:
@@ -295,11 +295,11 @@ def _record_made(store: JobStore, made: Made) -> None:
     store.lessons.put_report(made.lesson.id, made.version.number, made.report.to_json())
 
 
-def _job_data(job: Job) -> dict[str, Any]:
+def _job_data(job: LessonJob) -> dict[str, Any]:
     return {"job": job.number, "op": job.op.value, "state": job.state.value, "index": job.index}
 
 
-def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Job) -> None:
+def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: LessonJob) -> None:
     url = entry.options.webhook_url
     key = store.keys.get(entry.options.key_id) if url else None
     if url is None or key is None:
@@ -313,7 +313,7 @@ def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Job)
     deliver(url, key.webhook_secret, event, _payload(event, lesson, job), config.webhook, record)
 
 
-def _payload(event: str, lesson: Lesson, job: Job) -> dict[str, Any]:
+def _payload(event: str, lesson: Lesson, job: LessonJob) -> dict[str, Any]:
     latest = lesson.latest
     return {
         "type": event,

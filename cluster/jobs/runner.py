@@ -19,7 +19,7 @@ from cluster.farm import ray_api
 from cluster.farm.backend import RAY, Cluster
 from cluster.farm.events import Event
 from cluster.jobs.config import RunnerConfig
-from cluster.jobs.store import Job, JobState, JobStore, open_jobstore
+from cluster.jobs.store import JobState, JobStore, LessonJob, open_jobstore
 from scenes import EventKind, LessonStatus, lesson_transition
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class RunnerExists(Exception):
     """A runner actor of this job's name exists already."""
 
 
-def actor_name(job: Job) -> str:
+def actor_name(job: LessonJob) -> str:
     return f"{PREFIX}-{job.lesson_id}-{job.number}"
 
 
@@ -52,7 +52,7 @@ class LessonRunner:
         the job ended or changed before its runner came (the actor then ends)."""
         if self.thread is not None:
             return True
-        job = Job.model_validate_json(job_json)
+        job = LessonJob.model_validate_json(job_json)
         if not self._mark_started(job):
             threading.Thread(target=ray_api.end_this_actor, name="runner-end").start()
             return False
@@ -60,7 +60,7 @@ class LessonRunner:
         self.thread.start()
         return True
 
-    def _mark_started(self, job: Job) -> bool:
+    def _mark_started(self, job: LessonJob) -> bool:
         config = self.config
         store = open_jobstore(config.redis_url, config.redis_timeout_s, None, config.events_max_len)
         try:
@@ -71,7 +71,7 @@ class LessonRunner:
             store.close()
         return moved is not None
 
-    def _main(self, job: Job) -> None:
+    def _main(self, job: LessonJob) -> None:
         from cluster.jobs.run_job import run_job  # the farm's imports, paid in the actor only
 
         try:
@@ -82,7 +82,7 @@ class LessonRunner:
             ray_api.end_this_actor()
 
 
-def launch(config: RunnerConfig, job: Job, cluster: Cluster = RAY) -> bool:
+def launch(config: RunnerConfig, job: LessonJob, cluster: Cluster = RAY) -> bool:
     """Makes the job's runner and calls its start: what `LessonRunner.start` answered.
     RunnerExists when an actor of that name is there already; Ray's errors pass through."""
     name = actor_name(job)
@@ -95,7 +95,7 @@ def launch(config: RunnerConfig, job: Job, cluster: Cluster = RAY) -> bool:
     return bool(cluster.get(ref, START_TIMEOUT_S))
 
 
-def remove_orphan(job: Job, cluster: Cluster = RAY) -> None:
+def remove_orphan(job: LessonJob, cluster: Cluster = RAY) -> None:
     """Ends a runner that never got its start call, so a new one can take its name."""
     log.warning("ending a runner that never started", extra={"lesson": job.lesson_id})
     cluster.kill_actor(actor_name(job))
@@ -106,7 +106,7 @@ def to_launch(
     held: set[str] | frozenset[str] = frozenset(),
     now: float | None = None,
     cluster: Cluster = RAY,
-) -> list[Job]:
+) -> list[LessonJob]:
     """Jobs whose runner must be (re)launched: queued ones nobody is launching (not in
     `held`, past their grace), and running ones whose actor is gone (moved back to queued).
     Jobs that cannot be started or keep getting lost fail here instead."""
@@ -129,7 +129,9 @@ def to_launch(
     return found
 
 
-def _lost(store: JobStore, owner: str, job: Job, now: float, cluster: Cluster) -> Job | None:
+def _lost(
+    store: JobStore, owner: str, job: LessonJob, now: float, cluster: Cluster
+) -> LessonJob | None:
     """The job back in the queue if its runner is gone; None while it lives (or gave up)."""
     since = job.runner_started_at or job.started_at
     if now - since < RELAUNCH_GRACE_S or cluster.actor_exists(actor_name(job)):
@@ -143,7 +145,7 @@ def _lost(store: JobStore, owner: str, job: Job, now: float, cluster: Cluster) -
     )
 
 
-def give_up(store: JobStore, owner: str, job: Job, why: str) -> None:
+def give_up(store: JobStore, owner: str, job: LessonJob, why: str) -> None:
     """Ends a job that cannot run: the lesson fails, saying why, and its slot is freed."""
     error = f"{why}; giving up"
     ended = store.lessons.move_job(

@@ -25,7 +25,7 @@ from renderers.web.layout import layout_issues
 from renderers.web.runtime_build import runtime_bytes, runtime_version
 from renderers.web.timeline import Composition, segment_frames
 from renderers.web.transpile import Transpiled, transpile
-from sandbox import Job, Sandbox, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
+from sandbox import Sandbox, SandboxJob, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
 
 GUEST_DIR = Path(__file__).resolve().parent.parent / "guest"
 ENTRY = "web_entry"
@@ -252,7 +252,7 @@ class WebRenderer:
         assets = {f"asset-{i}": name for i, name in enumerate(sorted(self.assets))}
         files = {SCENE_FILE: code.encode(), RUNTIME_FILE: runtime_bytes()}
         files |= {local: self.assets[name] for local, name in assets.items()}
-        job = Job(
+        job = SandboxJob(
             entry=f"{ENTRY}:{func}",
             payload={
                 "file": SCENE_FILE,

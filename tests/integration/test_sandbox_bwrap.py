@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import Job, Sandbox, SandboxLimits, SandboxSpec, SandboxStatus, make_sandbox
+from sandbox import Sandbox, SandboxJob, SandboxLimits, SandboxSpec, SandboxStatus, make_sandbox
 
 pytestmark = pytest.mark.integration
 GUEST = Path(__file__).parent / "guest"
@@ -26,7 +26,7 @@ def box() -> Iterator[Sandbox]:
 
 def run(box: Sandbox, code: str, tmp: Path, outputs: tuple[str, ...] = (), **limits: int) -> Any:
     job_limits = SandboxLimits(wall_s=20, cpu_s=20, memory_mb=1024, processes=32, file_size_mb=8)
-    job = Job(
+    job = SandboxJob(
         "probe_guest:run", {"code": code}, outputs=outputs, limits=job_limits.override(**limits)
     )
     return box.run(job, tmp)

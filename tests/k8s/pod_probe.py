@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from sandbox import Job, SandboxLimits, SandboxSpec, make_sandbox
+from sandbox import SandboxJob, SandboxLimits, SandboxSpec, make_sandbox
 
 LIMITS = SandboxLimits(wall_s=20, cpu_s=20, memory_mb=1024, processes=32, file_size_mb=8)
 IDENTITY = "import os; result = [os.getuid(), open('/proc/self/status').read()]"
@@ -23,7 +23,9 @@ def new_user_namespace() -> str:
 
 def job(box, code, dest, **limits):  # type: ignore[no-untyped-def]
     outputs = ("out.txt",) if "out.txt" in code else ()
-    run = Job("probe_guest:run", {"code": code}, outputs=outputs, limits=LIMITS.override(**limits))
+    run = SandboxJob(
+        "probe_guest:run", {"code": code}, outputs=outputs, limits=LIMITS.override(**limits)
+    )
     r = box.run(run, dest)
     return {"status": r.status.value, "value": r.value, "outputs": sorted(r.outputs)}
 

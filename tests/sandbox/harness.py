@@ -29,7 +29,7 @@ from renderers import (
     SceneCodeError,
     SceneSource,
 )
-from sandbox import Job, SandboxLimits, SandboxResult, make_sandbox
+from sandbox import SandboxJob, SandboxLimits, SandboxResult, make_sandbox
 from sandbox.docker import LABEL
 from sandbox.warm import WarmSandbox
 
@@ -63,7 +63,7 @@ class Box:
     def start(self) -> dict[str, str]:
         return self.inner.start()
 
-    def run(self, job: Job, dest_dir: Path) -> SandboxResult:
+    def run(self, job: SandboxJob, dest_dir: Path) -> SandboxResult:
         result = self.inner.run(job, dest_dir)
         self.results.append(result)
         return result

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Job, SandboxLimits, SandboxSpec, make_sandbox
+from sandbox import SandboxJob, SandboxLimits, SandboxSpec, make_sandbox
 from sandbox.docker import docker_ready
 from sandbox.warm import WarmSandbox
 
@@ -33,7 +33,7 @@ def box(request: pytest.FixtureRequest) -> Iterator[WarmSandbox]:
 
 
 def _run(box: WarmSandbox, entry: str, owner: str, tmp: Path, **payload: str) -> object:
-    result = box.run(Job(entry=f"owner_probe:{entry}", payload=payload, owner=owner), tmp)
+    result = box.run(SandboxJob(entry=f"owner_probe:{entry}", payload=payload, owner=owner), tmp)
     assert result.ok, (result.status, result.detail, result.stderr_tail)
     return result.value
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Job, SandboxFault, SandboxLimits, SandboxSpec, make_sandbox
+from sandbox import SandboxFault, SandboxJob, SandboxLimits, SandboxSpec, make_sandbox
 from sandbox.warm import WarmSandbox, remove_tree
 
 pytestmark = pytest.mark.integration
 LIMITS = SandboxLimits(cpu_s=10, wall_s=20, memory_mb=512, scratch_mb=64)
-JOB = Job(entry="json:dumps", payload={"hello": "sandbox"})
+JOB = SandboxJob(entry="json:dumps", payload={"hello": "sandbox"})
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from api.studio import forms, questions, views
-from cluster.jobs.store import Job, JobOp, LessonEntry, LessonOptions, Progress, StoredEvent
+from cluster.jobs.store import JobOp, LessonEntry, LessonJob, LessonOptions, Progress, StoredEvent
 from scenes import Lesson, LessonVersion, SceneRecord, SceneStatus
 from scenes.models import AttemptKind, SceneVersion
 
@@ -53,7 +53,7 @@ def test_events_fold_into_each_scenes_stage_and_the_render_seconds() -> None:
 
 def test_a_running_scene_shows_its_chunks_and_the_others_their_record() -> None:
     lesson = Lesson(id="lesson-0", prompt="", scenes=[_scene(1, "A"), _scene(2, "B")])
-    job = Job(lesson_id="lesson-0", number=2, op=JobOp.EDIT, index=2)
+    job = LessonJob(lesson_id="lesson-0", number=2, op=JobOp.EDIT, index=2)
     entry = LessonEntry(lesson=lesson, owner="o", options=LessonOptions(), job=job)
     live = views.fold([_event(1, "job_started"), _event(2, "scene_planned", "B", chunks=4)])
     rows = views.scene_rows(entry, live)
@@ -63,7 +63,7 @@ def test_a_running_scene_shows_its_chunks_and_the_others_their_record() -> None:
 
 def test_time_left_follows_the_rate_chunks_finish_at() -> None:
     lesson = Lesson(id="lesson-0", prompt="")
-    job = Job(lesson_id="lesson-0", number=1, op=JobOp.CREATE)
+    job = LessonJob(lesson_id="lesson-0", number=1, op=JobOp.CREATE)
     progress = Progress(chunks_total=10, chunks_done=4)
     entry = LessonEntry(
         lesson=lesson, owner="o", options=LessonOptions(), job=job, progress=progress

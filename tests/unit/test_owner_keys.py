@@ -10,7 +10,7 @@ from typing import Any
 from cluster.farm.render_request import RenderRequest
 from cluster.farm.service import Farm, FarmConfig
 from renderers import ManimRenderer, SceneSource, file_key, scene_fingerprint
-from sandbox import Job, SandboxResult, SandboxStatus
+from sandbox import SandboxJob, SandboxResult, SandboxStatus
 
 CODE = "from manim import *\n\nclass A(Scene):\n    def construct(self):\n        self.wait(1)\n"
 SOURCE = SceneSource("a.py", CODE)
@@ -40,9 +40,9 @@ class _Recording:
     """Stands in for the sandbox (unit tier): keeps the job it is given."""
 
     def __init__(self) -> None:
-        self.jobs: list[Job] = []
+        self.jobs: list[SandboxJob] = []
 
-    def run(self, job: Job, dest_dir: Path) -> Any:
+    def run(self, job: SandboxJob, dest_dir: Path) -> Any:
         self.jobs.append(job)
         return SandboxResult(SandboxStatus.OK, 0, 0.1, value={"scenes": ["A"], "manim": "x"})
 

@@ -32,9 +32,9 @@ from cluster.jobs.store.models import (
     BadJobTransition,
     CancelAnswer,
     Delivery,
-    Job,
     JobState,
     LessonEntry,
+    LessonJob,
     LessonOptions,
     NewLesson,
     Progress,
@@ -220,7 +220,7 @@ class LessonRecords:
 
     # -- jobs ----------------------------------------------------------------------------
 
-    def begin(self, owner: str, job: Job, concurrent_limit: int) -> None:
+    def begin(self, owner: str, job: LessonJob, concurrent_limit: int) -> None:
         """Claims a job for the lesson: Busy if one runs, QuotaExceeded past the owner's limit."""
         claimed = self._begin(
             keys=[
@@ -237,7 +237,9 @@ class LessonRecords:
                 f"at most {concurrent_limit} lessons may render at once", CONCURRENCY_RETRY_S
             )
 
-    def move_job(self, lesson_id: str, number: int, to: JobState, **changes: Any) -> Job | None:
+    def move_job(
+        self, lesson_id: str, number: int, to: JobState, **changes: Any
+    ) -> LessonJob | None:
         """Moves job `number` of the lesson to `to` (with `changes`) in one WATCH/MULTI
         transaction; None when the lesson's job is another one, or cannot move so."""
         key = redis_keys.lesson(lesson_id)
@@ -255,10 +257,10 @@ class LessonRecords:
                 except WatchError:
                     continue  # the job changed meanwhile: look again
 
-    def set_job(self, job: Job) -> None:
+    def set_job(self, job: LessonJob) -> None:
         self.r.hset(redis_keys.lesson(job.lesson_id), "job", job.model_dump_json())
 
-    def finish(self, owner: str, job: Job) -> None:
+    def finish(self, owner: str, job: LessonJob) -> None:
         """Records how the job ended and releases its concurrency slot."""
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(redis_keys.lesson(job.lesson_id), "job", job.model_dump_json())
@@ -314,8 +316,8 @@ class LessonRecords:
         return [Delivery.model_validate_json(d) for d in raw]
 
 
-def _moved(raw: str | None, number: int, to: JobState, changes: dict[str, Any]) -> Job | None:
-    job = Job.model_validate_json(raw) if raw else None
+def _moved(raw: str | None, number: int, to: JobState, changes: dict[str, Any]) -> LessonJob | None:
+    job = LessonJob.model_validate_json(raw) if raw else None
     if job is None or job.number != number:
         return None
     try:
@@ -347,7 +349,7 @@ def _entry(raw: dict[str, str]) -> LessonEntry:
         lesson=Lesson.model_validate_json(raw["record"]),
         owner=raw["owner"],
         options=LessonOptions.model_validate_json(raw["options"]),
-        job=Job.model_validate_json(raw["job"]) if raw.get("job") else None,
+        job=LessonJob.model_validate_json(raw["job"]) if raw.get("job") else None,
         progress=Progress.model_validate_json(raw["progress"]) if "progress" in raw else Progress(),
         cancel_requested=raw.get("cancel") == "1",
     )

@@ -45,7 +45,7 @@ def job_transition(state: JobState, to: JobState) -> JobState:
     return to
 
 
-class Job(BaseModel):
+class LessonJob(BaseModel):
     """One run of a lesson runner: what to do, and how it ended. Numbered per lesson; the
     number names the runner's actor, so a later job never collides with an ending one."""
 
@@ -92,7 +92,7 @@ class LessonEntry(BaseModel):
     lesson: Lesson
     owner: str
     options: LessonOptions
-    job: Job | None = None
+    job: LessonJob | None = None
     progress: Progress = Field(default_factory=Progress)
     cancel_requested: bool = False
 
@@ -103,7 +103,7 @@ class NewLesson(BaseModel):
     owner: str
     lesson: Lesson
     options: LessonOptions
-    job: Job
+    job: LessonJob
     idempotency_key: str | None = None
     fingerprint: str = ""  # of the request body: the same key with another body is a conflict
     idempotency_ttl_s: int = 86_400

@@ -17,7 +17,7 @@ from support.lessons import code_scene
 
 from cluster.jobs.redis_server import url_for
 from cluster.jobs.runner import actor_name
-from cluster.jobs.store import Job, JobOp, JobState, LessonOptions, open_jobstore
+from cluster.jobs.store import JobOp, JobState, LessonJob, LessonOptions, open_jobstore
 from scenes import Lesson
 
 from .conftest import ApiServer, Key, parse_sse
@@ -65,13 +65,15 @@ def test_a_lesson_completes_across_an_api_restart(server: ApiServer) -> None:
     assert video.status_code == 200 and len(video.content) > 1000
 
 
-def _orphan(server: ApiServer, key: Key, name: str, state: JobState, launches: int = 1) -> Job:
+def _orphan(
+    server: ApiServer, key: Key, name: str, state: JobState, launches: int = 1
+) -> LessonJob:
     """A job as an API that crashed while accepting it left it: recorded `queued` (its runner
     never started), or `running` with its runner gone."""
     store = open_jobstore(url_for(server.data_dir))
     lesson = Lesson(id=f"lesson-{uuid.uuid4().hex[:12]}", prompt="")
     code = code_scene(name, "        self.wait(0.5)\n", uuid.uuid4().hex)["code"]
-    job = Job(
+    job = LessonJob(
         lesson_id=lesson.id,
         number=1,
         op=JobOp.CREATE_FROM_CODE,
@@ -120,7 +122,7 @@ ray_api.disconnect()
 """
 
 
-def _half_start(data_dir: Path, jobs: list[Job]) -> None:
+def _half_start(data_dir: Path, jobs: list[LessonJob]) -> None:
     """Makes the jobs' runner actors without starting them, as an API that died would have.
     In a process of its own: Ray takes its auth token from the environment when it is first
     imported, and this test process may have joined another test's cluster before."""

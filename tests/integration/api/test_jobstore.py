@@ -15,12 +15,12 @@ from cluster.jobs.store import (
     Busy,
     CancelAnswer,
     IdempotencyConflict,
-    Job,
     JobOp,
     JobState,
     JobStore,
     JobStoreUnavailable,
     KeyRejected,
+    LessonJob,
     LessonOptions,
     NewLesson,
     QuotaExceeded,
@@ -48,8 +48,8 @@ def store(home: Path) -> Iterator[JobStore]:
     store.close()
 
 
-def _job(lesson_id: str, number: int = 1) -> Job:
-    return Job(lesson_id=lesson_id, number=number, op=JobOp.CREATE_FROM_CODE)
+def _job(lesson_id: str, number: int = 1) -> LessonJob:
+    return LessonJob(lesson_id=lesson_id, number=number, op=JobOp.CREATE_FROM_CODE)
 
 
 def test_the_embedded_redis_has_no_tcp_port_and_keeps_its_data(home: Path, store: JobStore) -> None:
