@@ -217,8 +217,17 @@ def _checked_poster(chunk: ChunkSpec, data: bytes) -> bytes:
     return data
 
 
+MAX_ANIMATIONS = 10_000  # far past any lesson scene; planning and storing stay bounded
+
+
 def _probe(scene: str, value: dict[str, Any]) -> SceneProbe:
-    """A probe as the guest reported it (untrusted data: only well-formed values are kept)."""
+    """A probe as the guest reported it (untrusted data: only well-formed values are kept).
+    A scene claiming more than MAX_ANIMATIONS animations fails as its own error."""
+    reported = value.get("animations", [])
+    if not isinstance(reported, list) or len(reported) > MAX_ANIMATIONS:
+        count = len(reported) if isinstance(reported, list) else "no list of"
+        message = f"{count} animations; a scene may have at most {MAX_ANIMATIONS}"
+        raise SceneCodeError(scene, "TooManyAnimations", message, None, "output_rejected")
     animations = tuple(
         AnimationInfo(
             i,
@@ -226,7 +235,7 @@ def _probe(scene: str, value: dict[str, Any]) -> SceneProbe:
             tuple(str(k) for k in kinds),
             max(0.0, float(build_s[0])) if build_s else 0.0,
         )
-        for i, (run_time, kinds, *build_s) in enumerate(value.get("animations", []))
+        for i, (run_time, kinds, *build_s) in enumerate(reported)
     )
     issues = tuple(str(i)[:300] for i in value.get("layout", []) if isinstance(i, str))
     marks, frames = _marks(value.get("beat_marks")), _marks(value.get("beat_frames"))

@@ -35,3 +35,18 @@ def test_only_manim_named_svgs_are_taken_from_a_probe() -> None:
     }
     assert _tex(raw) == (("0123456789abcdef.svg", "<svg/>"),)
     assert _tex(["not", "a", "dict"]) == ()
+
+
+def test_a_probe_reporting_too_many_animations_fails_its_scene() -> None:
+    """Planning and storing a probe stay bounded, whatever a sandbox reports."""
+    from renderers.errors import SceneCodeError
+    from renderers.manim_renderer import MAX_ANIMATIONS, _probe
+
+    fine = _probe("S", {"animations": [[1.0, ["Wait"]]] * MAX_ANIMATIONS})
+    assert len(fine.animations) == MAX_ANIMATIONS
+    try:
+        _probe("S", {"animations": [[1.0, ["Wait"]]] * (MAX_ANIMATIONS + 1)})
+    except SceneCodeError as e:
+        assert (e.kind, e.status) == ("TooManyAnimations", "output_rejected")
+    else:
+        raise AssertionError("a probe past the cap was accepted")
