@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from renderers.errors import ChunkRenderError, SceneCodeError, StitchError
+from renderers.errors import ChunkRenderError, SceneCodeError
 from renderers.models import (
     AnimationInfo,
     ChunkSpec,
@@ -17,7 +17,7 @@ from renderers.models import (
     ScoutSpec,
 )
 from renderers.mp4 import Mp4Error, video_track
-from renderers.poster import jpeg_size
+from renderers.poster import checked_poster
 from renderers.quality import PRESETS, Quality
 from sandbox import Sandbox, SandboxJob, SandboxLimits, SandboxResult, SandboxSpec, SandboxStatus
 
@@ -140,7 +140,7 @@ class ManimRenderer:
             result.duration_s,
             result.peak_memory_mb,
             latex_runs=runs if isinstance(runs, int) and runs >= 0 else 0,
-            poster=_checked_poster(chunk, result.outputs[POSTER_FILE].read_bytes()),
+            poster=checked_poster(chunk, result.outputs[POSTER_FILE].read_bytes()),
         )
 
     # -- internals ---------------------------------------------------------------------------
@@ -200,21 +200,6 @@ class ManimRenderer:
                 chunk.label, "output_rejected", f"expected {expected}, got {actual}"
             )
         return info.frames
-
-
-def _checked_poster(chunk: ChunkSpec, data: bytes) -> bytes:
-    """The guest's poster (untrusted): a JPEG of the preset's size, or the chunk is refused."""
-    if not data:
-        return b""
-    preset = PRESETS[chunk.quality]
-    try:
-        size = jpeg_size(data)
-    except StitchError as e:
-        raise ChunkRenderError(chunk.label, "output_rejected", f"poster: {e}") from e
-    if size != (preset.width, preset.height):
-        detail = f"poster of {size[0]}x{size[1]}, not {preset.width}x{preset.height}"
-        raise ChunkRenderError(chunk.label, "output_rejected", detail)
-    return data
 
 
 MAX_ANIMATIONS = 10_000  # far past any lesson scene; planning and storing stay bounded

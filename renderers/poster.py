@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from renderers.errors import StitchError
+from renderers.errors import ChunkRenderError, StitchError
 from renderers.files import partial_path
+from renderers.models import ChunkSpec
 from renderers.mp4 import Mp4Error, faststart, is_faststart
+from renderers.quality import PRESETS
 from renderers.stitch import _run as run_tool  # the one place that runs ffmpeg with a timeout
 
 
@@ -75,3 +77,18 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
             break
         at += 2 + length
     raise StitchError("not a JPEG (no frame header)")
+
+
+def checked_poster(chunk: ChunkSpec, data: bytes) -> bytes:
+    """The guest's poster (untrusted): a JPEG of the preset's size, or the chunk is refused."""
+    if not data:
+        return b""
+    preset = PRESETS[chunk.quality]
+    try:
+        size = jpeg_size(data)
+    except StitchError as e:
+        raise ChunkRenderError(chunk.label, "output_rejected", f"poster: {e}") from e
+    if size != (preset.width, preset.height):
+        detail = f"poster of {size[0]}x{size[1]}, not {preset.width}x{preset.height}"
+        raise ChunkRenderError(chunk.label, "output_rejected", detail)
+    return data

@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from renderers.errors import ChunkRenderError, SceneCodeError, StitchError
+from renderers.errors import ChunkRenderError, SceneCodeError
 from renderers.models import ChunkSpec, RenderedChunk, SceneProbe, SceneSource, ScoutSpec
 from renderers.mp4 import Mp4Error, video_track
-from renderers.poster import jpeg_size
+from renderers.poster import checked_poster
 from renderers.quality import PRESETS, Quality
 from renderers.web.layout import layout_issues
 from renderers.web.runtime_build import runtime_bytes, runtime_version
@@ -182,7 +182,7 @@ class WebRenderer:
     def _rendered(chunk: ChunkSpec, path: Path, result: SandboxResult) -> RenderedChunk:
         """The chunk a job wrote, once its MP4 and poster are checked."""
         count = _validate(chunk, path, chunk.est_frames)
-        poster = _checked_poster(chunk, result.outputs[POSTER_FILE].read_bytes())
+        poster = checked_poster(chunk, result.outputs[POSTER_FILE].read_bytes())
         return RenderedChunk(
             chunk,
             count,
@@ -364,19 +364,6 @@ def _validate(chunk: ChunkSpec, path: Path, expected_frames: int) -> int:
     if actual != expected:
         raise ChunkRenderError(chunk.label, "output_rejected", f"expected {expected}, got {actual}")
     return info.frames
-
-
-def _checked_poster(chunk: ChunkSpec, data: bytes) -> bytes:
-    if not data:
-        return b""
-    preset = PRESETS[chunk.quality]
-    try:
-        size = jpeg_size(data)
-    except StitchError as e:
-        raise ChunkRenderError(chunk.label, "output_rejected", f"poster: {e}") from e
-    if size != (preset.width, preset.height):
-        raise ChunkRenderError(chunk.label, "output_rejected", f"poster of {size[0]}x{size[1]}")
-    return data
 
 
 def _timings(value: Any) -> dict[str, str]:
