@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -90,37 +90,59 @@ def _split(
     only_waits = all(a.kinds == ("Wait",) for a in animations)
     wanted = 1 if only_waits else round(sum(weights) / target_frames)
     count = min(len(weights), max(1, wanted))
+    prefix = [0, *accumulate(weights)]
     return [
         ChunkSpec(
-            scene.name, first_index + i, start + a, start + b, sum(weights[a : b + 1]), quality
+            scene.name, first_index + i, start + a, start + b, prefix[b + 1] - prefix[a], quality
         )
         for i, (a, b) in enumerate(balanced_ranges(weights, count))
     ]
 
 
 def balanced_ranges(weights: Sequence[int], count: int) -> list[tuple[int, int]]:
-    """Splits weights into `count` contiguous non-empty ranges minimising the largest sum."""
+    """Splits positive weights into `count` contiguous non-empty ranges minimising the largest
+    sum, in near-linear time: a binary search on the largest sum, with a greedy check that jumps
+    by bisection on prefix sums (a probe may report thousands of animations; the dynamic
+    programme this replaces took 5 s of host CPU for 4,000). Among optimal splits, the cuts are
+    made from the end at the smallest start that fits, as that programme broke its ties."""
     n = len(weights)
     if n == 0:
         return []
     count = max(1, min(count, n))
     prefix = [0, *accumulate(weights)]
-    # best[k][i]: smallest max-sum splitting the first i items into k ranges; cut[k][i]: last cut
-    best = [[math.inf] * (n + 1) for _ in range(count + 1)]
-    cut = [[0] * (n + 1) for _ in range(count + 1)]
-    best[0][0] = 0
-    for k in range(1, count + 1):
-        for i in range(k, n + 1):
-            for j in range(k - 1, i):
-                cost = max(best[k - 1][j], prefix[i] - prefix[j])
-                if cost < best[k][i]:
-                    best[k][i], cut[k][i] = cost, j
     ranges, end = [], n
     for k in range(count, 0, -1):
-        start = cut[k][end]
+        best = _min_largest(prefix, end, k)
+        # the programme's cut: the smallest start whose range fits under the optimum (the
+        # items before it then fit in k - 1 ranges, since that optimum only grows with them)
+        start = max(k - 1, bisect_left(prefix, prefix[end] - best, 0, end))
         ranges.append((start, end - 1))
         end = start
     return ranges[::-1]
+
+
+def _min_largest(prefix: Sequence[int], end: int, k: int) -> int:
+    """The smallest largest-sum splitting items [0, end) into k non-empty ranges."""
+    heaviest = max(prefix[i + 1] - prefix[i] for i in range(end))
+    if k >= end:
+        return heaviest
+    low, high = heaviest, prefix[end]
+    while low < high:
+        middle = (low + high) // 2
+        if _ranges_needed(prefix, end, middle, k) <= k:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _ranges_needed(prefix: Sequence[int], end: int, largest: int, limit: int) -> int:
+    """Ranges a greedy split of [0, end) under `largest` takes (counting stops past limit)."""
+    at, used = 0, 0
+    while at < end and used <= limit:
+        at = bisect_right(prefix, prefix[at] + largest, at + 1, end + 1) - 1
+        used += 1
+    return used
 
 
 def chunk_cost_s(probe: SceneProbe, chunk: ChunkSpec) -> float:

@@ -13,9 +13,7 @@ work this run has to do, so they do not count towards the length being balanced.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import accumulate
 from typing import Any
 
 from cluster.farm.cache import ChunkCache
@@ -26,6 +24,8 @@ from renderers import (
     Quality,
     SceneProbe,
     chunk_target,
+    plan_scene,
+    plan_scouted,
     scout_budget,
 )
 
@@ -144,86 +144,3 @@ def pinned_chunks(probe: SceneProbe, quality: Quality, raw: Any) -> list[ChunkSp
 
 # -- balanced plans in near-linear time ------------------------------------------------------
 #
-# The same plans as renderers.chunking (plan_scene, plan_scouted): contiguous ranges of a
-# scene's animations minimising the largest range's frames, ties broken the same way, so
-# chunk keys do not change. Its dynamic programme costs O(chunks * n^2) in a scene's n
-# animations (4,000 animations: 5 s of host CPU); here the optimum comes from a binary search
-# over the largest sum with a greedy check that jumps by bisection on prefix sums, and the
-# cuts are rebuilt from the end as the programme's tie-breaking picks them:
-# O(chunks^2 * log n * log frames).
-
-
-def plan_scene(
-    scene: SceneProbe, quality: Quality, target_frames: float, still_s: float
-) -> list[ChunkSpec]:
-    fps = PRESETS[quality].fps
-    if scene.is_still:
-        return [ChunkSpec(scene.name, 0, -1, -1, max(1, round(still_s * fps)), quality, still_s)]
-    return _split(scene, quality, target_frames, 0, 0)
-
-
-def plan_scouted(scene: SceneProbe, head: ChunkSpec, target_frames: float) -> list[ChunkSpec]:
-    """A scouted scene: the chunk its scout drew, then the rest balanced as plan_scene does."""
-    if head.first < 0 or head.last >= len(scene.animations) - 1:
-        return [head]
-    return [head, *_split(scene, head.quality, target_frames, head.last + 1, 1)]
-
-
-def _split(
-    scene: SceneProbe, quality: Quality, target_frames: float, start: int, first_index: int
-) -> list[ChunkSpec]:
-    fps = PRESETS[quality].fps
-    animations = scene.animations[start:]
-    weights = [scene.frames(fps, i, i) for i in range(start, len(scene.animations))]
-    only_waits = all(a.kinds == ("Wait",) for a in animations)
-    wanted = 1 if only_waits else round(sum(weights) / target_frames)
-    prefix = [0, *accumulate(weights)]
-    return [
-        ChunkSpec(
-            scene.name, first_index + i, start + a, start + b, prefix[b + 1] - prefix[a], quality
-        )
-        for i, (a, b) in enumerate(balanced_ranges(weights, min(len(weights), max(1, wanted))))
-    ]
-
-
-def balanced_ranges(weights: Sequence[int], count: int) -> list[tuple[int, int]]:
-    """Splits positive weights into `count` contiguous non-empty ranges minimising the largest
-    sum; among optimal splits, the one renderers.chunking.balanced_ranges returns."""
-    n = len(weights)
-    if n == 0:
-        return []
-    count = max(1, min(count, n))
-    prefix = [0, *accumulate(weights)]
-    ranges, end = [], n
-    for k in range(count, 0, -1):
-        best = _min_largest(prefix, end, k)
-        # the programme's cut: the smallest start whose range fits under the optimum (the
-        # items before it then fit in k - 1 ranges, since that optimum only grows with them)
-        start = max(k - 1, bisect_left(prefix, prefix[end] - best, 0, end))
-        ranges.append((start, end - 1))
-        end = start
-    return ranges[::-1]
-
-
-def _min_largest(prefix: Sequence[int], end: int, k: int) -> int:
-    """The smallest largest-sum splitting items [0, end) into k non-empty ranges."""
-    heaviest = max(prefix[i + 1] - prefix[i] for i in range(end))
-    if k >= end:
-        return heaviest
-    low, high = heaviest, prefix[end]
-    while low < high:
-        middle = (low + high) // 2
-        if _ranges_needed(prefix, end, middle, k) <= k:
-            high = middle
-        else:
-            low = middle + 1
-    return low
-
-
-def _ranges_needed(prefix: Sequence[int], end: int, largest: int, limit: int) -> int:
-    """Ranges a greedy split of [0, end) under `largest` takes (counting stops past limit)."""
-    at, used = 0, 0
-    while at < end and used <= limit:
-        at = bisect_right(prefix, prefix[at] + largest, at + 1, end + 1) - 1
-        used += 1
-    return used
