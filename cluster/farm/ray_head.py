@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import pwd
 import re
 import secrets
 import socket
@@ -147,13 +148,24 @@ def _lock(data_dir: Path, mode: int) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def auth_env(data_dir: Path) -> dict[str, str]:
+def token_path() -> Path:
+    """This OS user's token for the local heads it starts, 0600 in a 0700 dir of its home.
+
+    One per user, not per data dir: Ray loads the token once per process, so a process that
+    joins heads of two data dirs (a test session, a render server) must find the same one;
+    and what it keeps out is other local users, who cannot read it."""
+    home = Path(pwd.getpwuid(os.geteuid()).pw_dir)
+    return home / ".scenefarm" / TOKEN_FILE
+
+
+def auth_env(data_dir: Path) -> dict[str, str]:  # noqa: ARG001 (every head of this user's)
     """What a process needs in its environment (before importing Ray) to join the local head."""
-    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(data_dir / "ray" / TOKEN_FILE)}
+    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token_path())}
 
 
-def _ensure_token(data_dir: Path) -> None:
-    path = _dir(data_dir) / TOKEN_FILE
+def _ensure_token(data_dir: Path) -> None:  # noqa: ARG001 (the token is the user's)
+    path = token_path()
+    private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -166,7 +178,7 @@ def _join_env(data_dir: Path) -> None:
     off, and the head listens on loopback only). Ray reads both when it is imported and when
     it connects: every driver finds the head through here before it imports Ray."""
     ray_api.use_env(LOOPBACK_ENV)
-    if (data_dir / "ray" / TOKEN_FILE).is_file():
+    if token_path().is_file():
         ray_api.use_env(auth_env(data_dir))
 
 
