@@ -38,6 +38,18 @@ class Run:
         return next(self.output.with_name(f"{self.output.stem}_scenes").glob(f"*-{name}.mp4"))
 
 
+@pytest.fixture(autouse=True)
+def ray_settings_stay_in_their_test() -> Iterator[None]:
+    """Finding a local head (`running_address`) sets Ray's settings for joining it in this
+    process's environment (loopback addresses, the token); a later test that starts a Ray
+    cluster of its own in this process (tests/integration/multinode) must not inherit them."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("RAY_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("RAY_") and k not in before]:
+        del os.environ[key]
+    os.environ.update(before)
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("scenefarm-data")
