@@ -163,7 +163,8 @@ def auth_env(data_dir: Path) -> dict[str, str]:  # noqa: ARG001 (every head of t
     return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token_path())}
 
 
-def _ensure_token(data_dir: Path) -> None:  # noqa: ARG001 (the token is the user's)
+def ensure_token() -> None:
+    """This user's token, made on first use."""
     path = token_path()
     private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
@@ -202,7 +203,7 @@ def ensure_local_cluster(
         if address:
             return address, False
         port, dashboard = _free_port(), dashboard_port()
-        _ensure_token(data_dir)
+        ensure_token()
         done = subprocess.run(
             head_argv(port, num_cpus, dashboard),
             capture_output=True,

@@ -38,6 +38,13 @@ class Run:
         return next(self.output.with_name(f"{self.output.stem}_scenes").glob(f"*-{name}.mp4"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The multi-node tests run last. They start Ray clusters of their own in this process,
+    without the local heads' token, and Ray keeps a process's auth settings: tests after them
+    that join a local head from this process (tests/integration/web) would hang in ray.init."""
+    items.sort(key=lambda item: "multinode" in item.nodeid)
+
+
 @pytest.fixture(autouse=True)
 def ray_settings_stay_in_their_test() -> Iterator[None]:
     """Finding a local head (`running_address`) sets Ray's settings for joining it in this
