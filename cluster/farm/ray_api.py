@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 from collections.abc import Sequence
@@ -68,19 +67,9 @@ TaskRef = Any
 ActorHandle = Any
 
 
-def _reload_auth() -> None:
-    """Ray reads its auth settings and token once per process and keeps them; a process that
-    joins another cluster later (another head, a test's own) must have them read again from
-    the environment as it is now. (What Ray's own tests do between clusters.)"""
-    raylet: Any = importlib.import_module("ray._raylet")  # after _ray(): our import settings
-    raylet.Config.initialize("")
-    raylet.AuthenticationTokenLoader.instance().reset_cache()
-
-
 def connect(address: str) -> dict[str, float]:
     """Joins a running cluster (a local head or RAY_ADDRESS); returns its resources."""
     if not _ray().is_initialized():
-        _reload_auth()
         _ray().init(
             address=address,
             namespace=NAMESPACE,
