@@ -53,8 +53,13 @@ lint: setup
 	MYPYPATH=sandbox/guest $(UV) run --frozen mypy --strict --explicit-package-bases sandbox/guest/*.py
 	MYPYPATH=renderers/guest $(UV) run --frozen mypy --strict --explicit-package-bases renderers/guest/*.py
 
+# Two pytest processes: the multi-node tests start Ray clusters of their own inside the test
+# process, and Ray keeps some settings per process from its first import (auth mode, loopback
+# handling), which the other tests need set for the local head they join.
+MULTINODE := tests/integration/multinode
 test: compile lint docker
-	$(UV) run --frozen pytest -q
+	$(UV) run --frozen pytest -q --ignore=$(MULTINODE)
+	$(UV) run --frozen pytest -q $(MULTINODE)
 
 unit: compile
 	$(UV) run --frozen pytest -q tests/unit

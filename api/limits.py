@@ -6,6 +6,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import BadRequest, Problem, TooLarge, UnsupportedMediaType, problem_response
 
+FORM_PREFIX = "/studio/"  # api/studio/routes.py: the studio's router
+
 
 class BodyLimit:
     """Reads the body up to `max_bytes` (bodies here are small JSON) and replays it."""
@@ -22,7 +24,7 @@ class BodyLimit:
         body = b""
         if problem is None:
             body, problem = await self._read(receive)
-        if problem is None and body:
+        if problem is None and body and not _is_form_path(scope):
             problem = _media_type(scope)
         if problem is not None:
             await problem_response(problem, scope.get("path", ""))(scope, receive, send)
@@ -56,6 +58,13 @@ class BodyLimit:
 
     def _too_large(self) -> Problem:
         return TooLarge(f"request bodies are limited to {self.max_bytes} bytes")
+
+
+def _is_form_path(scope: Scope) -> bool:
+    """The studio's pages post HTML forms (urlencoded or multipart) and answer with pages; its
+    routes parse and check their own forms (CSRF first)."""
+    path: str = scope.get("path", "")
+    return path.startswith(FORM_PREFIX)
 
 
 def _media_type(scope: Scope) -> Problem | None:

@@ -8,6 +8,7 @@ uid's cgroup killed the other farm's sandbox.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import stat
@@ -29,7 +30,17 @@ class LeaseDirUntrusted(RuntimeError):
 def machine_lease_dir() -> Path:
     """The one lease dir of this machine, made on first use (sticky and world-writable, so
     farms of every user share it and none can remove another's lock files)."""
-    path = MACHINE_LEASE_DIR if MACHINE_LEASE_DIR.parent.is_dir() else _FALLBACK_LEASE_DIR
+    if MACHINE_LEASE_DIR.parent.is_dir():
+        try:
+            return _made(MACHINE_LEASE_DIR)
+        except OSError as e:
+            if e.errno != errno.EROFS:
+                raise
+            # a read-only root (a k8s pod's): the pod is the machine, and its /tmp is its own
+    return _made(_FALLBACK_LEASE_DIR)
+
+
+def _made(path: Path) -> Path:
     try:
         path.mkdir(mode=0o700)
         path.chmod(0o1777)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ NAMESPACE = "scenefarm"
 # (k8s/: their egress is the head, Redis and S3): they run where this resource is, the head.
 RUNNER_RESOURCE = "scenefarm_runner"
 RUNNER_SHARE = 0.001  # of the head's 1000: runners mostly wait, so many fit
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 log = logging.getLogger(__name__)
 
 
@@ -70,15 +71,39 @@ ActorHandle = Any
 def connect(address: str) -> dict[str, float]:
     """Joins a running cluster (a local head or RAY_ADDRESS); returns its resources."""
     if not _ray().is_initialized():
-        _ray().init(
-            address=address,
-            namespace=NAMESPACE,
-            logging_level=logging.ERROR,
-            log_to_driver=False,
-            configure_logging=False,
-        )
+        with _loopback_as_given(address):
+            _ray().init(
+                address=address,
+                namespace=NAMESPACE,
+                logging_level=logging.ERROR,
+                log_to_driver=False,
+                configure_logging=False,
+            )
     resources: dict[str, Any] = _ray().cluster_resources()
     return {k: float(v) for k, v in resources.items()}
+
+
+@contextlib.contextmanager
+def _loopback_as_given(address: str) -> Iterator[None]:
+    """Ray swaps a loopback bootstrap address for the machine's routable one unless it thinks
+    multi-node clusters are off, and it reads that setting (RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER)
+    once, when it is first imported. A process that imported Ray before finding a local head
+    (a test session that also starts multi-node clusters) then knocked on the routable address
+    of a head that listens on loopback only. Joining a loopback address, Ray is told so for the
+    join, whatever the environment was at its import."""
+    from ray._private import ray_constants
+
+    kept = ray_constants.ENABLE_RAY_CLUSTER
+    if _host(address) in LOOPBACK_HOSTS:
+        ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = kept
+
+
+def _host(address: str) -> str:
+    return address.removeprefix("ray://").rsplit(":", 1)[0].strip("[]")
 
 
 def resources() -> dict[str, float]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from .conftest import CLI, SCENES
+from cluster.farm import ray_head
+
+from .conftest import CLI, SCENES, Farm
 
 pytestmark = pytest.mark.integration
 STARTED = "started a local Ray cluster"
@@ -60,3 +63,34 @@ def test_cluster_is_reused_then_stops_when_idle(tmp_path: Path) -> None:
         assert _processes_with_port(port) == []
     finally:
         _cli(env, "down")
+
+
+JOIN_AFTER_IMPORT = """
+import sys
+from pathlib import Path
+
+import ray  # noqa: F401 (first: Ray reads its multi-node setting when imported)
+
+from cluster.farm import ray_api, ray_head
+
+address = ray_head.running_address(Path(sys.argv[1]))
+assert address is not None, "no local head"
+print(ray_api.connect(address).get("scenefarm_runner"))
+ray_api.disconnect()
+"""
+
+
+def test_a_process_that_imported_ray_first_joins_the_loopback_head(farm: Farm) -> None:
+    """Ray decides at import whether a loopback address stays loopback; a driver that imported
+    it before finding the local head (a test session that also runs multi-node clusters) once
+    knocked on the machine's routable address, where the head does not listen. (It has the
+    token in its environment: Ray reads the auth mode at import too, and that part is not
+    redone at connect.)"""
+    warm = farm.render(SCENES / "broken.py", "First", "--no-cache")
+    assert warm.code == 0, warm.stderr[-2000:]
+    env = {k: v for k, v in farm.env().items() if k != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
+    env |= ray_head.auth_env(farm.data_dir)
+    argv = [sys.executable, "-c", JOIN_AFTER_IMPORT, str(farm.data_dir)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert float(done.stdout.strip().splitlines()[-1]) > 0

@@ -19,11 +19,6 @@ from typing import Any
 
 import psutil
 
-# Set before Ray is imported (it reads this then): workers never run the driver's `uv run`.
-os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
-
-from ray.cluster_utils import Cluster
-
 from cluster.farm.nodes import DEFAULT_GROUP, FAILURE_DETECTION
 
 # bwrap, its namespace init and the warm zygote; a chunk being rendered adds a forked job
@@ -34,6 +29,12 @@ class RayNodes:
     """A head and worker nodes started, and killed, by the test that holds it."""
 
     def __init__(self) -> None:
+        # Imported here, not when pytest collects this module: Ray reads some settings once,
+        # when first imported (RAY_ENABLE_UV_RUN_RUNTIME_ENV, loopback handling, auth mode),
+        # and a session's other tests join a local head that needs them set first.
+        os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+        from ray.cluster_utils import Cluster
+
         self.cluster = Cluster(
             initialize_head=True,
             connect=False,
