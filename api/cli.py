@@ -36,7 +36,7 @@ from sandbox import (
     SandboxError,
     reap_containers,
 )
-from scenes import lesson_id_for
+from scenes import lesson_id_for, path_id_key
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 1, 2, 3
 
@@ -112,12 +112,13 @@ def _render(args: argparse.Namespace, settings: Settings, run: _Run) -> int:
         return EXIT_USAGE
     try:
         config = farm_config(args, settings)
-    except (SandboxError, StorageError) as e:
+        lesson_id = lesson_id_for(file, path_id_key(settings.data_dir))
+    except (SandboxError, StorageError, OSError, ValueError) as e:
         print(f"scenefarm: {e}", file=sys.stderr)
         return EXIT_USAGE
     output = (run.cwd / args.output).resolve()
     request = RenderRequest(
-        lesson_id=lesson_id_for(file),
+        lesson_id=lesson_id,
         source=source,
         output=output,
         scenes=tuple(args.scenes),

@@ -18,7 +18,7 @@ from scenes.generate import (
     scene_source,
     spoken_beats,
 )
-from scenes.ids import LessonId, lesson_id_for, new_lesson_id, parse_lesson_id
+from scenes.ids import LessonId, lesson_id_for, new_lesson_id, parse_lesson_id, path_id_key
 from scenes.models import (
     Attempt,
     AttemptKind,
@@ -89,6 +89,7 @@ __all__ = [
     "lesson_transition",
     "new_lesson_id",
     "parse_lesson_id",
+    "path_id_key",
     "scene_class_of",
     "scene_restart",
     "scene_restore",
