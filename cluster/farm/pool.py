@@ -36,8 +36,11 @@ REFRESH_S = 2.0  # how often a running dispatcher looks for nodes that joined or
 GROUP_WAIT_S = 600.0
 WARM_TIMEOUT_S = 180.0
 
+# Per worker group, for autoscalers; Ray exports its copy (ray_api.set_queue_depth) with its
+# own prefix, as ray_scenefarm_group_queue_depth{group}. (The API's scenefarm_queue_depth{kind}
+# counts chunks and lessons from the job store.)
 QUEUE_DEPTH = Gauge(
-    "scenefarm_queue_depth",
+    "scenefarm_group_queue_depth",
     "Farm tasks queued for a worker group, not yet running",
     ["group"],
 )

@@ -174,14 +174,14 @@ _gauges: dict[str, Any] = {}
 
 
 def set_queue_depth(group: str, depth: int) -> None:
-    """`scenefarm_queue_depth{group=...}` as a Ray custom metric (exported by each node's
-    metrics agent, where the Ray autoscaler's Prometheus reads it)."""
+    """`scenefarm_group_queue_depth{group=...}` as a Ray custom metric (exported by each node's
+    metrics agent with Ray's prefix, `ray_scenefarm_group_queue_depth`)."""
     gauge = _gauges.get("queue_depth")
     if gauge is None:
         from ray.util.metrics import Gauge
 
         gauge = _gauges["queue_depth"] = Gauge(
-            "scenefarm_queue_depth",
+            "scenefarm_group_queue_depth",
             description="Farm tasks queued for a worker group, not yet running",
             tag_keys=("group",),
         )

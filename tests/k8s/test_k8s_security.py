@@ -264,5 +264,5 @@ def test_dashboard_plots_exported_metrics_or_named_proposals() -> None:
 
 def test_readme_names_every_proposed_metric() -> None:
     readme = (K8S / "README.md").read_text()
-    for name in (*PROPOSED_METRICS, "scenefarm_queue_depth{group"):
+    for name in (*PROPOSED_METRICS, "ray_scenefarm_group_queue_depth{group"):
         assert name in readme, name

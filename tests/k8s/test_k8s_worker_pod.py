@@ -66,7 +66,7 @@ def docker_flags(docs: list[Doc], tmp: Path, caps: list[str]) -> list[str]:
 
 def run_pod(docs: list[Doc], tmp: Path, caps: list[str]) -> dict[str, Any]:
     flags = docker_flags(docs, tmp, caps)
-    # The image has no bubblewrap yet (k8s/README.md: the Dockerfile needs it): lend the host's.
+    # An image built before the Dockerfile installed bubblewrap: lend the host's.
     has_bwrap = (
         subprocess.run(
             ["docker", "run", "--rm", "--entrypoint", "/bin/sh", IMAGE, "-c", "command -v bwrap"],

@@ -124,7 +124,7 @@ def test_a_scene_renders_in_the_group_it_requires(
     }
     # its chunks waited in their group's queue, published and back to zero at the end, in
     # this process's Prometheus registry and as a Ray metric
-    assert REGISTRY.get_sample_value("scenefarm_queue_depth", {"group": "gpu_render"}) == 0.0
+    assert REGISTRY.get_sample_value("scenefarm_group_queue_depth", {"group": "gpu_render"}) == 0.0
     assert not [r for r in caplog.records if "queue depth" in r.getMessage()]
     assert "queue_depth" in ray_api._gauges
 

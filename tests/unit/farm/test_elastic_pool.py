@@ -226,7 +226,7 @@ def test_queue_depth_is_published_per_group_and_ends_at_zero(cluster: ThreadClus
 
 
 def _depth(group: str) -> float | None:
-    return REGISTRY.get_sample_value("scenefarm_queue_depth", {"group": group})
+    return REGISTRY.get_sample_value("scenefarm_group_queue_depth", {"group": group})
 
 
 # -- a lesson in groups ----------------------------------------------------------------------------
