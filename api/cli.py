@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from pydantic import ValidationError
+
 from api import lesson_cli, render_client, serve_cli, serve_registry
 from api.farm_config import farm_config
 from api.progress import Progress
@@ -25,6 +27,7 @@ from cluster.farm import (
     LessonFailed,
     LessonReport,
     RenderRequest,
+    logs,
     running_address,
     stop_local_cluster,
 )
@@ -183,6 +186,19 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return render_args
 
 
+def _settings() -> Settings | None:
+    """This process's settings; None (each bad one said in a line) when the environment
+    holds a value that is not valid."""
+    try:
+        return get_settings()
+    except ValidationError as e:
+        for error in e.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = field if field.isupper() else f"SCENEFARM_{field.upper()}"
+            print(f"scenefarm: bad setting {name}: {error['msg']}", file=sys.stderr)
+        return None
+
+
 def main(
     argv: Sequence[str] | None = None,
     cwd: Path | None = None,
@@ -191,9 +207,11 @@ def main(
     """Runs one command. `cwd` and `cancelled`: the render server's run of a client's command
     (relative paths are the client's; the client leaving cancels it)."""
     args = parse(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    if settings is None:
+        return EXIT_USAGE
+    logs.configure(settings.log_format)
     logging.getLogger("sandbox.factory").setLevel(logging.INFO)  # which backend `auto` chose
-    settings = get_settings()
     if args.command == "render":
         run = _Run(cwd or Path.cwd(), cancelled, "cli" if cwd is None else "render-server")
         code = _render(args, settings, run)

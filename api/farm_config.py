@@ -40,7 +40,9 @@ def worker_config(
     limits = SandboxLimits().override(wall_s=timeout_s, memory_mb=memory_mb)
     docker = DockerOptions(settings.docker_image, settings.docker_runtime, settings.docker_cpus)
     backend = resolve_backend(sandbox or settings.sandbox, docker)
-    return WorkerConfig(backend=backend, limits=limits, docker=docker)
+    return WorkerConfig(
+        backend=backend, limits=limits, docker=docker, log_format=settings.log_format
+    )
 
 
 def farm_config(args: argparse.Namespace, settings: Settings) -> FarmConfig:

@@ -34,7 +34,8 @@ from typing import Any
 
 from api import cli
 from api.render_client import PID_FILE, SOCKET, identity
-from cluster.farm import ray_api, running_address
+from api.settings import get_settings
+from cluster.farm import logs, ray_api, running_address
 
 log = logging.getLogger(__name__)
 WATCH_S = 1.0  # how often the server looks whether its cluster is still up
@@ -168,9 +169,7 @@ def _wait_for_leaving(conn: socket.socket, left: threading.Event) -> None:
 
 
 def main(argv: list[str]) -> int:
-    handler = _CurrentStderr()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    logs.configure(get_settings().log_format, handler=_CurrentStderr())
     data_dir = Path(argv[0])
     lock = (data_dir / "ray" / LOCK_FILE).open("a")
     try:

@@ -64,6 +64,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             timeout_graceful_shutdown=10,
             log_level="info",
+            # json: uvicorn's lines go through the root logger's JSON formatter (cli.main's)
+            log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         )
     finally:
         record.unlink(missing_ok=True)

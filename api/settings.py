@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir)  # shared with render_client
     sandbox: str = "auto"
+    # Log lines: "text" (LEVEL logger: message key=value...) or "json" (one object per line).
+    log_format: Literal["text", "json"] = "text"
     docker_image: str = "scenefarm-sandbox:latest"
     docker_runtime: str | None = None  # e.g. runsc (gVisor)
     docker_cpus: float = 1.0

@@ -15,6 +15,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from cluster.farm import logs
 from renderers import (
     ChunkSpec,
     ManimRenderer,
@@ -42,6 +43,7 @@ class WorkerConfig:
     # Where this farm's sandboxes keep their state (it names the farm, so cleanup touches only
     # its own); None: the node's default. The local head's farm sets its data dir's.
     sandbox_root: Path | None = None
+    log_format: str = "text"  # cluster.farm.logs.FORMATS
 
     def digest(self) -> str:
         """Names the worker pool: a new config or new code never reuses stale warm workers."""
@@ -135,6 +137,7 @@ class RenderWorker:
 
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
+        logs.configure_unset(config.log_format)
         self.engines: dict[str, Engine] = {}
         self.versions: dict[str, str] = {}
         self._engine(config.engine)  # the default engine's sandbox is made (not started) now

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from cluster.farm import ray_api
+from cluster.farm import logs, ray_api
 from cluster.farm.backend import RAY, Cluster
 from cluster.farm.events import Event
 from cluster.jobs.config import RunnerConfig
@@ -45,6 +45,7 @@ class LessonRunner:
 
     def __init__(self, config: RunnerConfig) -> None:
         self.config = config
+        logs.configure_unset(config.worker.log_format)
         self.thread: threading.Thread | None = None
 
     def start(self, job_json: str) -> bool:

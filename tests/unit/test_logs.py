@@ -8,7 +8,9 @@ import logging
 
 import pytest
 
-from api import logs
+from api import cli
+from api.settings import Settings, get_settings
+from cluster.farm import logs
 
 
 def _emit(kind: str, **extra: object) -> str:
@@ -49,3 +51,35 @@ def test_a_line_without_ids_is_the_plain_message() -> None:
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown log format 'xml'"):
         logs.formatter("xml")
+
+
+def test_the_format_is_a_setting_and_a_bad_one_is_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCENEFARM_LOG_FORMAT", "json")
+    assert Settings().log_format == "json"
+    monkeypatch.setenv("SCENEFARM_LOG_FORMAT", "xml")
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["status"]) == cli.EXIT_USAGE
+    finally:
+        get_settings.cache_clear()
+    assert "bad setting SCENEFARM_LOG_FORMAT: Input should be 'text' or 'json'" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_process_nobody_set_up_gets_the_format_and_others_keep_theirs() -> None:
+    """Ray worker processes (runners, render workers) start with no root handler; a test
+    process or the CLI running a farm in-process keeps what it has."""
+    root = logging.getLogger()
+    kept, level = root.handlers[:], root.level
+    try:
+        logs.configure_unset("json")
+        assert root.handlers == kept  # pytest's own handlers: left alone
+        root.handlers = []
+        logs.configure_unset("json")
+        [handler] = root.handlers
+        assert isinstance(handler.formatter, logs.JsonFormatter)
+    finally:
+        root.handlers, root.level = kept, level

@@ -71,3 +71,10 @@ def configure(
     handler = handler or logging.StreamHandler()
     handler.setFormatter(formatter(kind))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def configure_unset(kind: str) -> None:
+    """Sets up the root logger of a process nobody set up: a Ray worker process running a
+    lesson runner or render worker (not a test process, nor a CLI that runs a farm in it)."""
+    if not logging.getLogger().handlers:
+        configure(kind)
