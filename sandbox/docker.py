@@ -39,6 +39,23 @@ LABEL = "scenefarm.sandbox"
 FARM_LABEL = "scenefarm.farm"  # farm_id() of the farm whose sandbox it is
 NOFILE = 1024
 CPU_GRACE_S = 2  # the guest's CPU_KILL_GRACE_S (sandbox/guest/zygote.py)
+# Paths hidden from the job (an empty dir or /dev/null in their place). Setting them replaces
+# Docker's own list, so that list comes first (moby's defaults, as of Engine 20.10-25), then
+# /proc/pressure: host-wide pressure stall figures, a timing side channel on other tenants.
+MASKED_PATHS = (
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    "/proc/pressure",
+)
 
 
 def _client(timeout_s: float = 10.0) -> Any:
@@ -87,11 +104,22 @@ class DockerLauncher:
         write_identity(mounts.state, uid)
         self.reap(mounts.name)
         try:
-            container = self._client.containers.create(**self._config(spec, mounts, uid))
+            container_id = self._create(self._config(spec, mounts, uid))
         except Exception as e:
             raise SandboxError(f"docker could not create the sandbox container: {e}") from e
-        (mounts.state / "container").write_text(container.id)
-        return ["docker", "start", "--attach", "--interactive", container.id]
+        (mounts.state / "container").write_text(container_id)
+        return ["docker", "start", "--attach", "--interactive", container_id]
+
+    def _create(self, config: dict[str, Any]) -> str:
+        """Creates the container as docker-py's `containers.create` does, plus the masked
+        paths, which its keyword arguments cannot carry (Engine API HostConfig.MaskedPaths)."""
+        from docker.models.containers import _create_container_args
+
+        api = self._client.api
+        args = _create_container_args({**config, "version": api._version})
+        args["host_config"]["MaskedPaths"] = list(MASKED_PATHS)
+        created: dict[str, Any] = api.create_container(**args)
+        return str(created["Id"])
 
     def cleanup(self, mounts: Mounts) -> None:
         with contextlib.suppress(OSError):
@@ -138,7 +166,7 @@ class DockerLauncher:
             str(host): {"bind": guest, "mode": "ro"} for host, guest in mounts.guest_dirs.items()
         }
         # Host-wide CPU and load counters replaced by still ones (runc allows binds over these
-        # two; /proc/pressure it does not: Docker < 25 cannot mask it, see the README)
+        # two; /proc/pressure it does not, so it is masked: MASKED_PATHS)
         binds |= {
             str(mounts.state / VIRTUAL_PROC / f): {"bind": f"/proc/{f}", "mode": "ro"}
             for f in ("stat", "loadavg")

@@ -14,7 +14,7 @@ from pathlib import Path
 from sandbox import cgroups
 from sandbox.docker import reap_containers
 from sandbox.uids import uid_in_use
-from sandbox.warm import default_state_root, farm_id, remove_state
+from sandbox.warm import default_state_root, farm_id, remove_state, state_in_use
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def _reap_cgroups(farm: str) -> int:
 
 def _reap_state_dirs(root: Path) -> int:
     """State dirs are `sbx-<uid>-<random>` under the farm's own root."""
-    stale = [d for d in root.glob("sbx-*-*") if _free(d.name.split("-")[1])]
+    stale = [d for d in root.glob("sbx-*-*") if not state_in_use(d)]
     for state in stale:
         remove_state(state)
     return len(stale)

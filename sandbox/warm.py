@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import logging
@@ -126,6 +127,7 @@ class WarmSandbox:
         self._proc: subprocess.Popen[bytes] | None = None
         self._mounts: Mounts | None = None
         self._uid: UidLease | None = None
+        self._holding: int | None = None  # a lock on the state dir: the sandbox lives
         self._versions: dict[str, str] = {}
         self._runs = 0
         self._owner: str | None = None  # whose jobs this sandbox has run since it started
@@ -181,6 +183,9 @@ class WarmSandbox:
             self._launcher.cleanup(self._mounts)
             remove_state(self._mounts.state)
             self._mounts = None
+        if self._holding is not None:
+            os.close(self._holding)
+            self._holding = None
         if self._uid is not None:
             self._uid.release()
             self._uid = None
@@ -193,7 +198,7 @@ class WarmSandbox:
         self._launcher.reap(sandbox_name(self.farm, uid))
         for state in self._state_root.glob("sbx-*-*"):
             owner = state.name.split("-")[1]
-            if owner == str(uid) or not _held(self._lock_dir, owner):
+            if owner == str(uid) or not state_in_use(state, self._lock_dir):
                 remove_state(state)
 
     def _make_mounts(self, uid: int) -> Mounts:
@@ -203,6 +208,7 @@ class WarmSandbox:
         # Host-only: the guest sees what is mounted from it, never the dir (modes are explicit:
         # the farm runs under umask 077)
         state = Path(tempfile.mkdtemp(prefix=f"sbx-{uid}-", dir=self._state_root))
+        self._holding = hold_state(state)
         scratch = state / "scratch"
         scratch.mkdir()  # root-owned: the guest cannot plant names in it
         _mount_tmpfs(scratch, self.spec.limits.scratch_mb, 0o755)
@@ -434,9 +440,36 @@ def _mount_tmpfs(path: Path, size_mb: int, mode: int, *flags: str) -> None:
     subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "scenefarm", str(path)], check=True)
 
 
-def _held(lock_dir: Path, uid: str) -> bool:
-    """Whether a live sandbox holds `uid` (anything unparsable counts as held: left alone)."""
-    return not uid.isdigit() or uid_in_use(int(uid), lock_dir)
+HELD_FILE = "held"
+
+
+def hold_state(state: Path) -> int:
+    """A lock on the state dir, held by its sandbox's owner (the worker process) while it
+    lives: a reaper of the same farm then knows the dir is not a dead sandbox's."""
+    fd = os.open(state / HELD_FILE, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def state_in_use(state: Path, lock_dir: Path | None = None) -> bool:
+    """Whether a live sandbox has this state dir. Its lock says so; the uid in its name
+    alone does not (once the sandbox died, another farm on this machine may lease that uid).
+    A dir without the lock file (made before it existed, or a moment old) falls back to the
+    uid's lease; anything unreadable counts as in use: left alone."""
+    try:
+        fd = os.open(state / HELD_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        uid = state.name.split("-")[1]
+        return not uid.isdigit() or uid_in_use(int(uid), lock_dir)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def remove_tree(path: Path) -> None:

@@ -96,12 +96,6 @@ def counters_check(r: Report, params: dict[str, Any]) -> list[str]:
     return problems + ([f"/sys: {r['sys'][:5]}"] if r["sys"] else [])
 
 
-def counters_check_docker(r: Report, params: dict[str, Any]) -> list[str]:
-    """As counters_check, but /proc/pressure: runc refuses any mount inside /proc but a few
-    files, and Docker before 25 (API 1.44) has no MaskedPaths to add it to. A known leak."""
-    return counters_check({**r, "pressure": {}}, params)
-
-
 def nothing_found(key: str) -> Check:
     return lambda r, _: [f"{key}: {r[key]}"] if r[key] else []
 
@@ -190,7 +184,7 @@ CASES: dict[str, Expect | dict[str, Expect]] = {
     "files_write_venv": Expect(FORBIDDEN, "OSError", "Read-only file system"),
     "files_write_etc": Expect(FORBIDDEN, "PermissionError"),
     "files_write_scratch_root": Expect(FORBIDDEN, "PermissionError", "Permission denied"),
-    "files_host_counters": per_backend(reported(counters_check), reported(counters_check_docker)),
+    "files_host_counters": reported(counters_check),
     "files_persist_between_jobs": Expect(ERROR, "RuntimeError", "REPORT", planted_check, runs=2),
     "files_proc_fds": reported(fds_check),
     # SysV and POSIX IPC (issue 21, item 3)

@@ -14,7 +14,7 @@ import pytest
 from sandbox import cgroups, farm_id, reap_containers, reap_farm
 from sandbox.docker import DEFAULT_IMAGE, FARM_LABEL, LABEL, _container_name, docker_ready
 from sandbox.uids import UID_FIRST, UidLease, machine_lease_dir, uid_in_use
-from sandbox.warm import sandbox_name
+from sandbox.warm import hold_state, sandbox_name
 
 
 def test_leases_are_machine_wide_whatever_the_environment(
@@ -131,3 +131,29 @@ def test_down_removes_only_its_own_farms_containers(
     assert removed >= 1
     assert not _exists(farm_containers["mine"]), "this farm's leftover container was kept"
     assert _exists(farm_containers["other"]), "another farm's container was removed"
+
+
+def test_a_dead_sandboxs_dir_is_reaped_though_another_farm_now_leases_its_uid(
+    tmp_path: Path,
+) -> None:
+    """A farm stopped (`scenefarm down`) while another farm on the machine took the uid its
+    sandbox had: the dead sandbox's state dir (scene code, tmpfs mounts) was left behind,
+    because the reaper took "uid leased" for "sandbox alive"."""
+    root = tmp_path / "sandboxes"
+    root.mkdir()
+    other_farm = UidLease()  # the uid, leased now by someone else
+    try:
+        dead = root / f"sbx-{other_farm.uid}-dead0000"
+        dead.mkdir()
+        os.close(hold_state(dead))  # its sandbox's process is gone: nobody holds the lock
+        alive = root / f"sbx-{other_farm.uid}-alive000"
+        alive.mkdir()
+        holding = hold_state(alive)
+        try:
+            reap_farm(root)
+            assert not dead.exists()
+            assert alive.exists()  # a live sandbox of this farm is left alone
+        finally:
+            os.close(holding)
+    finally:
+        other_farm.release()
