@@ -26,10 +26,17 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """An API alone on its data dir, so the embedded Redis it restarts is its own: the session's
+    shared API (same data dir, same Redis) would otherwise race it to the restart."""
+    data_dir = tmp_path_factory.mktemp("operator-data")
     server = ApiServer(data_dir, tmp_path_factory.mktemp("operator-logs")).start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+        down = [CLI, "down"]
+        subprocess.run(down, env=server.env(), capture_output=True, timeout=120, check=False)
 
 
 def _status(server: ApiServer) -> str:
