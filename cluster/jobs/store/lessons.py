@@ -41,9 +41,9 @@ from cluster.jobs.store.models import (
     job_transition,
 )
 from cluster.jobs.store.quotas import DAY_S, QuotaLimits, day_of, until_tomorrow_s
+from cluster.jobs.store.retry_after import RECENT_JOBS, job_left_s, retry_after_s, typical_job_s
 from scenes import Lesson
 
-CONCURRENCY_RETRY_S = 30
 MAX_DELIVERIES = 200  # the log keeps the latest attempts
 SEALED = "sealed"
 
@@ -216,6 +216,8 @@ class LessonRecords:
                 ],
             )
         )
+        if reply[0] == "concurrency":
+            raise self._too_many(owner, limits.concurrent_renders, now)
         return _admitted(reply, limits, now)
 
     # -- jobs ----------------------------------------------------------------------------
@@ -233,9 +235,33 @@ class LessonRecords:
         if claimed == -1:
             raise Busy(f"lesson {job.lesson_id} is running a job already")
         if claimed == 0:
-            raise QuotaExceeded(
-                f"at most {concurrent_limit} lessons may render at once", CONCURRENCY_RETRY_S
+            raise self._too_many(owner, concurrent_limit, time.time())
+
+    def _too_many(self, owner: str, limit: int, now: float) -> QuotaExceeded:
+        """The concurrency refusal, with Retry-After until the owner's first running job is
+        expected to end (cluster/jobs/store/retry_after.py)."""
+        wait_s = retry_after_s(self._jobs_left_s(owner, now))
+        return QuotaExceeded(f"at most {limit} lessons may render at once", wait_s)
+
+    def _jobs_left_s(self, owner: str, now: float) -> list[float]:
+        recent = [float(s) for s in texts(self.r.lrange(redis_keys.JOB_SECONDS, 0, -1))]
+        typical = typical_job_s(recent)
+        lefts = []
+        for lesson_id in texts(self.r.smembers(redis_keys.owner_active(owner))):
+            job_raw, progress_raw = self.r.hmget(redis_keys.lesson(lesson_id), "job", "progress")
+            job = maybe_text(job_raw)
+            if job is None:
+                continue
+            progress = maybe_text(progress_raw)
+            lefts.append(
+                job_left_s(
+                    LessonJob.model_validate_json(job),
+                    Progress.model_validate_json(progress) if progress else Progress(),
+                    typical,
+                    now,
+                )
             )
+        return lefts
 
     def move_job(
         self, lesson_id: str, number: int, to: JobState, **changes: Any
@@ -267,6 +293,9 @@ class LessonRecords:
         pipe.srem(redis_keys.owner_active(owner), job.lesson_id)
         pipe.srem(redis_keys.ACTIVE, job.lesson_id)
         pipe.hdel(redis_keys.PENDING_CHUNKS, job.lesson_id)
+        if job.ended_at is not None:  # what a client refused for concurrency waits by
+            pipe.lpush(redis_keys.JOB_SECONDS, f"{job.ended_at - job.started_at:.3f}")
+            pipe.ltrim(redis_keys.JOB_SECONDS, 0, RECENT_JOBS - 1)
         with unavailable_as_error():
             pipe.execute()
 
@@ -333,10 +362,6 @@ def _admitted(reply: list[str], limits: QuotaLimits, now: float) -> str | None:
         return reply[1]
     if outcome == "conflict":
         raise IdempotencyConflict("this Idempotency-Key was used with a different request")
-    if outcome == "concurrency":
-        raise QuotaExceeded(
-            f"at most {limits.concurrent_renders} lessons may render at once", CONCURRENCY_RETRY_S
-        )
     if outcome == "lessons":
         raise QuotaExceeded(
             f"at most {limits.lessons_per_day} lessons a day", until_tomorrow_s(now)

@@ -11,6 +11,7 @@ API_KEYS = f"{P}:apikeys"  # zset: key id by creation time
 CHUNK_SECONDS = f"{P}:metrics:chunk-render-s"  # hash: histogram buckets, sum, count
 VIOLATIONS = f"{P}:metrics:sandbox-violations"  # hash: sandbox status -> count
 PENDING_CHUNKS = f"{P}:metrics:pending-chunks"  # hash: lesson id -> chunks not yet rendered
+JOB_SECONDS = f"{P}:recent-job-s"  # list: how long recent finished jobs took, newest first
 
 
 def lesson(lesson_id: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from cluster.jobs.store import (
     LessonJob,
     LessonOptions,
     NewLesson,
+    Progress,
     QuotaExceeded,
     QuotaLimits,
     open_jobstore,
@@ -222,3 +224,19 @@ def test_a_blocking_read_wakes_up_for_a_new_event(store: JobStore) -> None:
     events = store.events.read("lesson-y", last, block_ms=1_500)  # under the socket timeout
     later.join()
     assert [e.detail for e in events] == ["ready"]
+
+
+def test_a_concurrency_refusal_waits_for_the_first_job_expected_to_end(store: JobStore) -> None:
+    """Not a constant 30 s while lessons take seconds: the owner's running job is half done
+    after 4 s, so the slot is expected in about 4 s."""
+    started = _job("lesson-aaaaaaaaaaaa").model_copy(update={"runner_started_at": time.time() - 4})
+    store.lessons.begin("alice", started, 1)
+    store.lessons.set_progress("lesson-aaaaaaaaaaaa", Progress(chunks_total=10, chunks_done=5))
+    with pytest.raises(QuotaExceeded) as refused:
+        store.lessons.begin("alice", _job("lesson-bbbbbbbbbbbb"), 1)
+    assert 3 <= refused.value.retry_after_s <= 6
+    store.lessons.finish("alice", started.model_copy(update={"ended_at": started.started_at + 7}))
+    store.lessons.begin("alice", _job("lesson-cccccccccccc", 1), 1)  # no progress yet
+    with pytest.raises(QuotaExceeded) as refused:
+        store.lessons.begin("alice", _job("lesson-dddddddddddd"), 1)
+    assert 6 <= refused.value.retry_after_s <= 7  # what the finished job took: 7 s
