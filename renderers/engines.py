@@ -26,6 +26,11 @@ def engine_of_name(filename: str) -> str:
     return WEB if PurePosixPath(filename).suffix.lower() in WEB_SUFFIXES else MANIM
 
 
+def source_suffix(engine: str) -> str:
+    """The file suffix of a scene written for `engine` (how its code is stored)."""
+    return WEB_SUFFIXES[0] if check_engine(engine) == WEB else ".py"
+
+
 def check_engine(engine: str) -> str:
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (engines: {', '.join(ENGINES)})")

@@ -32,6 +32,7 @@ class SceneArtifacts:
     video: Path
     source: str  # the scene's code, stored privately next to its video
     poster: Path | None = None  # its last frame, if made already (else made when published)
+    source_suffix: str = ".py"  # how its engine names a scene file: .tsx/.jsx for web scenes
 
 
 @dataclass(frozen=True)
@@ -115,19 +116,19 @@ def _lesson_keys(lesson_id: str, names: tuple[str, ...], version: int) -> _Keys:
     )
 
 
-def _scene_keys(lesson_id: str, index: int, version: int) -> _Keys:
+def _scene_keys(lesson_id: str, index: int, suffix: str, version: int) -> _Keys:
     args = (lesson_id, index, version)
     return _Keys(
         object_keys.scene_video(*args),
         object_keys.scene_poster(*args),
-        object_keys.scene_source(*args),
+        object_keys.scene_source(*args, suffix),
     )
 
 
 def _scene(storage: Storage, lesson_id: str, scene: SceneArtifacts, work: Path) -> PublishedScene:
-    source = work / f"{uuid.uuid4().hex}.py"
+    source = work / f"{uuid.uuid4().hex}{scene.source_suffix}"
     source.write_text(scene.source, encoding="utf-8")
-    scene_keys = partial(_scene_keys, lesson_id, scene.index)
+    scene_keys = partial(_scene_keys, lesson_id, scene.index, scene.source_suffix)
     video = _video(storage, scene_keys, scene.version, scene.video, work, scene.poster, source)
     return PublishedScene(scene.index, video, scene_keys(video.version).source or "")
 

@@ -7,7 +7,7 @@ other scenes): then the next free version, since a published version never chang
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from cluster.delivery.publish import LessonArtifacts, Published, SceneArtifacts, publish_lesson
 from cluster.delivery.storage import Storage
@@ -29,6 +29,7 @@ def publish_render(storage: Storage, request: RenderRequest, report: LessonRepor
             video,
             request.source_of(report.scenes[index - 1].name).code,
             _poster(report.scenes[index - 1].poster),
+            PurePosixPath(request.source_of(report.scenes[index - 1].name).filename).suffix,
         )
         for index, video in _scene_videos(request, report)
     )

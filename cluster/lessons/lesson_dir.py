@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from renderers.engines import source_suffix
 from renderers.files import atomic_write
 from scenes import Lesson
 
@@ -52,6 +53,6 @@ class LessonDir:
         for record in lesson.scenes:
             for version in record.versions:
                 path = self.root / "scenes" / f"{record.index:02d}-{version.class_name}"
-                source = path / f"v{version.number}.py"
+                source = path / f"v{version.number}{source_suffix(record.engine)}"
                 if not source.exists():
                     atomic_write(source, version.code.encode())

@@ -38,7 +38,7 @@ from cluster.lessons.narration import NarrationConfig, NarrationError
 from cluster.lessons.narration.deliver import timing_changed
 from cluster.lessons.store import LessonStore
 from renderers import PRESETS, Quality, RenderError, SceneProbe, SceneSource
-from renderers.engines import MANIM, check_engine, engine_of
+from renderers.engines import MANIM, check_engine, engine_of, source_suffix
 from sandbox import SandboxStatus
 from scenes import (
     LLM,
@@ -339,7 +339,13 @@ class Studio:
             if before is None or before.scene_versions.get(i) != n or i not in before.scene_urls
         }
         scenes = tuple(
-            SceneArtifacts(i, n, Path(version.scene_videos[i]), lesson.scene(i).code_of(n))
+            SceneArtifacts(
+                i,
+                n,
+                Path(version.scene_videos[i]),
+                lesson.scene(i).code_of(n),
+                source_suffix=source_suffix(lesson.scene(i).engine),
+            )
             for i, n in fresh.items()
             if i in version.scene_videos
         )

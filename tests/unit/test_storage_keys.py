@@ -70,3 +70,13 @@ def test_content_types() -> None:
     assert object_keys.content_type(object_keys.lesson_poster("l", 1)) == "image/jpeg"
     assert object_keys.content_type(object_keys.scene_source("l", 1, 1)).startswith("text/x-python")
     assert object_keys.content_type("misc/blob") == "application/octet-stream"
+
+
+def test_a_web_scenes_source_keeps_its_engines_suffix_and_stays_private() -> None:
+    key = object_keys.scene_source("lesson-1a", 2, 5, ".tsx")
+    assert key == "lessons/lesson-1a/scenes/2/v5/scene.tsx"
+    assert object_keys.is_private(key) and object_keys.cache_control(key) == object_keys.PRIVATE
+    assert object_keys.content_type(key).startswith("text/plain")
+    assert object_keys.is_private(object_keys.scene_source("l", 1, 1, ".jsx"))
+    with pytest.raises(InvalidKey, match="suffix"):
+        object_keys.scene_source("l", 1, 1, ".mp4")  # a source named as a video would be served

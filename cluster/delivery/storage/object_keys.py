@@ -8,7 +8,8 @@
     lessons/{lesson_id}/v{n}/lesson.captioned.mp4        on request: captions burnt in
     lessons/{lesson_id}/scenes/{index}/v{m}/scene.mp4    scene `index` (1-based), version m
     lessons/{lesson_id}/scenes/{index}/v{m}/poster.jpg   its poster frame
-    lessons/{lesson_id}/scenes/{index}/v{m}/scene.py     its source (private: no URL)
+    lessons/{lesson_id}/scenes/{index}/v{m}/scene.py     its source (private: no URL; a web
+                                                         scene's is scene.tsx or scene.jsx)
     chunks/{sha256}.mp4                                  the shared chunk cache
     plans/{sha256}.json                                  chunk plans of unchanged scenes (private)
 
@@ -25,12 +26,15 @@ from cluster.delivery.storage.errors import InvalidKey
 _LESSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+SOURCE_SUFFIXES = (".py", ".tsx", ".jsx")  # scene code: Manim's, the web engine's
 IMMUTABLE = "public, max-age=31536000, immutable"
 PRIVATE = "private, max-age=0, no-store"
 _CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
     ".py": "text/x-python; charset=utf-8",
+    ".tsx": "text/plain; charset=utf-8",
+    ".jsx": "text/plain; charset=utf-8",
     ".json": "application/json",
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip; charset=utf-8",
@@ -83,8 +87,11 @@ def scene_poster(lesson_id: str, index: int, version: int) -> str:
     return f"{scene_dir(lesson_id, index, version)}/poster.jpg"
 
 
-def scene_source(lesson_id: str, index: int, version: int) -> str:
-    return f"{scene_dir(lesson_id, index, version)}/scene.py"
+def scene_source(lesson_id: str, index: int, version: int, suffix: str = ".py") -> str:
+    """The scene's code, named as its engine's files are (.py for Manim, .tsx/.jsx for web)."""
+    if suffix not in SOURCE_SUFFIXES:
+        raise InvalidKey(f"invalid scene source suffix {suffix!r}: one of {SOURCE_SUFFIXES}")
+    return f"{scene_dir(lesson_id, index, version)}/scene{suffix}"
 
 
 def chunk(sha256: str) -> str:
@@ -109,7 +116,7 @@ def check(key: str) -> str:
 
 def is_private(key: str) -> bool:
     """Scene sources and plans are never served: the bucket is private and they get no URL."""
-    return key.endswith(".py") or key.startswith("plans/")
+    return key.endswith(SOURCE_SUFFIXES) or key.startswith("plans/")
 
 
 def content_type(key: str) -> str:
