@@ -24,6 +24,8 @@ RUNNER_RESOURCE = "scenefarm_runner"
 THIRD_PARTY_ENV = {
     "NVIDIA_DRIVER_CAPABILITIES": "the NVIDIA container toolkit (graphics: OpenGL/EGL)",
     "POD_IP": "Kubernetes' $(POD_IP) expansion, only to build RAY_ADDRESS",
+    "RAY_AUTH_MODE": "Ray: token authentication, as KubeRay sets it on the Ray containers",
+    "RAY_AUTH_TOKEN": "Ray: the cluster's token, from the Secret authOptions names",
 }
 
 
@@ -260,3 +262,21 @@ def test_images_are_the_repo_image_and_ray_version_the_locked_one(
     (ray,) = (p["version"] for p in lock["package"] if p["name"] == "ray")
     for docs in rendered.values():
         assert one(docs, "RayCluster")["spec"]["rayVersion"] == ray
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_ray_nodes_and_the_api_share_one_token(
+    overlay: str, rendered: dict[str, list[Doc]]
+) -> None:
+    """Token authentication between Ray's nodes (issue 21, item 6): the cluster asks KubeRay
+    for it with a Secret of ours, and the api container, a Ray driver, joins with the same."""
+    docs = rendered[overlay]
+    auth = one(docs, "RayCluster")["spec"]["authOptions"]
+    assert auth["mode"] == "token"
+    env = {e["name"]: e for e in container(docs, "api")["env"]}
+    assert env["RAY_AUTH_MODE"]["value"] == "token"
+    ref = env["RAY_AUTH_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert ref == {"name": auth["secretName"], "key": "auth_token"}
+    template = yaml.safe_load((K8S / "templates" / "ray-token.template.yaml").read_text())
+    assert template["metadata"]["name"] == auth["secretName"]
+    assert template["stringData"] == {"auth_token": ""}  # a shape, never a value

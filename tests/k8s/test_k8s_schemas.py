@@ -38,6 +38,8 @@ def test_secret_template_passes_strict_schema_and_holds_no_value() -> None:
     doc = yaml.safe_load(TEMPLATE.read_text())
     assert core_errors(doc) == []
     assert doc["stringData"] == {"ANTHROPIC_API_KEY": ""}
+    token = yaml.safe_load((K8S / "templates" / "ray-token.template.yaml").read_text())
+    assert core_errors(token) == []
 
 
 def test_strict_validation_refuses_unknown_and_mistyped_fields(
