@@ -31,6 +31,7 @@ from cluster.farm import (
     running_address,
     stop_local_cluster,
 )
+from cluster.farm.nodes import check_group
 from cluster.farm.ray_head import dashboard_url
 from cluster.jobs.redis_server import running_url, stop_local_redis
 from renderers import ChunkPolicy, Quality, SceneSource
@@ -49,6 +50,16 @@ def _positive(value: str) -> int:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
     return number
+
+
+def _scene_group(text: str) -> tuple[str, str]:
+    scene, sep, group = text.partition("=")
+    if not sep or not scene:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SCENE=GROUP (e.g. Intro=gpu_render)")
+    try:
+        return scene, check_group(group)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--report", type=Path, help="write a JSON report here")
     render.add_argument(
         "--sandbox", choices=BACKENDS, help="sandbox backend (default: $SCENEFARM_SANDBOX or auto)"
+    )
+    render.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        type=_scene_group,
+        metavar="SCENE=GROUP",
+        help="render all of SCENE's chunks in worker group GROUP, a node resource such as"
+        " gpu_render (default: cpu_render); repeatable",
     )
     render.add_argument("--timeout-s", type=_positive, help="wall-clock limit per chunk in seconds")
     render.add_argument("--memory-mb", type=_positive, help="memory limit per chunk in MB")
@@ -130,6 +150,7 @@ def _render(args: argparse.Namespace, settings: Settings, run: _Run) -> int:
         allow_partial=args.allow_partial,
         scenes_dir=output.with_name(f"{output.stem}_scenes"),
         policy=ChunkPolicy(target_frames=args.chunk_frames),
+        groups=tuple(args.group),
     )
     started = time.monotonic()
     progress = Progress()

@@ -102,6 +102,7 @@ class LessonRender:
     def run(self) -> LessonReport:
         started = time.monotonic()
         names = self._scene_names()
+        self._check_groups(names)
         self.states = {n: SceneState(n, i) for i, n in enumerate(names)}
         self.emit(
             Event(EventKind.LESSON_STARTED, self.req.lesson_id, detail=f"{len(names)} scenes")
@@ -164,6 +165,17 @@ class LessonRender:
             return [name for name, _ in self.req.parts]
         assert self.req.source is not None
         return self._file_scene_names(self.req.source)
+
+    def _check_groups(self, names: list[str]) -> None:
+        """A worker group asked for a scene this lesson does not render is a mistake to say,
+        not to ignore (the scene would render in the default group)."""
+        stray = [scene for scene, _ in self.req.groups if scene not in names]
+        if stray:
+            message = (
+                f"a worker group is asked for {', '.join(stray)}, which this lesson does not"
+                f" render (scenes: {', '.join(names) or 'none'})"
+            )
+            raise LessonFailed(message, LessonReport.empty(self.req.lesson_id))
 
     def _file_scene_names(self, source: SceneSource) -> list[str]:
         key = file_key(source, self._version(engine_of(source)))

@@ -243,3 +243,19 @@ def test_cancel_drops_the_chunks_not_yet_started(cluster: ThreadCluster, tmp_pat
     assert len(done) == 1
     assert script.methods().count("render") == 1  # the other three never started
     assert events[-1].kind == "lesson_cancelled"
+
+
+def test_a_group_asked_for_a_scene_the_lesson_lacks_is_refused(
+    cluster: ThreadCluster, tmp_path: Path
+) -> None:
+    """`--group Outro=gpu_render` on a lesson without Outro would have rendered nothing on a
+    GPU and said nothing: it is an error naming the scene, before any work."""
+    scenes = Scenes({"A": [1], "B": [1]}, tmp_path)
+    script = scenes.script()
+    coordinator, _ = _coordinator(cluster, script, tmp_path)
+    request = _request(tmp_path, ["A", "B"], groups=(("A", "cpu_render"), ("Outro", "gpu_render")))
+    with pytest.raises(LessonFailed, match=r"asked for Outro, .*\(scenes: A, B\)"):
+        coordinator.render(request)
+    assert script.methods() == []
+    report = coordinator.render(_request(tmp_path, ["A", "B"], groups=(("A", "cpu_render"),)))
+    assert [s.status for s in report.scenes] == ["ready", "ready"]
