@@ -18,6 +18,7 @@ from cluster.lessons.lesson_dir import LessonDir, LessonDirError
 from cluster.lessons.narration import NarrationConfig
 from cluster.lessons.studio import Made, Studio
 from renderers import Quality
+from renderers.engines import ENGINES
 from sandbox import SandboxError
 from scenes import (
     Claude,
@@ -50,6 +51,13 @@ def add_commands(sub: argparse._SubParsersAction, positive: Callable[[str], int]
         help="speak each scene's narration, with captions (default: on)",
     )
     lesson.add_argument("--voice", help="the TTS voice (espeak-ng: en-us, en-gb, ...)")
+    lesson.add_argument(
+        "--engine",
+        choices=("auto", *ENGINES),
+        default="auto",
+        help="what every scene is written as: Manim (Python) or web (React/TSX); default auto,"
+        " the plan's choice per scene",
+    )
     edit = sub.add_parser("edit", help="change one scene of a lesson by instruction")
     edit.add_argument("lesson_dir", type=Path)
     edit.add_argument("scene", type=positive, help="scene number, from 1")
@@ -132,6 +140,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> GenerationOptions:
         scenes=getattr(args, "scenes", None),
         max_fixes=settings.max_fixes,
         max_layout_fixes=settings.max_layout_fixes,
+        engine=getattr(args, "engine", "auto"),
     )
 
 
