@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from api.settings import Settings
 from cluster.delivery.storage import open_storage
 from cluster.farm import FarmConfig, WorkerConfig, ray_head
+from cluster.lessons.narration.config import NarrationConfig, PollySettings, ProviderName
 from sandbox import DockerOptions, SandboxLimits, resolve_backend
 from scenes import ClaudeConfig
 
@@ -61,6 +62,16 @@ def farm_config(args: argparse.Namespace, settings: Settings) -> FarmConfig:
     )
 
 
+def narration_config(settings: Settings, voice: str | None = None) -> NarrationConfig:
+    """The farm's TTS, its audio cached in the data dir; `voice` overrides the setting's."""
+    return NarrationConfig(
+        provider=ProviderName(settings.tts_provider),
+        voice=voice or settings.tts_voice,
+        cache_dir=settings.data_dir / "tts",
+        polly=PollySettings(region=settings.tts_polly_region, engine=settings.tts_polly_engine),
+    )
+
+
 def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
     """What the API's lesson runners run with. Raises SandboxError or StorageConfigError."""
     from cluster.jobs.config import RunnerConfig  # redis and the API's own modules: serve only
@@ -94,6 +105,7 @@ def runner_config(settings: Settings, redis_url: str) -> RunnerConfig:
         ),
         events_max_len=settings.events_max_len,
         video_s_per_day=settings.quota_video_s_per_day,
+        narration=narration_config(settings) if settings.narration else None,
         env={k: v for k, v in os.environ.items() if k in _STORAGE_ENV},
     )
 

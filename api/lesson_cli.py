@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from api.farm_config import farm_config
+from api.farm_config import farm_config, narration_config
 from api.progress import Progress
 from api.settings import Settings
 from cluster.delivery.storage import StorageError
@@ -147,9 +147,9 @@ def _options(args: argparse.Namespace, settings: Settings) -> GenerationOptions:
 def _narration(args: argparse.Namespace, settings: Settings) -> NarrationConfig | None:
     """Offline narration (espeak-ng), its audio cached in the data dir. Edits speak in the
     voice the lesson was made with; the studio leaves silent lessons silent."""
-    if not getattr(args, "narration", True):
+    if not getattr(args, "narration", True) or not settings.narration:
         return None
-    return NarrationConfig(voice=getattr(args, "voice", None), cache_dir=settings.data_dir / "tts")
+    return narration_config(settings, getattr(args, "voice", None))
 
 
 def _lesson_dir(args: argparse.Namespace) -> LessonDir:

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     claude_timeout_s: float = Field(default=120.0, gt=0)
     max_fixes: int = Field(default=4, ge=0, le=10)
     max_layout_fixes: int = Field(default=2, ge=0, le=10)
+    # Narration (README "Narration and captions"): lessons speak unless a request says not to;
+    # SCENEFARM_NARRATION=0 keeps every lesson of this farm silent.
+    narration: bool = True
+    tts_provider: Literal["espeak", "polly"] = "espeak"
+    tts_voice: str | None = None  # the provider's default: espeak-ng en-us, Polly Joanna
+    tts_polly_region: str = "us-east-1"
+    tts_polly_engine: Literal["standard", "neural"] = "standard"
     # Delivery (README "Delivery: S3 and CloudFront"); region, credentials and endpoint are
     # boto3's own (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
     storage: str = "local"

@@ -8,6 +8,7 @@ from pathlib import Path
 from cluster.delivery.storage import StorageConfig
 from cluster.farm import WorkerConfig
 from cluster.jobs.webhooks import WebhookPolicy
+from cluster.lessons.narration.config import NarrationConfig
 from scenes import ClaudeConfig
 
 
@@ -28,5 +29,6 @@ class RunnerConfig:
     webhook: WebhookPolicy = field(default_factory=WebhookPolicy)
     events_max_len: int = 10_000
     video_s_per_day: float | None = None  # an owner's newly rendered seconds a day (None: any)
+    narration: NarrationConfig | None = None  # the farm's TTS; None: every lesson is silent
     # The runner publishes to storage: S3 credentials the Ray cluster's own processes lack.
     env: dict[str, str] = field(default_factory=dict, repr=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cluster.delivery.storage import open_storage
@@ -34,6 +34,7 @@ from cluster.jobs.store import (
     open_jobstore,
 )
 from cluster.jobs.webhooks import deliver
+from cluster.lessons.narration import NarrationConfig
 from cluster.lessons.studio import FINAL, Made, Studio
 from renderers import PRESETS, Quality
 from scenes import (
@@ -193,6 +194,7 @@ def _perform(
                 _options(config, entry),
                 tracker,
                 cancelled=tracker.cancelled,
+                narration=_narration(config, entry),
             )
             return Outcome(JobState.DONE, made=_run_op(studio, where, job))
     except LessonCancelled:
@@ -216,7 +218,9 @@ def _run_op(studio: Studio, where: RedisLessonStore, job: LessonJob) -> Made:
         return studio.replace(where, job.index, job.code)
     lesson = _fresh(where.load())  # a relaunched create starts over; cached chunks stay hits
     if job.op is JobOp.CREATE_FROM_CODE:
-        return studio.create_from_code(lesson, job.codes, where)
+        return studio.create_from_code(
+            lesson, job.codes, where, narrations=job.narrations, engines=job.engines
+        )
     return studio.generate(lesson, where)
 
 
@@ -266,7 +270,17 @@ def _options(config: RunnerConfig, entry: LessonEntry) -> GenerationOptions:
         max_scenes=entry.options.max_scenes,
         max_fixes=config.max_fixes,
         max_layout_fixes=config.max_layout_fixes,
+        engine=entry.options.engine,
     )
+
+
+def _narration(config: RunnerConfig, entry: LessonEntry) -> NarrationConfig | None:
+    """The farm's TTS in the lesson's voice, unless the lesson asked for silence. A code
+    lesson speaks only the scenes given narration text; an edit speaks only if the lesson does
+    (cluster/lessons/studio.py decides both)."""
+    if config.narration is None or entry.options.narration is False:
+        return None
+    return replace(config.narration, voice=entry.options.voice or config.narration.voice)
 
 
 def _finish(

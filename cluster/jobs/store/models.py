@@ -54,6 +54,8 @@ class LessonJob(BaseModel):
     op: JobOp
     prompt: str = ""
     codes: list[str] = Field(default_factory=list)
+    engines: list[str | None] = Field(default_factory=list)  # per code, None: from the code
+    narrations: list[str | None] = Field(default_factory=list)  # per code, None: silent
     index: int = 0  # the scene an edit or replacement is for (1-based)
     instruction: str = ""
     code: str = ""
@@ -76,6 +78,10 @@ class LessonOptions(BaseModel):
     max_scenes: int = 12
     webhook_url: str | None = None
     key_id: str = ""  # the API key that created the lesson: its secret signs the webhooks
+    # None: the default (prompt lessons speak; code lessons when a scene has narration text)
+    narration: bool | None = None
+    voice: str | None = None  # the farm's TTS voice unless named here
+    engine: str = "auto"  # prompt lessons: every scene "manim" or "web", or the plan's choice
 
 
 class Progress(BaseModel):

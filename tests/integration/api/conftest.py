@@ -76,6 +76,9 @@ class ApiServer:
         env.update({"SCENEFARM_RENDER_WORKERS": "2", "SCENEFARM_WEBHOOK_BACKOFF_S": "0.2"})
         env["SCENEFARM_WEBHOOK_ALLOW"] = "127.0.0.1/32"  # the tests' webhook receiver
         env.pop("ANTHROPIC_API_KEY", None)
+        # The API's prompt lessons speak by default; tests about anything else keep them
+        # silent (their scripted scenes are not timed to a voice). Narration tests set "1".
+        env["SCENEFARM_NARRATION"] = "0"
         return env | self.settings
 
     def start(self) -> ApiServer:
