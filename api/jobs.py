@@ -73,6 +73,9 @@ def _new_lesson(
         max_scenes=body.max_scenes or min(DEFAULT_MAX_SCENES, limits.scenes_per_lesson),
         webhook_url=url,
         key_id=caller.key_id,
+        narration=body.narration,
+        voice=body.voice,
+        engine=body.engine,
     )
     return NewLesson(
         owner=caller.owner,
@@ -87,8 +90,14 @@ def _new_lesson(
 
 def _first_job(lesson_id: str, body: LessonCreate) -> LessonJob:
     if body.scenes is not None:
-        codes = [s.code for s in body.scenes]
-        return LessonJob(lesson_id=lesson_id, number=1, op=JobOp.CREATE_FROM_CODE, codes=codes)
+        return LessonJob(
+            lesson_id=lesson_id,
+            number=1,
+            op=JobOp.CREATE_FROM_CODE,
+            codes=[s.code for s in body.scenes],
+            engines=[s.engine for s in body.scenes],
+            narrations=[s.narration for s in body.scenes],
+        )
     return LessonJob(lesson_id=lesson_id, number=1, op=JobOp.CREATE, prompt=body.prompt or "")
 
 

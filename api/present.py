@@ -81,6 +81,7 @@ def _version(store: JobStore, lesson_id: str, version: LessonVersion) -> Version
         scene_versions=version.scene_versions,
         video_url=version.video_url,
         scene_urls=version.scene_urls,
+        caption_urls=version.caption_urls,
         created_at=version.created_at,
         report=public_data(store.lessons.report(lesson_id, version.number)),
     )

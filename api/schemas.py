@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from cluster.jobs.store import Delivery, JobOp, JobState
 from scenes import LessonStatus, SceneStatus, scene_class_of
@@ -12,6 +20,10 @@ from scenes import LessonStatus, SceneStatus, scene_class_of
 MAX_PROMPT_CHARS = 4000
 MAX_CODE_BYTES = 24 * 1024  # the static check's own limit
 MAX_INSTRUCTION_CHARS = 2000
+MAX_NARRATION_CHARS = 2000
+Engine = Literal["manim", "web"]
+# A TTS voice name as providers spell them: espeak-ng "en-us", "en-gb+f3"; Polly "Joanna"
+VOICE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]{0,63}$"
 Quality = Literal["l", "m", "h", "k"]
 
 EXAMPLE_CODE = (
@@ -25,26 +37,40 @@ class _In(BaseModel):
 
 
 class SceneCode(_In):
+    engine: Engine = Field(
+        default="manim",
+        description="manim: a Python file with one Scene subclass; web: a TSX file registering"
+        " one composition (React, rendered in headless Chromium)",
+    )
     code: str = Field(
         min_length=1,
         max_length=MAX_CODE_BYTES,
-        description="Python source defining exactly one manim Scene subclass",
+        description="the scene's source, as its engine expects",
         examples=[EXAMPLE_CODE],
+    )
+    narration: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_NARRATION_CHARS,
+        description="what the scene says: spoken (the lesson gets captions), the scene held on"
+        " its last frame while the voice runs longer; none: a silent scene",
     )
 
     @field_validator("code")
     @classmethod
-    def _one_scene(cls, code: str) -> str:
+    def _one_scene(cls, code: str, info: ValidationInfo) -> str:
         if len(code.encode()) > MAX_CODE_BYTES:
             raise ValueError(f"is over {MAX_CODE_BYTES} bytes")
-        if _scene_class(code) is None:
-            raise ValueError("defines no single Scene subclass (or does not parse)")
+        engine = info.data.get("engine", "manim")
+        if _scene_class(code, engine) is None:
+            what = "composition" if engine == "web" else "Scene subclass"
+            raise ValueError(f"defines no single {what} (or does not parse)")
         return code
 
 
-def _scene_class(code: str) -> str | None:
+def _scene_class(code: str, engine: str = "manim") -> str | None:
     try:
-        return scene_class_of(code)
+        return scene_class_of(code, engine)
     except (ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting
         return None
 
@@ -78,13 +104,29 @@ class LessonCreate(_In):
     webhook_url: AnyHttpUrl | None = Field(
         default=None, description="POSTed a signed JSON body when the lesson is ready or failed"
     )
+    narration: bool | None = Field(
+        default=None,
+        description="speak the lesson (captions too); default: a prompt lesson speaks, a code"
+        " lesson speaks the scenes that have `narration` text",
+    )
+    voice: str | None = Field(
+        default=None,
+        pattern=VOICE_PATTERN,
+        description="the TTS provider's voice name (espeak-ng: en-us, en-gb; Polly: Joanna);"
+        " default: the server's",
+    )
+    engine: Literal["auto", "manim", "web"] = Field(
+        default="auto",
+        description="prompt only: write every scene as Manim or as a web scene; auto: the"
+        " plan's choice per scene",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> LessonCreate:
         if (self.prompt is None) == (self.scenes is None):
             raise ValueError("give exactly one of `prompt` or `scenes`")
         if self.scenes is not None:
-            names = [_scene_class(s.code) for s in self.scenes]
+            names = [_scene_class(s.code, s.engine) for s in self.scenes]
             repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
             if repeated:
                 raise ValueError(f"`scenes` must define distinct classes, repeated: {repeated}")
@@ -139,6 +181,11 @@ class VersionPublic(BaseModel):
     scene_versions: dict[int, int] = Field(description="scene index -> scene version")
     video_url: str
     scene_urls: dict[int, str]
+    caption_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="a narrated version's captions.vtt, captions.srt and chapters.vtt (and"
+        " lesson.captioned.mp4 with burned-in captions) -> URL",
+    )
     created_at: float
     report: dict[str, Any] | None = Field(
         default=None, description="the render report: per scene, its chunks and cache hits"
