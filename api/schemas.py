@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from api.payloads import LessonEvent, RenderReport
 from cluster.jobs.store import Delivery, JobOp, JobState
 from scenes import LessonStatus, SceneStatus, scene_class_of
 
@@ -140,7 +141,7 @@ class VersionPublic(BaseModel):
     video_url: str
     scene_urls: dict[int, str]
     created_at: float
-    report: dict[str, Any] | None = Field(
+    report: RenderReport | None = Field(
         default=None, description="the render report: per scene, its chunks and cache hits"
     )
 
@@ -203,6 +204,9 @@ class LessonsPublic(BaseModel):
     limit: int
 
 
+DOCUMENTED: tuple[type[BaseModel], ...] = (LessonEvent,)  # in the document, named by no route
+
+
 class Health(BaseModel):
     status: Literal["ok"]
 
@@ -215,6 +219,13 @@ class Readiness(BaseModel):
 class FieldError(BaseModel):
     field: str = Field(description="where: `body.scenes[1].code`, `header.Last-Event-ID`, ...")
     message: str
+    line: int | None = Field(
+        default=None, ge=1, description="a body that is not JSON: the line where it breaks"
+    )
+    column: int | None = Field(default=None, ge=1, description="... and the column (1-based)")
+    offset: int | None = Field(
+        default=None, ge=0, description="... and the character offset from the body's start"
+    )
 
 
 class ProblemDetails(BaseModel):
