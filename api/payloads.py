@@ -53,12 +53,28 @@ class SceneReportPublic(BaseModel):
     engine: str = Field(default="manim", description="what drew it: `manim` or `web`")
 
 
+class ClaudeTotals(BaseModel):
+    """Claude's use for the lesson up to this version."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cost_usd: float = 0.0
+
+
 class ReportTotals(BaseModel):
     wall_s: float = Field(default=0.0, description="the render's wall-clock seconds")
     chunks: int = 0
     cached_chunks: int = 0
     rendered_chunks: int = 0
     failed_scenes: int = 0
+    lesson_version: int | None = Field(default=None, description="the version it made")
+    claude: ClaudeTotals | None = None
+    phases: dict[str, float] | None = Field(
+        default=None, description="seconds per phase of the render (probe, render, join, ...)"
+    )
 
 
 class RenderReport(BaseModel):

@@ -4,15 +4,23 @@ and every event kind typed, and the payload models matching what the farm really
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from api.main import create_app
-from api.payloads import KIND_DOCS, LessonEvent, RenderReport
+from api.payloads import (
+    KIND_DOCS,
+    ChunkReportPublic,
+    LessonEvent,
+    RenderReport,
+    SceneReportPublic,
+)
 from api.settings import Settings
 from api.sse import frame
 from cluster.farm.report import ChunkReport, LessonReport, SceneReport
@@ -100,12 +108,31 @@ def test_the_report_model_reads_what_the_farm_writes() -> None:
         SceneReport("Intro", 30, 2.0, [chunk], video_url="http://x/v.mp4"),
         SceneReport("Broken", 0, 0.0, [], error="boom", status="failed", error_status="error"),
     ]
-    written = LessonReport.build("lesson-0123456789ab", scenes, 3.5).to_json()
+    made = LessonReport.build("lesson-0123456789ab", scenes, 3.5)
+    made.totals |= {"lesson_version": 2, "phases": {"probe_s": 0.5}}  # as the Studio adds
+    made.totals["claude"] = {"calls": 1, "input_tokens": 9, "output_tokens": 3, "cost_usd": 0.1}
+    written = made.to_json()
     report = RenderReport.model_validate(written)
     assert report.scenes[0].chunks[0].render_s == 1.25 and report.totals.failed_scenes == 1
     shown = report.model_dump(exclude_none=True)
     assert shown["scenes"][1]["error_status"] == "error"
-    assert shown["totals"] == written["totals"]
+    claude = shown["totals"].pop("claude")
+    assert claude.items() >= written["totals"].pop("claude").items()
+    assert shown["totals"] == written["totals"]  # nothing the farm writes is dropped
+
+
+@pytest.mark.parametrize(
+    ("written", "model"),
+    [
+        (ChunkReport, ChunkReportPublic),
+        (SceneReport, SceneReportPublic),
+        (LessonReport, RenderReport),
+    ],
+)
+def test_the_report_models_name_every_field_the_farm_writes(
+    written: type[Any], model: type[BaseModel]
+) -> None:
+    assert {f.name for f in fields(written)} == set(model.model_fields)
 
 
 @pytest.mark.parametrize(

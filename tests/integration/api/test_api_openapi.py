@@ -145,6 +145,7 @@ def test_a_generated_client_creates_a_lesson_and_reads_it_back(
     assert scene_report.name == "Generated" and scene_report.chunks
     assert all(isinstance(c.cached, bool) for c in scene_report.chunks)
     assert report.totals.chunks == len(scene_report.chunks)
+    assert report.totals.lesson_version == 1 and report.totals.claude.calls == 0
 
     missing = _module("api.lessons.get_lesson").sync(lesson_id="lesson-000000000000", client=client)
     assert isinstance(missing, models.ProblemDetails) and missing.status == 404
