@@ -2,7 +2,8 @@
 
 Each problem has a stable `type` URI (`urn:scenefarm:problem:<slug>`), a `title` fixed per
 type, a `detail` for this occurrence and the `status`. Validation problems list `errors`, each
-naming the field (`body.scenes[1].code`).
+naming the field (`body.scenes[1].code`); a body that is not JSON names where it breaks
+(line, column and character offset), not a field.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class UnsupportedMediaType(Problem):
 class InvalidRequest(Problem):
     status, slug, title = 422, "validation-error", "The request is invalid"
 
-    def __init__(self, errors: Sequence[Mapping[str, str]]) -> None:
+    def __init__(self, errors: Sequence[Mapping[str, Any]]) -> None:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
         super().__init__(detail, extra={"errors": list(errors)})
 
@@ -133,13 +134,29 @@ def field_name(loc: Sequence[int | str]) -> str:
     return name
 
 
-def _validation(errors: Sequence[Any]) -> InvalidRequest:
+def _validation(exc: RequestValidationError) -> InvalidRequest:
     found = []
-    for error in errors:
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            found.append(_json_error(error, exc.body))
+            continue
         loc = [p for p in error.get("loc", ()) if p not in ("function-after", "model")]
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         found.append({"field": field_name(loc), "message": message})
     return InvalidRequest(found)
+
+
+def _json_error(error: Mapping[str, Any], body: Any) -> dict[str, Any]:
+    """A body that does not parse as JSON: FastAPI puts the character offset where the
+    `loc` of a field would be (`('body', 17)`); it is a position in the text, not an index."""
+    loc = error.get("loc", ())
+    offset = loc[-1] if loc and isinstance(loc[-1], int) else 0
+    text = body if isinstance(body, str) else ""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    why = str(error.get("ctx", {}).get("error", "")) or "not valid JSON"
+    message = f"malformed JSON at line {line}, column {column} (character {offset}): {why}"
+    return {"field": "body", "message": message, "line": line, "column": column, "offset": offset}
 
 
 _MAPPED: list[tuple[type[Exception], Any]] = [
@@ -157,7 +174,7 @@ def to_problem(exc: Exception) -> Problem:
     if isinstance(exc, Problem):
         return exc
     if isinstance(exc, RequestValidationError):
-        return _validation(exc.errors())
+        return _validation(exc)
     for kind, make in _MAPPED:
         if isinstance(exc, kind):
             problem: Problem = make(exc)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from api.payloads import RenderReport
 from api.redact import public_data, public_text
 from api.schemas import (
     JobPublic,
@@ -83,8 +86,12 @@ def _version(store: JobStore, lesson_id: str, version: LessonVersion) -> Version
         scene_urls=version.scene_urls,
         caption_urls=version.caption_urls,
         created_at=version.created_at,
-        report=public_data(store.lessons.report(lesson_id, version.number)),
+        report=_report(store.lessons.report(lesson_id, version.number)),
     )
+
+
+def _report(stored: dict[str, Any] | None) -> RenderReport | None:
+    return None if stored is None else RenderReport.model_validate(public_data(stored))
 
 
 def _progress(entry: LessonEntry) -> ProgressPublic:

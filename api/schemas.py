@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.payloads import LessonEvent, RenderReport
 from cluster.jobs.store import Delivery, JobOp, JobState
 from scenes import LessonStatus, SceneStatus, scene_class_of
 
@@ -187,7 +188,7 @@ class VersionPublic(BaseModel):
         " lesson.captioned.mp4 with burned-in captions) -> URL",
     )
     created_at: float
-    report: dict[str, Any] | None = Field(
+    report: RenderReport | None = Field(
         default=None, description="the render report: per scene, its chunks and cache hits"
     )
 
@@ -250,6 +251,9 @@ class LessonsPublic(BaseModel):
     limit: int
 
 
+DOCUMENTED: tuple[type[BaseModel], ...] = (LessonEvent,)  # in the document, named by no route
+
+
 class Health(BaseModel):
     status: Literal["ok"]
 
@@ -262,6 +266,13 @@ class Readiness(BaseModel):
 class FieldError(BaseModel):
     field: str = Field(description="where: `body.scenes[1].code`, `header.Last-Event-ID`, ...")
     message: str
+    line: int | None = Field(
+        default=None, ge=1, description="a body that is not JSON: the line where it breaks"
+    )
+    column: int | None = Field(default=None, ge=1, description="... and the column (1-based)")
+    offset: int | None = Field(
+        default=None, ge=0, description="... and the character offset from the body's start"
+    )
 
 
 class ProblemDetails(BaseModel):

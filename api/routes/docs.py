@@ -59,3 +59,7 @@ def _problem(status: int) -> dict[str, Any]:
 
 
 AUTHED = (401, 422, 503)
+EVENT_STREAM = {  # OpenAPI 3.1 has no schema per event of a stream: an extension names it
+    "schema": {"type": "string"},
+    "x-event-data": {"$ref": "#/components/schemas/LessonEvent"},
+}

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 from api import jobs, present
 from api.deps import CallerDep, RuntimeDep, StoreDep
 from api.errors import BadRequest, NotFound, QuotaProblem
-from api.routes.docs import AUTHED, accepted, problems
+from api.routes.docs import AUTHED, EVENT_STREAM, accepted, problems
 from api.schemas import Accepted, LessonCreate, LessonPublic, LessonsPublic
 from api.sse import TooManyStreams
 from cluster.delivery.storage import LocalStorage, StorageError, object_keys
@@ -67,8 +67,9 @@ def get_lesson(lesson_id: LessonId, store: StoreDep, caller: CallerDep) -> Lesso
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "Server-Sent Events: `id`, `event` (the kind) and JSON `data`",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "description": "Server-Sent Events: `id`, `event` (the kind) and JSON `data`, "
+            "each a `LessonEvent` (components/schemas; `x-event-data` here)",
+            "content": {"text/event-stream": EVENT_STREAM},
         },
         **problems(*AUTHED, 400, 404, 429),
     },
