@@ -73,13 +73,11 @@ def test_compositions_are_the_scenes_in_registration_order(chunked) -> None:  # 
     assert (info.width, info.height, info.fps, info.frames) == (854, 480, 15, 60)
 
 
-# Chart: a fresh page draws comp frame 30 a shade differently (6 luma samples, +-1) from a
-# page that drew the frames before it: a web-engine determinism bug found here, not the farm's
-# (the farm's chunks equal the same chunks rendered alone). See the report of wt-webfarm.
-CHART_BUG = pytest.mark.xfail(reason="web engine: a fresh page's first frames differ by +-1")
-
-
-@pytest.mark.parametrize("name", ["Title", pytest.param("Chart", marks=CHART_BUG)])
+# Not Chart: a fresh page sometimes draws its frame 30 a shade differently (6 luma samples,
+# +-1) from a page that drew the frames before it, a web-engine determinism bug found here
+# (renderers/web/README.md). It is intermittent (a full run on 2026-12-02 drew it exactly), so
+# neither a pass nor a strict xfail would be a test of it.
+@pytest.mark.parametrize("name", ["Title"])
 def test_chunks_on_two_workers_equal_one_range(  # type: ignore[no-untyped-def]
     chunked, sandbox: Sandbox, tmp_path: Path, name: str
 ) -> None:
