@@ -104,6 +104,12 @@ def uid_in_use(uid: int, lock_dir: Path | None = None) -> bool:
         return False
     except OSError:
         return True  # unreadable: someone's, left alone
+    return locked_elsewhere(fd)
+
+
+def locked_elsewhere(fd: int) -> bool:
+    """Whether another open file (a live process's) holds a lock on this fd's file; closes
+    the fd either way."""
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -36,7 +36,7 @@ from sandbox.result import (
     SandboxStatus,
     sanitize,
 )
-from sandbox.uids import UidLease, machine_lease_dir, uid_in_use
+from sandbox.uids import UidLease, locked_elsewhere, machine_lease_dir, uid_in_use
 
 log = logging.getLogger(__name__)
 
@@ -463,13 +463,7 @@ def state_in_use(state: Path, lock_dir: Path | None = None) -> bool:
         return not uid.isdigit() or uid_in_use(int(uid), lock_dir)
     except OSError:
         return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
+    return locked_elsewhere(fd)
 
 
 def remove_tree(path: Path) -> None:
