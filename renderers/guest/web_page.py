@@ -47,6 +47,11 @@ class FrameTimeout(SceneError):
     """The page did not answer in time: its main thread is stuck (an endless loop)."""
 
 
+class PageCrashed(SceneError):
+    """The page's renderer process died: out of memory, almost always (a memory or DOM bomb
+    meets the job's memory limit), and said at once rather than as a timeout."""
+
+
 @dataclass
 class Served:
     """What the page may load: path -> bytes. Everything else is refused."""
@@ -93,6 +98,7 @@ class ScenePage:
             "Emulation.setDeviceMetricsOverride",
             {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
         )
+        self.call("Inspector.enable")  # Inspector.targetCrashed: the renderer died
         self.call("Page.enable")
         self.call("Animation.enable")
         self.call("Animation.setPlaybackRate", {"playbackRate": 0})  # Web Animations stand still
@@ -112,6 +118,12 @@ class ScenePage:
             self._serve(params)
         elif method == "Page.loadEventFired":
             self._loaded = True
+        elif method == "Inspector.targetCrashed":
+            raise PageCrashed(
+                "PageCrashed",
+                "the scene's page crashed, most likely out of memory (the scene allocates without"
+                " end, or builds a document too large to draw)",
+            )
 
     def _serve(self, params: dict[str, Any]) -> None:
         request_id = params["requestId"]

@@ -220,3 +220,31 @@ def test_giant_canvas_is_clipped_to_the_frame(
     )
     info = probe_video(path)
     assert result.ok and (info.width, info.height, info.frames) == (854, 480, 2)
+
+
+BOMBS = {
+    "memory": (
+        "useState(() => { const hoard: number[][] = [];"
+        " for (;;) hoard.push(new Array(1 << 20).fill(frame + 1)); });"
+    ),
+    "DOM": (
+        "useState(() => { for (let i = 0; ; i++) {"
+        ' const d = document.createElement("div"); d.textContent = "node " + i;'
+        " document.body.appendChild(d); } });"
+    ),
+}
+
+
+@pytest.mark.parametrize("bomb", sorted(BOMBS))
+def test_a_bomb_ends_typed_and_the_sandbox_renders_after(
+    web: WebRenderer, web_sandbox: Sandbox, tmp_path: Path, bomb: str
+) -> None:
+    """Allocation or DOM nodes without end: the job ends with a typed error within its frame
+    timeout (the page stuck in reclaim or GC answers nothing; a renderer the memory cgroup
+    kills is PageCrashed), and the same warm sandbox renders the next scene."""
+    error = render_error(web, web_sandbox, scene(BOMBS[bomb]), tmp_path / "bomb")
+    assert error.kind in ("FrameTimeout", "PageCrashed"), str(error)
+    result, path = web.render_frames(
+        web_sandbox, scene(""), "Hostile", Quality.LOW, (0, 1), tmp_path / "after"
+    )
+    assert result.ok and probe_video(path).frames == 2
