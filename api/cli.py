@@ -32,7 +32,7 @@ from cluster.farm import (
     stop_local_cluster,
 )
 from cluster.farm.nodes import check_group
-from cluster.farm.ray_head import dashboard_url
+from cluster.farm.ray_head import dashboard_url, sandbox_root
 from cluster.jobs.redis_server import running_url, stop_local_redis
 from renderers import ChunkPolicy, Quality, SceneSource
 from sandbox import (
@@ -255,7 +255,7 @@ def main(
         if stop_local_redis(settings.data_dir):
             print("scenefarm: embedded redis stopped")
         # A daemon busy tearing the cluster's containers down can be slow to answer: wait for it.
-        reaped = reap_containers(timeout_s=30.0)
+        reaped = reap_containers(sandbox_root(settings.data_dir), timeout_s=30.0)
         if reaped:
             print(f"scenefarm: removed {reaped} leftover sandbox container(s)")
         return 0

@@ -261,10 +261,21 @@ def _read_oom_kills(dirs: list[Path]) -> int | None:
     return None
 
 
+def _dead_sandbox(container: Any) -> bool:
+    """Its sandbox is gone. "Exited" is enough: its uid may be another farm's now (leases are
+    machine-wide), so the uid alone would keep it for ever."""
+    if container.status in ("exited", "dead"):
+        return True
+    uid = int(container.labels.get("scenefarm.uid", "0") or 0)
+    return not uid or not uid_in_use(uid)
+
+
 def reap_containers(state_root: Path | None = None, timeout_s: float = 3.0) -> int:
-    """Removes this farm's sandbox containers (the farm of `state_root`) whose uid no live
-    sandbox holds: crash leftovers, exited ones included. Another farm's are never touched.
-    `timeout_s` bounds each call to the daemon; without an answer, nothing is removed."""
+    """Removes this farm's sandbox containers (the farm of `state_root`) that no live sandbox
+    has: exited ones always (a live sandbox's container runs), others when no live sandbox
+    holds their uid (a created or running one may be a sandbox of this farm starting up).
+    Another farm's are never touched. `timeout_s` bounds each call to the daemon; without an
+    answer, nothing is removed."""
     farm = farm_id(state_root)
     try:
         client = _client(timeout_s=timeout_s)
@@ -273,11 +284,9 @@ def reap_containers(state_root: Path | None = None, timeout_s: float = 3.0) -> i
     removed = 0
     try:
         found = client.containers.list(all=True, filters={"label": [LABEL, f"{FARM_LABEL}={farm}"]})
-        for container in found:
-            uid = int(container.labels.get("scenefarm.uid", "0") or 0)
-            if not uid or not uid_in_use(uid):
-                container.remove(force=True)
-                removed += 1
+        for container in (c for c in found if _dead_sandbox(c)):
+            container.remove(force=True)
+            removed += 1
     finally:
         client.close()
     return removed

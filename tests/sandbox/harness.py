@@ -30,8 +30,8 @@ from renderers import (
     SceneSource,
 )
 from sandbox import SandboxJob, SandboxLimits, SandboxResult, make_sandbox
-from sandbox.docker import LABEL
-from sandbox.warm import WarmSandbox
+from sandbox.docker import FARM_LABEL, LABEL
+from sandbox.warm import WarmSandbox, farm_id
 
 ATTACKS = Path(__file__).parent / "attacks"
 OWNER = f"attack-suite-{os.getpid()}"  # labels its containers
@@ -107,7 +107,9 @@ def containers(*labels: str) -> set[str]:
 
 
 def _containers(uid: int) -> set[str]:
-    return containers(f"scenefarm.uid={uid}")
+    """This suite's containers of `uid` (its farm's: a dead farm's container may carry a uid
+    that is this suite's now, and is not this suite's to count)."""
+    return containers(f"scenefarm.uid={uid}", f"{FARM_LABEL}={farm_id()}")
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,37 @@ def test_a_dead_sandboxs_dir_is_reaped_though_another_farm_now_leases_its_uid(
             os.close(holding)
     finally:
         other_farm.release()
+
+
+def test_an_exited_container_is_reaped_though_another_farm_now_leases_its_uid(
+    tmp_path: Path,
+) -> None:
+    """`scenefarm down` kept an exited sandbox container of its own farm whose uid another
+    farm had leased since; the attack suite, leasing that uid next, then counted it."""
+    reason = docker_ready()
+    if reason is not None:
+        if os.environ.get("SCENEFARM_REQUIRE_DOCKER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    import docker
+
+    client = docker.from_env()
+    other_farm = UidLease()
+    labels = {
+        LABEL: "1",
+        FARM_LABEL: farm_id(tmp_path / "mine"),
+        "scenefarm.uid": str(other_farm.uid),
+    }
+    container = client.containers.create(
+        DEFAULT_IMAGE, ["true"], name=f"scenefarm-test-{secrets.token_hex(4)}", labels=labels
+    )
+    try:
+        container.start()
+        container.wait(timeout=60)
+        assert reap_containers(tmp_path / "mine", timeout_s=10.0) == 1
+        assert not _exists(container.id)
+    finally:
+        other_farm.release()
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True)
+        client.close()
