@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from api.schemas import MAX_CODE_BYTES, LessonCreate, SceneEdit, SceneReplace
-from api.studio import questions
-from api.studio.questions import MAX_QUESTIONS
+from scenes import questions
+from scenes.questions import MAX_QUESTIONS
 
 M = TypeVar("M", bound=BaseModel)
 FORM_ERROR = "_form"  # an error about the whole form, shown above it
