@@ -157,6 +157,7 @@ def _new(
         "user": user,
         "generation": runtime.generation_enabled,
         "qualities": forms.QUALITIES,
+        "engines": forms.ENGINES,
         "idem": secrets.token_urlsafe(16),  # one lesson however often the form is sent
         "prompt": {"values": {"max_scenes": forms.MAX_SCENES_DEFAULT}, "errors": {}},
         "code": {"values": {}, "errors": {}, "slots": forms.code_slots([], {})},
