@@ -102,7 +102,11 @@ class QuestionsAsk(_In):
 class QuestionsPublic(BaseModel):
     """Claude's clarifying questions: send them back with answers as `answers` (or skip)."""
 
-    questions: list[str] = Field(description="two to four short questions about the prompt")
+    questions: list[str] = Field(
+        description="two to four short questions about the prompt; none when Claude could not"
+        " ask (`error` says why): the lesson can be made without answers"
+    )
+    error: str | None = Field(default=None, description="why there are no questions")
 
 
 class LessonCreate(_In):

@@ -15,7 +15,6 @@ _WHY = {
     415: ("unsupported-media-type", "The body is not sent as `application/json`"),
     422: ("validation-error", "The request is invalid; `errors` names each field"),
     429: ("quota-exceeded", "A quota is used up; retry after `Retry-After` seconds"),
-    502: ("generation-failed", "Claude did not give a usable answer; try again"),
     503: ("service-unavailable", "Redis, Ray or lesson generation is unavailable"),
 }
 

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
 from api import jobs, present
 from api.deps import CallerDep, RuntimeDep, StoreDep, get_caller
-from api.errors import BadRequest, GenerationUnavailable, NotFound, Problem, QuotaProblem
+from api.errors import BadRequest, GenerationUnavailable, NotFound, QuotaProblem
 from api.routes.docs import AUTHED, EVENT_STREAM, accepted, problems
 from api.schemas import (
     Accepted,
@@ -30,26 +30,23 @@ STREAM_RETRY_S = 5  # a stream of this key may well have ended by then
 LessonId = Annotated[str, Path(pattern=r"^lesson-[0-9a-f]{12}$", examples=["lesson-0123456789ab"])]
 
 
-class GenerationFailed(Problem):
-    status, slug, title = 502, "generation-failed", "Claude did not give a usable answer"
-
-
 @router.post(
     "/questions",
     response_model=QuestionsPublic,
-    responses=problems(*AUTHED, 413, 415, 502),
+    responses=problems(*AUTHED, 413, 415),
     dependencies=[Depends(get_caller)],  # signed-in callers only
 )
 def ask_questions(body: QuestionsAsk, runtime: RuntimeDep) -> QuestionsPublic:
     """Claude's two to four clarifying questions about a prompt, before the lesson is made:
-    send the answers with it as `answers` (or skip this step)."""
+    send the answers with it as `answers`, or skip this step. The step is optional, so when
+    Claude cannot ask, the answer is no questions and `error` says why (not a 5xx)."""
     config = runtime.runner.claude
     if config is None or not runtime.generation_enabled:
         raise GenerationUnavailable("this server has no ANTHROPIC_API_KEY: it asks no questions")
     try:
         return QuestionsPublic(questions=questions.ask(config, body.prompt))
     except GenerationError as e:
-        raise GenerationFailed(f"Claude could not ask its questions: {e}") from e
+        return QuestionsPublic(questions=[], error=f"Claude could not ask its questions: {e}")
 
 
 @router.post(
