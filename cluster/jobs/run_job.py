@@ -330,6 +330,8 @@ def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Less
         return
     lesson = store.lessons.load(job.lesson_id)
     event = _webhook_event(job, lesson)
+    if event is None:
+        return
 
     def record(delivery: Delivery) -> None:
         store.lessons.add_delivery(job.lesson_id, delivery)
@@ -337,11 +339,14 @@ def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Less
     deliver(url, key.webhook_secret, event, _payload(event, lesson, job), config.webhook, record)
 
 
-def _webhook_event(job: LessonJob, lesson: Lesson) -> str:
-    """lesson.planned (a plan waits for review), lesson.ready or lesson.failed."""
+def _webhook_event(job: LessonJob, lesson: Lesson) -> str | None:
+    """lesson.failed, lesson.ready, or lesson.planned (a plan waits for review); None for a
+    planning job whose lesson was cancelled while the job ended (nothing to announce)."""
     if job.state is not JobState.DONE:
         return "lesson.failed"
-    return "lesson.planned" if lesson.status is LessonStatus.PLANNED else "lesson.ready"
+    return {LessonStatus.PLANNED: "lesson.planned", LessonStatus.READY: "lesson.ready"}.get(
+        lesson.status
+    )
 
 
 def _payload(event: str, lesson: Lesson, job: LessonJob) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from api.errors import InvalidRequest
 from api.plan_review import approved_plan
 from api.schemas import LessonCreate, PlanApproval
-from scenes import LessonPlan, questions
+from cluster.jobs.run_job import _webhook_event
+from cluster.jobs.store import JobOp, JobState, LessonJob
+from scenes import Lesson, LessonPlan, LessonStatus, questions
 
 
 def _planned() -> LessonPlan:
@@ -111,3 +113,14 @@ def test_answers_go_into_the_planners_prompt() -> None:
     brief = questions.answered("Teach circles", [("Who is it for?", "kids"), ("Long?", " ")])
     assert brief.startswith("Teach circles\n\n") and "- Who is it for? kids" in brief
     assert "Long?" not in brief
+
+
+def test_the_webhook_says_planned_ready_or_failed_and_nothing_for_a_cancelled_plan() -> None:
+    def event(op: JobOp, state: JobState, status: LessonStatus) -> str | None:
+        job = LessonJob(lesson_id="lesson-0123456789ab", number=1, op=op, state=state)
+        return _webhook_event(job, Lesson(id=job.lesson_id, prompt="p", status=status))
+
+    assert event(JobOp.PLAN, JobState.DONE, LessonStatus.PLANNED) == "lesson.planned"
+    assert event(JobOp.WRITE_PLAN, JobState.DONE, LessonStatus.READY) == "lesson.ready"
+    assert event(JobOp.PLAN, JobState.FAILED, LessonStatus.FAILED) == "lesson.failed"
+    assert event(JobOp.PLAN, JobState.DONE, LessonStatus.CANCELLED) is None  # cancelled waiting
