@@ -11,8 +11,10 @@ import hashlib
 import logging
 
 from api.errors import Conflict, GenerationUnavailable, InvalidRequest, NotFound
+from api.plan_review import approved_plan
 from api.runtime import Runtime
-from api.schemas import LessonCreate
+from api.schemas import LessonCreate, PlanApproval
+from cluster.farm.events import Event
 from cluster.jobs.store import (
     ApiKey,
     Busy,
@@ -25,7 +27,8 @@ from cluster.jobs.store import (
     QuotaExceeded,
 )
 from cluster.jobs.webhooks import WebhookTargetRefused, validate_webhook_url
-from scenes import Lesson, new_lesson_id
+from scenes import EventKind, Lesson, LessonStatus, new_lesson_id, questions
+from scenes.status import lesson_approve, lesson_transition
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_SCENES = 12
@@ -76,6 +79,7 @@ def _new_lesson(
         narration=body.narration,
         voice=body.voice,
         engine=body.engine,
+        review_plan=body.review_plan,
     )
     return NewLesson(
         owner=caller.owner,
@@ -98,7 +102,10 @@ def _first_job(lesson_id: str, body: LessonCreate) -> LessonJob:
             engines=[s.engine for s in body.scenes],
             narrations=[s.narration for s in body.scenes],
         )
-    return LessonJob(lesson_id=lesson_id, number=1, op=JobOp.CREATE, prompt=body.prompt or "")
+    pairs = [(a.question, a.answer) for a in body.answers or []]
+    brief = questions.answered(body.prompt or "", pairs)  # what the planner reads
+    op = JobOp.PLAN if body.review_plan else JobOp.CREATE
+    return LessonJob(lesson_id=lesson_id, number=1, op=op, prompt=brief)
 
 
 def _job_of(runtime: Runtime, caller: ApiKey, lesson_id: str) -> LessonJob:
@@ -138,9 +145,44 @@ def _check_scene(entry: LessonEntry, index: int, op: JobOp) -> None:
         raise Conflict(f"scene {index} has no working version to edit; replace it with code")
 
 
+def approve(runtime: Runtime, caller: ApiKey, lesson_id: str, body: PlanApproval) -> LessonJob:
+    """Starts writing a lesson from its reviewed plan, exactly as `body` has it (no planning
+    again). Conflict unless the lesson waits `planned` (approving twice is one too)."""
+    store = runtime.store
+    entry = store.lessons.owned(caller.owner, lesson_id)
+    lesson = entry.lesson
+    if lesson.status is not LessonStatus.PLANNED or lesson.plan is None:
+        raise Conflict(f"lesson {lesson_id} is {lesson.status.value}: no plan waits for approval")
+    if not runtime.generation_enabled:
+        raise GenerationUnavailable("this server has no ANTHROPIC_API_KEY: it cannot write scenes")
+    plan = approved_plan(lesson.plan, body)
+    store.quotas.check_scenes(len(plan.scenes))
+    store.quotas.check_video(caller.owner)
+    approved = lesson.model_copy(update={"plan": plan, "status": lesson_approve(lesson.status)})
+    number = entry.job.number + 1 if entry.job else 1
+    job = LessonJob(lesson_id=lesson_id, number=number, op=JobOp.WRITE_PLAN)
+    store.lessons.approve(caller.owner, approved, job, store.quotas.limits.concurrent_renders)
+    store.events.append(Event(EventKind.LESSON_STATUS, lesson_id, detail=approved.status.value))
+    runtime.launch(job)
+    return job
+
+
+def _cancel_planned(runtime: Runtime, entry: LessonEntry) -> LessonEntry:
+    """A lesson waiting for its plan's approval: no job runs, so it ends `cancelled` here."""
+    lesson = entry.lesson
+    status = lesson_transition(lesson.status, LessonStatus.CANCELLED)
+    ended = lesson.model_copy(update={"status": status, "error": "cancelled"})
+    runtime.store.lessons.replace_if(ended, LessonStatus.PLANNED)  # NotWaiting: it moved
+    runtime.store.events.append(Event(EventKind.LESSON_STATUS, lesson.id, detail=status.value))
+    return entry.model_copy(update={"lesson": ended})
+
+
 def cancel(runtime: Runtime, caller: ApiKey, lesson_id: str) -> LessonEntry:
-    """Asks the running job to stop; Conflict when nothing runs or it is too late to stop."""
+    """Asks the running job to stop (a lesson waiting for approval ends at once); Conflict
+    when nothing runs or it is too late to stop."""
     entry = runtime.store.lessons.owned(caller.owner, lesson_id)
+    if entry.lesson.status is LessonStatus.PLANNED:
+        return _cancel_planned(runtime, entry)
     answer = runtime.store.lessons.request_cancel(lesson_id)
     if answer is CancelAnswer.NOTHING_RUNS:
         raise Conflict(f"lesson {lesson_id} is {entry.lesson.status.value}: nothing runs to cancel")

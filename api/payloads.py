@@ -97,6 +97,8 @@ class RenderReport(BaseModel):
 KIND_DOCS: dict[str, str] = {
     "lesson_started": "a render began: `detail` says how many scenes",
     "lesson_planned": "Claude's plan is in: `detail` has the title and the scenes",
+    "plan_ready": "the plan waits for review (`review_plan`): read it on the lesson, approve it"
+    " with `POST /v1/lessons/{id}/plan`",
     "lesson_status": "the lesson's status changed: `detail` is the new one",
     "lesson_ready": "the lesson video is written",
     "lesson_cancelled": "the render stopped on a cancel",
@@ -139,6 +141,7 @@ class NoData(BaseModel):
 _PLAIN = (
     "lesson_started",
     "lesson_planned",
+    "plan_ready",
     "lesson_status",
     "lesson_ready",
     "lesson_cancelled",
@@ -153,6 +156,7 @@ class PlainEvent(_Event):
     kind: Literal[
         "lesson_started",
         "lesson_planned",
+        "plan_ready",
         "lesson_status",
         "lesson_ready",
         "lesson_cancelled",

@@ -10,13 +10,15 @@ from api.schemas import (
     JobPublic,
     LessonPublic,
     LessonSummary,
+    PlannedScenePublic,
+    PlanPublic,
     ProgressPublic,
     ScenePublic,
     UsagePublic,
     VersionPublic,
 )
 from cluster.jobs.store import JobStore, LessonEntry, LessonJob
-from scenes import Lesson, LessonVersion, SceneRecord
+from scenes import Lesson, LessonPlan, LessonVersion, SceneRecord
 
 
 def lesson_public(store: JobStore, entry: LessonEntry) -> LessonPublic:
@@ -30,6 +32,7 @@ def lesson_public(store: JobStore, entry: LessonEntry) -> LessonPublic:
         title=_title(lesson),
         quality=lesson.quality,  # type: ignore[arg-type]  # validated as l/m/h/k on the way in
         created_at=lesson.created_at,
+        plan=plan_public(lesson.plan) if lesson.plan else None,
         scenes=[_scene(s) for s in lesson.scenes],
         versions=[_version(store, lesson.id, v) for v in lesson.versions],
         video_url=latest.video_url or None if latest else None,
@@ -56,6 +59,15 @@ def lesson_summary(entry: LessonEntry) -> LessonSummary:
         created_at=lesson.created_at,
         versions=len(lesson.versions),
         video_url=latest.video_url or None if latest else None,
+    )
+
+
+def plan_public(plan: LessonPlan) -> PlanPublic:
+    return PlanPublic(
+        title=plan.title,
+        audience=plan.audience,
+        learning_goals=list(plan.learning_goals),
+        scenes=[PlannedScenePublic.model_validate(s.model_dump()) for s in plan.scenes],
     )
 
 

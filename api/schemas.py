@@ -17,11 +17,15 @@ from pydantic import (
 from api.payloads import LessonEvent, RenderReport
 from cluster.jobs.store import Delivery, JobOp, JobState
 from scenes import LessonStatus, SceneStatus, scene_class_of
+from scenes.models import MAX_SCENES, MIN_SCENES
+from scenes.questions import MAX_QUESTIONS
 
 MAX_PROMPT_CHARS = 4000
 MAX_CODE_BYTES = 24 * 1024  # the static check's own limit
 MAX_INSTRUCTION_CHARS = 2000
 MAX_NARRATION_CHARS = 2000
+MAX_ANSWER_CHARS = 500
+MAX_PLAN_TEXT_CHARS = 4000
 Engine = Literal["manim", "web"]
 # A TTS voice name as providers spell them: espeak-ng "en-us", "en-gb+f3"; Polly "Joanna"
 VOICE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]{0,63}$"
@@ -76,6 +80,35 @@ def _scene_class(code: str, engine: str = "manim") -> str | None:
         return None
 
 
+class Answer(_In):
+    """One clarifying question (as `POST /v1/lessons/questions` asked it) and its answer."""
+
+    question: str = Field(min_length=1, max_length=300)
+    answer: str = Field(min_length=1, max_length=MAX_ANSWER_CHARS)
+
+
+class QuestionsAsk(_In):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"prompt": "Explain the Pythagorean theorem"}]},
+    )
+    prompt: str = Field(
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        description="the lesson's prompt, as it will be sent to `POST /v1/lessons`",
+    )
+
+
+class QuestionsPublic(BaseModel):
+    """Claude's clarifying questions: send them back with answers as `answers` (or skip)."""
+
+    questions: list[str] = Field(
+        description="two to four short questions about the prompt; none when Claude could not"
+        " ask (`error` says why): the lesson can be made without answers"
+    )
+    error: str | None = Field(default=None, description="why there are no questions")
+
+
 class LessonCreate(_In):
     """Either a prompt for Claude, or the scenes' code; plus render options."""
 
@@ -121,11 +154,24 @@ class LessonCreate(_In):
         description="prompt only: write every scene as Manim or as a web scene; auto: the"
         " plan's choice per scene",
     )
+    review_plan: bool = Field(
+        default=False,
+        description="prompt only: stop after planning; the lesson waits `planned` (holding no"
+        " concurrency slot) until `POST /v1/lessons/{id}/plan` approves the plan, edited or not",
+    )
+    answers: list[Answer] | None = Field(
+        default=None,
+        max_length=MAX_QUESTIONS,
+        description="prompt only: answers to `POST /v1/lessons/questions`; they go into the"
+        " planner's prompt",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> LessonCreate:
         if (self.prompt is None) == (self.scenes is None):
             raise ValueError("give exactly one of `prompt` or `scenes`")
+        if self.scenes is not None and (self.review_plan or self.answers):
+            raise ValueError("`review_plan` and `answers` are for a prompt, not `scenes`")
         if self.scenes is not None:
             names = [_scene_class(s.code, s.engine) for s in self.scenes]
             repeated = sorted({n for n in names if n is not None and names.count(n) > 1})
@@ -139,6 +185,67 @@ class LessonCreate(_In):
         if url is not None and len(str(url)) > 2000:
             raise ValueError("is longer than 2000 characters")
         return url
+
+
+class PlannedScene(_In):
+    """A scene of the plan as the client approves it: Claude's, reworded, or new."""
+
+    class_name: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z][A-Za-z0-9]{0,63}$",
+        description="CamelCase, unique in the plan; default: one is made (`Scene4`)",
+    )
+    goal: str = Field(min_length=1, max_length=MAX_PLAN_TEXT_CHARS)
+    narration: str = Field(min_length=1, max_length=MAX_PLAN_TEXT_CHARS)
+    visual: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_PLAN_TEXT_CHARS,
+        description="what is shown and how it moves; default: the goal",
+    )
+    duration_s: float = Field(default=10.0, ge=2, le=120)
+    engine: Engine = Field(default="manim", description="what draws the scene")
+
+
+class PlanApproval(_In):
+    """The plan to write, exactly: the scenes in order (reordered, deleted, added, reworded)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scenes": [
+                        {"goal": "See a right triangle", "narration": "Meet the triangle."},
+                        {"goal": "See the squares", "narration": "Squares on each side."},
+                        {"goal": "See a² + b² = c²", "narration": "They add up."},
+                    ]
+                }
+            ]
+        },
+    )
+    title: str | None = Field(
+        default=None, min_length=1, max_length=200, description="default: the planned title"
+    )
+    scenes: list[PlannedScene] = Field(min_length=MIN_SCENES, max_length=MAX_SCENES)
+
+
+class PlannedScenePublic(BaseModel):
+    class_name: str
+    goal: str
+    narration: str
+    visual: str
+    duration_s: float
+    engine: str
+
+
+class PlanPublic(BaseModel):
+    """Claude's plan (or the approved one): review it while the lesson is `planned`."""
+
+    title: str
+    audience: str
+    learning_goals: list[str]
+    scenes: list[PlannedScenePublic]
 
 
 class SceneEdit(_In):
@@ -225,6 +332,9 @@ class LessonPublic(BaseModel):
     title: str
     quality: Quality
     created_at: float
+    plan: PlanPublic | None = Field(
+        default=None, description="the lesson's plan, once made (prompt lessons)"
+    )
     scenes: list[ScenePublic]
     versions: list[VersionPublic]
     video_url: str | None = Field(description="the latest version's video")

@@ -11,6 +11,7 @@ class EventKind(StrEnum):
     # the lesson
     LESSON_STARTED = "lesson_started"  # a render began: detail says how many scenes
     LESSON_PLANNED = "lesson_planned"  # Claude's plan is in: title and scenes
+    PLAN_READY = "plan_ready"  # the plan waits for review: approve it to have it written
     LESSON_STATUS = "lesson_status"  # the lesson's status changed: detail is the new one
     LESSON_READY = "lesson_ready"  # the lesson video is written: detail is where
     LESSON_CANCELLED = "lesson_cancelled"  # the render stopped on a cancel

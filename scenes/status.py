@@ -10,6 +10,7 @@ from typing import TypeVar
 class LessonStatus(StrEnum):
     QUEUED = "queued"
     PLANNING = "planning"
+    PLANNED = "planned"  # the plan waits for the client's approval (no job runs, no slot held)
     GENERATING = "generating"
     RENDERING = "rendering"
     STITCHING = "stitching"
@@ -42,7 +43,15 @@ class InvalidTransition(ValueError):
     """A status change the machine does not allow."""
 
 
-_LESSON_FLOW = list(LessonStatus)[:7]
+_LESSON_FLOW = [
+    LessonStatus.QUEUED,
+    LessonStatus.PLANNING,
+    LessonStatus.GENERATING,
+    LessonStatus.RENDERING,
+    LessonStatus.STITCHING,
+    LessonStatus.UPLOADING,
+    LessonStatus.READY,
+]
 _SCENE_FLOW = list(SceneStatus)[:5]
 _CHUNK_FLOW = list(ChunkStatus)[:3]
 
@@ -56,7 +65,11 @@ def _forward(flow: Sequence[S], state: S, new: S, terminal: Set[S], sinks: Set[S
 
 
 def lesson_transition(state: LessonStatus, new: LessonStatus) -> LessonStatus:
-    """Forward along the flow (steps may be skipped), or to failed / cancelled."""
+    """Forward along the flow (steps may be skipped), or to failed / cancelled. `planned` is
+    off the flow: reached only from planning (a plan kept for review), and left only to
+    failed / cancelled, or by `lesson_approve`."""
+    if (state, new) == (LessonStatus.PLANNING, LessonStatus.PLANNED):
+        return new
     terminal = {LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED}
     sinks = {LessonStatus.FAILED, LessonStatus.CANCELLED}
     return _forward(_LESSON_FLOW, state, new, terminal, sinks)
@@ -83,6 +96,14 @@ def lesson_restart(state: LessonStatus) -> LessonStatus:
     lesson still in flight cannot start another."""
     if state not in {LessonStatus.READY, LessonStatus.FAILED, LessonStatus.CANCELLED}:
         raise InvalidTransition(f"a lesson still {state} cannot start a new version")
+    return LessonStatus.QUEUED
+
+
+def lesson_approve(state: LessonStatus) -> LessonStatus:
+    """A plan kept for review is approved: the lesson is queued again, to be written from it.
+    Only a lesson waiting in `planned` can be approved (once)."""
+    if state is not LessonStatus.PLANNED:
+        raise InvalidTransition(f"a lesson {state} has no plan waiting for approval")
     return LessonStatus.QUEUED
 
 

@@ -4,22 +4,49 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 
 from api import jobs, present
-from api.deps import CallerDep, RuntimeDep, StoreDep
-from api.errors import BadRequest, NotFound, QuotaProblem
+from api.deps import CallerDep, RuntimeDep, StoreDep, get_caller
+from api.errors import BadRequest, GenerationUnavailable, NotFound, QuotaProblem
 from api.routes.docs import AUTHED, EVENT_STREAM, accepted, problems
-from api.schemas import Accepted, LessonCreate, LessonPublic, LessonsPublic
+from api.schemas import (
+    Accepted,
+    LessonCreate,
+    LessonPublic,
+    LessonsPublic,
+    PlanApproval,
+    QuestionsAsk,
+    QuestionsPublic,
+)
 from api.sse import TooManyStreams
 from cluster.delivery.storage import LocalStorage, StorageError, object_keys
 from cluster.jobs.store import START, valid_stream_id
-from scenes import LessonStatus
+from scenes import GenerationError, LessonStatus, questions
 
 router = APIRouter(prefix="/v1/lessons", tags=["lessons"])
 STREAM_RETRY_S = 5  # a stream of this key may well have ended by then
 LessonId = Annotated[str, Path(pattern=r"^lesson-[0-9a-f]{12}$", examples=["lesson-0123456789ab"])]
+
+
+@router.post(
+    "/questions",
+    response_model=QuestionsPublic,
+    responses=problems(*AUTHED, 413, 415),
+    dependencies=[Depends(get_caller)],  # signed-in callers only
+)
+def ask_questions(body: QuestionsAsk, runtime: RuntimeDep) -> QuestionsPublic:
+    """Claude's two to four clarifying questions about a prompt, before the lesson is made:
+    send the answers with it as `answers`, or skip this step. The step is optional, so when
+    Claude cannot ask, the answer is no questions and `error` says why (not a 5xx)."""
+    config = runtime.runner.claude
+    if config is None or not runtime.generation_enabled:
+        raise GenerationUnavailable("this server has no ANTHROPIC_API_KEY: it asks no questions")
+    try:
+        return QuestionsPublic(questions=questions.ask(config, body.prompt))
+    except GenerationError as e:
+        return QuestionsPublic(questions=[], error=f"Claude could not ask its questions: {e}")
 
 
 @router.post(
@@ -104,6 +131,27 @@ def cancel_lesson(lesson_id: LessonId, runtime: RuntimeDep, caller: CallerDep) -
     entry = jobs.cancel(runtime, caller, lesson_id)
     number = entry.job.number if entry.job else 0
     return Accepted(id=lesson_id, job=number, status=entry.lesson.status)
+
+
+@router.post(
+    "/{lesson_id}/plan",
+    status_code=202,
+    response_model=Accepted,
+    responses=accepted(*AUTHED, 404, 409, 413, 415, 429),
+)
+def approve_plan(
+    lesson_id: LessonId,
+    body: PlanApproval,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    response: Response,
+) -> Accepted:
+    """Approve the plan of a lesson made with `review_plan` (waiting `planned`), as edited
+    here: its scenes reordered, deleted, added or reworded. Generation starts from exactly
+    this plan; approving again, or a lesson not waiting, is a 409."""
+    job = jobs.approve(runtime, caller, lesson_id, body)
+    response.headers["Location"] = f"/v1/lessons/{lesson_id}"
+    return Accepted(id=lesson_id, job=job.number, status=LessonStatus.QUEUED)
 
 
 @router.get(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.studio import lesson_routes, routes
+from api.studio import lesson_routes, routes, storyboard
 from api.studio.web import HERE
 
 
@@ -18,4 +18,5 @@ def install(app: FastAPI) -> None:
     """Adds the studio's pages under /studio and its assets under /studio/static."""
     app.include_router(routes.router)
     app.include_router(lesson_routes.router)
+    app.include_router(storyboard.router)
     app.mount("/studio/static", StaticFiles(directory=HERE / "static"), name="studio-static")

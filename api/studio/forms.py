@@ -15,12 +15,16 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from api.schemas import MAX_CODE_BYTES, LessonCreate, SceneEdit, SceneReplace
-from api.studio import questions
-from api.studio.questions import MAX_QUESTIONS
+from scenes.questions import MAX_QUESTIONS
 
 M = TypeVar("M", bound=BaseModel)
 FORM_ERROR = "_form"  # an error about the whole form, shown above it
 QUALITIES = {"l": "480p, fastest", "m": "720p", "h": "1080p", "k": "2160p, slowest"}
+ENGINES = {
+    "auto": "Claude's choice per scene",
+    "manim": "Manim (mathematics)",
+    "web": "Web (diagrams, text, charts)",
+}
 MAX_SCENES_DEFAULT = 4
 
 
@@ -80,16 +84,27 @@ def prompt_lesson(form: FormData, answers: Sequence[tuple[str, str]] = ()) -> Ch
         "audience": _text(form, "audience"),
         "max_scenes": _text(form, "max_scenes") or str(MAX_SCENES_DEFAULT),
         "quality": _text(form, "quality") or "l",
+        "engine": _text(form, "engine") or "auto",
+        "review_plan": "on" if _text(form, "review_plan") else "",
     }
     if not values["prompt"]:
         return Checked(None, values, {"prompt": "say what the lesson should teach"})
-    prompt = planner_prompt(values)  # the API has no audience field: it goes in the prompt
+    given = [{"question": q, "answer": a} for q, a in answers if q.strip() and a.strip()]
     body = {
-        "prompt": questions.answered(prompt, answers),
+        "prompt": planner_prompt(values),  # the API has no audience field: it goes in the prompt
         "quality": values["quality"],
         "max_scenes": values["max_scenes"],
+        "engine": values["engine"],
+        "review_plan": bool(values["review_plan"]),
+        **({"answers": given} if given else {}),
     }
-    names = {"prompt": "prompt", "quality": "quality", "max_scenes": "max_scenes"}
+    names = {
+        "prompt": "prompt",
+        "quality": "quality",
+        "max_scenes": "max_scenes",
+        "engine": "engine",
+        "review_plan": "review_plan",
+    }
     model, errors = _validate(LessonCreate, body, names)
     return Checked(model, values, errors)
 

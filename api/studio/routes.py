@@ -19,7 +19,7 @@ from api.deps import RuntimeDep, StoreDep
 from api.errors import to_problem
 from api.runtime import Runtime
 from api.schemas import LessonCreate
-from api.studio import forms, media, questions
+from api.studio import forms, media
 from api.studio.auth import (
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
@@ -38,7 +38,7 @@ from api.studio.views import ACTIVE_STATUSES, duration_s
 from api.studio.web import StudioRoute, page
 from cluster.delivery.storage import object_keys
 from cluster.jobs.store import KeyRejected
-from scenes import GenerationError
+from scenes import GenerationError, questions
 
 router = APIRouter(prefix="/studio", route_class=StudioRoute, include_in_schema=False)
 FormDep = Annotated[FormData, Depends(form_of)]
@@ -157,6 +157,7 @@ def _new(
         "user": user,
         "generation": runtime.generation_enabled,
         "qualities": forms.QUALITIES,
+        "engines": forms.ENGINES,
         "idem": secrets.token_urlsafe(16),  # one lesson however often the form is sent
         "prompt": {"values": {"max_scenes": forms.MAX_SCENES_DEFAULT}, "errors": {}},
         "code": {"values": {}, "errors": {}, "slots": forms.code_slots([], {})},

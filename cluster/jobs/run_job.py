@@ -211,23 +211,33 @@ def _perform(
         return Outcome(JobState.FAILED, f"internal error: {type(e).__name__}: {e}")
 
 
-def _run_op(studio: Studio, where: RedisLessonStore, job: LessonJob) -> Made:
+def _run_op(studio: Studio, where: RedisLessonStore, job: LessonJob) -> Made | None:
+    """What the job made: a version; None for a plan kept for review."""
     if job.op is JobOp.EDIT:
         return studio.edit(where, job.index, job.instruction)
     if job.op is JobOp.REPLACE:
         return studio.replace(where, job.index, job.code)
-    lesson = _fresh(where.load())  # a relaunched create starts over; cached chunks stay hits
+    # a relaunched create starts over (an approved plan kept); cached chunks stay hits
+    lesson = _fresh(where.load(), keep_plan=job.op is JobOp.WRITE_PLAN)
     if job.op is JobOp.CREATE_FROM_CODE:
         return studio.create_from_code(
             lesson, job.codes, where, narrations=job.narrations, engines=job.engines
         )
-    return studio.generate(lesson, where)
+    if job.op is JobOp.WRITE_PLAN:
+        return studio.write_plan(lesson, where)
+    if job.op is JobOp.PLAN:
+        studio.plan_only(lesson, where, brief=job.prompt or None)
+        return None
+    return studio.generate(lesson, where, brief=job.prompt or None)
 
 
-def _fresh(lesson: Lesson) -> Lesson:
-    return Lesson(
+def _fresh(lesson: Lesson, keep_plan: bool = False) -> Lesson:
+    fresh = Lesson(
         id=lesson.id, prompt=lesson.prompt, quality=lesson.quality, created_at=lesson.created_at
     )
+    if keep_plan:
+        fresh.plan, fresh.plan_usage = lesson.plan, lesson.plan_usage
+    return fresh
 
 
 def _fail_if_running(store: JobStore, where: RedisLessonStore, error: str) -> None:
@@ -319,7 +329,9 @@ def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Less
     if url is None or key is None:
         return
     lesson = store.lessons.load(job.lesson_id)
-    event = "lesson.ready" if job.state is JobState.DONE else "lesson.failed"
+    event = _webhook_event(job, lesson)
+    if event is None:
+        return
 
     def record(delivery: Delivery) -> None:
         store.lessons.add_delivery(job.lesson_id, delivery)
@@ -327,8 +339,19 @@ def _notify(config: RunnerConfig, store: JobStore, entry: LessonEntry, job: Less
     deliver(url, key.webhook_secret, event, _payload(event, lesson, job), config.webhook, record)
 
 
+def _webhook_event(job: LessonJob, lesson: Lesson) -> str | None:
+    """lesson.failed, lesson.ready, or lesson.planned (a plan waits for review); None for a
+    planning job whose lesson was cancelled while the job ended (nothing to announce)."""
+    if job.state is not JobState.DONE:
+        return "lesson.failed"
+    return {LessonStatus.PLANNED: "lesson.planned", LessonStatus.READY: "lesson.ready"}.get(
+        lesson.status
+    )
+
+
 def _payload(event: str, lesson: Lesson, job: LessonJob) -> dict[str, Any]:
     latest = lesson.latest
+    plan = lesson.plan.model_dump() if event == "lesson.planned" and lesson.plan else None
     return {
         "type": event,
         "lesson_id": lesson.id,
@@ -346,5 +369,6 @@ def _payload(event: str, lesson: Lesson, job: LessonJob) -> dict[str, Any]:
             }
             for s in lesson.scenes
         ],
+        **({"plan": plan} if plan is not None else {}),
         "sent_at": time.time(),
     }

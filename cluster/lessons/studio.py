@@ -109,31 +109,59 @@ class Studio:
         lesson = Lesson(id=new_lesson_id(), prompt=prompt, quality=quality.value)
         return self.generate(lesson, where)
 
-    def generate(self, lesson: Lesson, where: LessonStore) -> Made:
-        """Plans and writes every scene of a fresh lesson record (its prompt), then renders."""
+    def generate(self, lesson: Lesson, where: LessonStore, brief: str | None = None) -> Made:
+        """Plans and writes every scene of a fresh lesson record (its prompt, or `brief`: the
+        prompt with the client's answers to clarifying questions), then renders."""
+        with self._cancellable(lesson, where):
+            self._plan(lesson, where, brief)
+            return self._write_plan(lesson, where, self.options.engine)
+
+    def plan_only(self, lesson: Lesson, where: LessonStore, brief: str | None = None) -> Lesson:
+        """Plans a fresh lesson record and keeps the plan for review: the lesson ends
+        `planned`, no code written (`write_plan` continues once the plan is approved)."""
+        with self._cancellable(lesson, where):
+            self._plan(lesson, where, brief)
+            assert lesson.plan is not None  # kept with the engines the scenes will be written in
+            scenes = [
+                p.model_copy(update={"engine": _planned_engine(self.options.engine, p)})
+                for p in lesson.plan.scenes
+            ]
+            lesson.plan = lesson.plan.model_copy(update={"scenes": scenes})
+            self._step(lesson, where, LessonStatus.PLANNED)
+            self.emit(Event(EventKind.PLAN_READY, lesson.id, detail=_plan_line(lesson)))
+            return lesson
+
+    def write_plan(self, lesson: Lesson, where: LessonStore) -> Made:
+        """Writes and renders the plan the record holds (one the client approved), as it is:
+        Claude is not asked to plan again."""
+        if lesson.plan is None:
+            raise GenerationError(f"lesson {lesson.id} has no plan to write")
         with self._cancellable(lesson, where):
             lesson.model = getattr(getattr(self.llm, "config", None), "model", "")
-            writer = self._writer(lesson)
-            self._step(lesson, where, LessonStatus.PLANNING)
-            try:
-                lesson.plan, usage = writer.plan(lesson.prompt)
-            except GenerationError as e:
-                self._fail(lesson, where, f"planning failed: {e}")
-                raise
-            lesson.plan_usage = usage
-            plans = lesson.plan.scenes
-            lesson.scenes = [
-                SceneRecord(index=i + 1, plan=p, engine=_planned_engine(self.options.engine, p))
-                for i, p in enumerate(plans)
-            ]
-            titles = ", ".join(s.class_name for s in plans)
-            self.emit(
-                Event(EventKind.LESSON_PLANNED, lesson.id, detail=f"{lesson.plan.title}: {titles}")
-            )
-            self._step(lesson, where, LessonStatus.GENERATING)
-            self._speak(lesson, where, [p.narration for p in plans])
-            writer.write_all(lesson)
-            return self._render(lesson, where)
+            return self._write_plan(lesson, where, "auto")  # each scene's engine as approved
+
+    def _plan(self, lesson: Lesson, where: LessonStore, brief: str | None) -> None:
+        lesson.model = getattr(getattr(self.llm, "config", None), "model", "")
+        self._step(lesson, where, LessonStatus.PLANNING)
+        try:
+            lesson.plan, usage = self._writer(lesson).plan(brief or lesson.prompt)
+        except GenerationError as e:
+            self._fail(lesson, where, f"planning failed: {e}")
+            raise
+        lesson.plan_usage = usage
+        self.emit(Event(EventKind.LESSON_PLANNED, lesson.id, detail=_plan_line(lesson)))
+
+    def _write_plan(self, lesson: Lesson, where: LessonStore, engine: str) -> Made:
+        assert lesson.plan is not None
+        plans = lesson.plan.scenes
+        lesson.scenes = [
+            SceneRecord(index=i + 1, plan=p, engine=_planned_engine(engine, p))
+            for i, p in enumerate(plans)
+        ]
+        self._step(lesson, where, LessonStatus.GENERATING)
+        self._speak(lesson, where, [p.narration for p in plans])
+        self._writer(lesson).write_all(lesson)
+        return self._render(lesson, where)
 
     def create_from_code(
         self,
@@ -433,6 +461,13 @@ class Studio:
     def _fail(self, lesson: Lesson, where: LessonStore, error: str) -> None:
         lesson.error = error
         self._step(lesson, where, LessonStatus.FAILED)
+
+
+def _plan_line(lesson: Lesson) -> str:
+    """The plan in one line: its title and its scenes' class names."""
+    assert lesson.plan is not None
+    titles = ", ".join(s.class_name for s in lesson.plan.scenes)
+    return f"{lesson.plan.title}: {titles}"
 
 
 def _source(record: SceneRecord) -> SceneSource:

@@ -7,9 +7,9 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from api.studio import forms, questions, views
+from api.studio import forms, views
 from cluster.jobs.store import JobOp, LessonEntry, LessonJob, LessonOptions, Progress, StoredEvent
-from scenes import Lesson, LessonVersion, SceneRecord, SceneStatus
+from scenes import Lesson, LessonVersion, SceneRecord, SceneStatus, questions
 from scenes.models import AttemptKind, SceneVersion
 
 CODE = "from manim import *\n\n\nclass {name}(Scene):\n    def construct(self):\n        pass\n"

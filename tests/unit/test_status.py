@@ -13,6 +13,7 @@ from scenes.status import (
     LessonStatus,
     SceneStatus,
     chunk_transition,
+    lesson_approve,
     lesson_restart,
     lesson_restore,
     lesson_transition,
@@ -24,7 +25,9 @@ from scenes.status import (
 L, S, C = LessonStatus, SceneStatus, ChunkStatus
 
 # The one backward step: a scene whose probe failed goes back to be fixed (the repair loop).
-REPAIRS = {(S.PROBING, S.GENERATING)}
+# And the one side step: a plan kept for review (left by `lesson_approve`, or to a sink).
+REPAIRS: set[tuple[StrEnum, StrEnum]] = {(S.PROBING, S.GENERATING), (L.PLANNING, L.PLANNED)}
+OFF_FLOW: set[StrEnum] = {L.PLANNED}
 
 # (transition, the forward flow, the states reachable from anywhere, the final states)
 MACHINES: dict[str, tuple[Callable[..., StrEnum], list[StrEnum], set[StrEnum], set[StrEnum]]] = {
@@ -69,7 +72,9 @@ def _pairs() -> list[tuple[str, StrEnum, StrEnum]]:
 
 def test_oracle_covers_every_status() -> None:
     for machine, (_, flow, sinks, _) in MACHINES.items():
-        assert set(flow) | sinks == set(ENUMS[machine])
+        assert set(flow) | sinks | (OFF_FLOW if machine == "lesson" else set()) == set(
+            ENUMS[machine]
+        )
 
 
 @pytest.mark.parametrize(("machine", "state", "new"), _pairs(), ids=lambda v: str(v))
@@ -145,3 +150,20 @@ def test_a_failed_scene_edit_restores_the_scene_but_a_ready_one_stays() -> None:
     assert scene_restore(SceneStatus.PROBING, SceneStatus.READY) is SceneStatus.READY
     with pytest.raises(InvalidTransition):
         scene_restore(SceneStatus.READY, SceneStatus.FAILED)
+
+
+def test_a_planned_lesson_waits_for_approval_and_is_approved_once() -> None:
+    assert lesson_transition(L.PLANNING, L.PLANNED) is L.PLANNED
+    assert lesson_approve(L.PLANNED) is L.QUEUED
+    for new in (L.GENERATING, L.RENDERING, L.READY, L.PLANNING, L.QUEUED):
+        with pytest.raises(InvalidTransition):
+            lesson_transition(L.PLANNED, new)  # only approval moves it on
+    assert lesson_transition(L.PLANNED, L.CANCELLED) is L.CANCELLED
+    for state in LessonStatus:
+        if state is not L.PLANNED:
+            with pytest.raises(InvalidTransition, match="no plan waiting"):
+                lesson_approve(state)  # an approved (queued) lesson is not approved again
+    with pytest.raises(InvalidTransition):
+        lesson_transition(L.QUEUED, L.PLANNED)  # planned only after planning
+    with pytest.raises(InvalidTransition):
+        lesson_restart(L.PLANNED)  # nothing to edit before a version exists

@@ -7,6 +7,7 @@ from cluster.jobs.store.errors import (
     JobStoreUnavailable,
     KeyRejected,
     LessonMissing,
+    NotWaiting,
     QuotaExceeded,
 )
 from cluster.jobs.store.events import START, valid_stream_id
@@ -51,6 +52,7 @@ __all__ = [
     "LessonMissing",
     "LessonOptions",
     "NewLesson",
+    "NotWaiting",
     "Progress",
     "QuotaExceeded",
     "QuotaLimits",

@@ -33,3 +33,8 @@ class IdempotencyConflict(JobStoreError):
 
 class Busy(JobStoreError):
     """The lesson is running a job already (a new edit must wait for it to end)."""
+
+
+class NotWaiting(Busy):
+    """The lesson is not waiting for what was asked (a plan to approve, a planned lesson to
+    cancel): approved or cancelled already, or never planned for review (a 409, as Busy)."""

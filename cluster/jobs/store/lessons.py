@@ -27,7 +27,13 @@ from cluster.jobs.store.client import (
     texts,
     unavailable_as_error,
 )
-from cluster.jobs.store.errors import Busy, IdempotencyConflict, LessonMissing, QuotaExceeded
+from cluster.jobs.store.errors import (
+    Busy,
+    IdempotencyConflict,
+    LessonMissing,
+    NotWaiting,
+    QuotaExceeded,
+)
 from cluster.jobs.store.models import (
     BadJobTransition,
     CancelAnswer,
@@ -42,7 +48,7 @@ from cluster.jobs.store.models import (
 )
 from cluster.jobs.store.quotas import DAY_S, QuotaLimits, day_of, until_tomorrow_s
 from cluster.jobs.store.retry_after import RECENT_JOBS, job_left_s, retry_after_s, typical_job_s
-from scenes import Lesson
+from scenes import Lesson, LessonStatus
 
 MAX_DELIVERIES = 200  # the log keeps the latest attempts
 SEALED = "sealed"
@@ -100,6 +106,30 @@ redis.call('HSET', KEYS[3], 'job', ARGV[3], 'cancel', '0')
 return 1
 """
 
+# A planned lesson's plan approved: KEYS: owner's active set, active set, lesson hash, statuses.
+# ARGV: concurrent limit, lesson id, job, record, the status it must have, its new status.
+# -2 not waiting (its status is another), -1 a job runs, 0 the owner's limit, 1 begun.
+_APPROVE = """
+if redis.call('HGET', KEYS[4], ARGV[2]) ~= ARGV[5] then return -2 end
+if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return -1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], 'job', ARGV[3], 'record', ARGV[4], 'cancel', '0')
+redis.call('HDEL', KEYS[3], 'progress')
+redis.call('HSET', KEYS[4], ARGV[2], ARGV[6])
+return 1
+"""
+
+# A lesson's record replaced if its status is still ARGV[2]. KEYS: statuses, lesson hash.
+# ARGV: lesson id, the status it must have, record, its new status. 1 replaced, 0 not.
+_SWAP_RECORD = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], 'record', ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+return 1
+"""
+
 
 class LessonRecords:
     def __init__(self, client: GuardedRedis) -> None:
@@ -108,6 +138,8 @@ class LessonRecords:
         self._create = client.register_script(_CREATE)
         self._cancel = client.register_script(_CANCEL)
         self._cancel_or_seal = client.register_script(_CANCEL_OR_SEAL)
+        self._approve = client.register_script(_APPROVE)
+        self._swap_record = client.register_script(_SWAP_RECORD)
 
     # -- creating and reading ------------------------------------------------------------
 
@@ -236,6 +268,43 @@ class LessonRecords:
             raise Busy(f"lesson {job.lesson_id} is running a job already")
         if claimed == 0:
             raise self._too_many(owner, concurrent_limit, time.time())
+
+    def approve(self, owner: str, lesson: Lesson, job: LessonJob, concurrent_limit: int) -> None:
+        """A plan kept for review approved, in one step: the lesson must still be `planned`
+        (else NotWaiting: approved or cancelled meanwhile), no job may run (Busy) and the owner
+        must have a slot (QuotaExceeded); then `lesson` (the approved plan, its new status)
+        and `job` are stored, and the slot is the job's."""
+        claimed = self._approve(
+            keys=[
+                redis_keys.owner_active(owner),
+                redis_keys.ACTIVE,
+                redis_keys.lesson(lesson.id),
+                redis_keys.STATUSES,
+            ],
+            args=[
+                concurrent_limit,
+                lesson.id,
+                job.model_dump_json(),
+                lesson.model_dump_json(),
+                LessonStatus.PLANNED.value,
+                lesson.status.value,
+            ],
+        )
+        if claimed == -2:
+            raise NotWaiting(f"lesson {lesson.id} has no plan waiting for approval")
+        if claimed == -1:
+            raise Busy(f"lesson {lesson.id} is still ending its planning job: try again")
+        if claimed == 0:
+            raise self._too_many(owner, concurrent_limit, time.time())
+
+    def replace_if(self, lesson: Lesson, expected: LessonStatus) -> None:
+        """Stores `lesson` if the stored one is still `expected` (NotWaiting otherwise)."""
+        swapped = self._swap_record(
+            keys=[redis_keys.STATUSES, redis_keys.lesson(lesson.id)],
+            args=[lesson.id, expected.value, lesson.model_dump_json(), lesson.status.value],
+        )
+        if not swapped:
+            raise NotWaiting(f"lesson {lesson.id} is no longer {expected.value}")
 
     def _too_many(self, owner: str, limit: int, now: float) -> QuotaExceeded:
         """The concurrency refusal, with Retry-After until the owner's first running job is

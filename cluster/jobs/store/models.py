@@ -14,6 +14,8 @@ from scenes import Lesson
 class JobOp(StrEnum):
     CREATE = "create"  # from a prompt: Claude plans and writes every scene
     CREATE_FROM_CODE = "create_from_code"  # the client's code, one Scene per entry
+    PLAN = "plan"  # from a prompt, planned only: the lesson waits `planned` for approval
+    WRITE_PLAN = "write_plan"  # the approved plan written and rendered (no planning again)
     EDIT = "edit"  # one scene changed by instruction (Claude)
     REPLACE = "replace"  # one scene replaced by the client's code
 
@@ -52,7 +54,7 @@ class LessonJob(BaseModel):
     lesson_id: str
     number: int
     op: JobOp
-    prompt: str = ""
+    prompt: str = ""  # what the planner reads: the prompt, and any answers to questions
     codes: list[str] = Field(default_factory=list)
     engines: list[str | None] = Field(default_factory=list)  # per code, None: from the code
     narrations: list[str | None] = Field(default_factory=list)  # per code, None: silent
@@ -82,6 +84,7 @@ class LessonOptions(BaseModel):
     narration: bool | None = None
     voice: str | None = None  # the farm's TTS voice unless named here
     engine: str = "auto"  # prompt lessons: every scene "manim" or "web", or the plan's choice
+    review_plan: bool = False  # prompt lessons: stop after planning, for the client to approve
 
 
 class Progress(BaseModel):

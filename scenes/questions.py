@@ -2,8 +2,9 @@
 about the prompt; the educator's answers (or none: skipping is fine) go into the prompt the
 planner reads.
 
-Asked from the web process with the runners' Claude settings, before any lesson exists, so the
-tokens are not on a lesson's bill (the API has no such step yet; see the README).
+Asked by the API (`POST /v1/lessons/questions`) and the studio alike, in the web process with
+the runners' Claude settings, before any lesson exists, so the tokens are not on a lesson's
+bill. A client that skips the step still gets its lesson.
 """
 
 from __future__ import annotations
