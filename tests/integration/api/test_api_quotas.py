@@ -54,7 +54,9 @@ def test_concurrent_renders_then_seconds_of_video(tight: ApiServer) -> None:
     nonce = uuid.uuid4().hex
     first = tight.create(key, {"scenes": [code_scene("First", ONE_SECOND, nonce)]})
     busy = tight.call("POST", "/v1/lessons", key, json={"scenes": [code_scene("B", ONE_SECOND)]})
-    assert _refused(busy, "at once") == 30
+    # when the running job is expected to end (tests/integration/api/test_jobstore.py checks
+    # the estimate): bounded, and no longer a constant
+    assert 1 <= _refused(busy, "at once") <= 300
     assert tight.wait_job(key, first, 1)["status"] == "ready"  # 1 s of video: under 1.5 s
     second = tight.create(key, {"scenes": [code_scene("Second", ONE_SECOND, nonce)]})
     assert tight.wait_job(key, second, 1)["status"] == "ready"  # now 2 s
