@@ -22,7 +22,7 @@ from api.schemas import (
 )
 from api.sse import TooManyStreams
 from cluster.delivery.storage import LocalStorage, StorageError, object_keys
-from cluster.jobs.store import START, valid_stream_id
+from cluster.jobs.store import START, LessonJob, valid_stream_id
 from scenes import GenerationError, LessonStatus, questions
 
 router = APIRouter(prefix="/v1/lessons", tags=["lessons"])
@@ -65,7 +65,11 @@ def create_lesson(
     ] = None,
 ) -> Accepted:
     """Start a lesson from a prompt or from scene code; answers at once with its id."""
-    job = jobs.create(runtime, caller, body, idempotency_key)
+    return accepted_job(jobs.create(runtime, caller, body, idempotency_key), response)
+
+
+def accepted_job(job: LessonJob, response: Response) -> Accepted:
+    """A job recorded and queued: the 202's body, and the lesson's URL as its Location."""
     response.headers["Location"] = f"/v1/lessons/{job.lesson_id}"
     return Accepted(id=job.lesson_id, job=job.number, status=LessonStatus.QUEUED)
 
@@ -149,9 +153,7 @@ def approve_plan(
     """Approve the plan of a lesson made with `review_plan` (waiting `planned`), as edited
     here: its scenes reordered, deleted, added or reworded. Generation starts from exactly
     this plan; approving again, or a lesson not waiting, is a 409."""
-    job = jobs.approve(runtime, caller, lesson_id, body)
-    response.headers["Location"] = f"/v1/lessons/{lesson_id}"
-    return Accepted(id=lesson_id, job=job.number, status=LessonStatus.QUEUED)
+    return accepted_job(jobs.approve(runtime, caller, lesson_id, body), response)
 
 
 @router.get(

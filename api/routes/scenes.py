@@ -9,18 +9,12 @@ from fastapi import APIRouter, Path, Response
 from api import jobs
 from api.deps import CallerDep, RuntimeDep
 from api.routes.docs import AUTHED, accepted
-from api.routes.lessons import LessonId
+from api.routes.lessons import LessonId, accepted_job
 from api.schemas import Accepted, SceneEdit, SceneReplace
-from cluster.jobs.store import JobOp, LessonJob
-from scenes import LessonStatus
+from cluster.jobs.store import JobOp
 
 router = APIRouter(prefix="/v1/lessons/{lesson_id}/scenes", tags=["scenes"])
 SceneIndex = Annotated[int, Path(ge=1, le=12, description="1-based position in the lesson")]
-
-
-def _accepted(job: LessonJob, response: Response) -> Accepted:
-    response.headers["Location"] = f"/v1/lessons/{job.lesson_id}"
-    return Accepted(id=job.lesson_id, job=job.number, status=LessonStatus.QUEUED)
 
 
 @router.post(
@@ -39,7 +33,7 @@ def edit_scene(
 ) -> Accepted:
     """Change one scene by instruction (Claude); a new version re-renders only that scene."""
     job = jobs.revise(runtime, caller, lesson_id, index, JobOp.EDIT, body.instruction)
-    return _accepted(job, response)
+    return accepted_job(job, response)
 
 
 @router.put(
@@ -58,4 +52,4 @@ def replace_scene(
 ) -> Accepted:
     """Replace one scene with your code; a new version re-renders only that scene."""
     job = jobs.revise(runtime, caller, lesson_id, index, JobOp.REPLACE, body.code)
-    return _accepted(job, response)
+    return accepted_job(job, response)

@@ -87,14 +87,19 @@ def test_reaping_a_farm_leaves_other_farms_cgroups(
     assert other in names, "another farm's cgroup was removed"
 
 
-@pytest.fixture
-def farm_containers(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A created (never started) sandbox container of each of two farms, uid not leased."""
+def _need_docker() -> None:
+    """Docker answers with the image built: else a skip, or a failure where it is required."""
     reason = docker_ready()
     if reason is not None:
         if os.environ.get("SCENEFARM_REQUIRE_DOCKER") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
+
+
+@pytest.fixture
+def farm_containers(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A created (never started) sandbox container of each of two farms, uid not leased."""
+    _need_docker()
     import docker
 
     client = docker.from_env()
@@ -164,11 +169,7 @@ def test_an_exited_container_is_reaped_though_another_farm_now_leases_its_uid(
 ) -> None:
     """`scenefarm down` kept an exited sandbox container of its own farm whose uid another
     farm had leased since; the attack suite, leasing that uid next, then counted it."""
-    reason = docker_ready()
-    if reason is not None:
-        if os.environ.get("SCENEFARM_REQUIRE_DOCKER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    _need_docker()
     import docker
 
     client = docker.from_env()

@@ -12,11 +12,11 @@ import pytest
 from integration.api.conftest import Key
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
-from support.anthropic_server import MessagesServer, tool_use
+from support.anthropic_server import MessagesServer, mentions, tool_use
 from support.lessons import code_scene, plan_input
 
 from .browser import Studio
-from .test_studio import CIRCLE, DOT, SQUARE, _asks_about, _lesson_id, _mentions, _plan_for
+from .test_studio import CIRCLE, DOT, SQUARE, _asks_about, _lesson_id, _plan_for
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +44,7 @@ def test_a_storyboard_edited_then_started_becomes_the_lesson(
     claude.route(_asks_about(prompt), tool_use("ask_clarifying_questions", asked))
     claude.route(_plan_for(prompt), tool_use("plan_lesson", plan_input(names, "Board shapes")))
     for name, body in (("BoardAlpha", CIRCLE), ("BoardGamma", DOT), ("BoardNew", SQUARE)):
-        claude.route(_mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
+        claude.route(mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
 
     studio = browser()
     studio.sign_in(alice.key)

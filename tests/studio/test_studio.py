@@ -13,7 +13,7 @@ import pytest
 import requests
 from integration.api.conftest import ApiServer, Key, parse_sse
 from integration.conftest import CLI
-from support.anthropic_server import MessagesServer, tool_use
+from support.anthropic_server import MessagesServer, mentions, tool_use
 from support.lessons import code_scene, plan_input
 
 from .browser import Studio
@@ -37,13 +37,6 @@ def _plan_for(prompt: str) -> Any:
 def _asks_about(prompt: str) -> Any:
     def predicate(ex: Any) -> bool:
         return bool(ex.forced_tool == "ask_clarifying_questions" and prompt in ex.last_user_text())
-
-    return predicate
-
-
-def _mentions(text: str) -> Any:
-    def predicate(ex: Any) -> bool:
-        return text in ex.last_user_text()
 
     return predicate
 
@@ -128,7 +121,7 @@ def prompt_lesson(claude: MessagesServer) -> tuple[str, list[str]]:
     claude.route(_asks_about(prompt), tool_use("ask_clarifying_questions", asked))
     claude.route(_plan_for(prompt), tool_use("plan_lesson", plan_input(names, "Studio shapes")))
     for name, body in zip(names, (CIRCLE, SQUARE, DOT), strict=True):
-        claude.route(_mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
+        claude.route(mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
     return prompt, names
 
 
@@ -164,7 +157,7 @@ def test_a_prompt_lesson_then_an_edit_of_scene_two(
     studio.assert_video_plays(version=1)
 
     instruction = f"make it a yellow star {lesson_id}"
-    claude.route(_mentions(instruction), tool_use("write_scene", code_scene(names[1], STAR)))
+    claude.route(mentions(instruction), tool_use("write_scene", code_scene(names[1], STAR)))
     studio.find("#instruction-2").send_keys(instruction)
     studio.js("window.beforeEdit = true;")
     studio.find("#scene-2 button[type=submit]").click()

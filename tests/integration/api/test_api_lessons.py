@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import requests
-from support.anthropic_server import MessagesServer, tool_use
+from support.anthropic_server import MessagesServer, mentions, tool_use
 from support.lessons import CIRCLE, DOT, SQUARE, STAR, code_scene, plan_input
 from support.webhook_receiver import WebhookReceiver
 
@@ -27,14 +27,6 @@ def _planning(prompt: str) -> Any:
         return bool(ex.forced_tool == "plan_lesson" and prompt in ex.last_user_text())
 
     predicate.__name__ = f"plan({prompt!r})"
-    return predicate
-
-
-def _mentions(text: str) -> Any:
-    def predicate(ex: Any) -> bool:
-        return text in ex.last_user_text()
-
-    predicate.__name__ = f"mentions({text!r})"
     return predicate
 
 
@@ -126,7 +118,7 @@ def from_prompt(
     names = ["HttpAlpha", "HttpBeta", "HttpGamma"]
     claude.route(_planning(prompt), tool_use("plan_lesson", plan_input(names, "Shapes over HTTP")))
     for name, body in zip(names, (CIRCLE, SQUARE, DOT), strict=True):
-        claude.route(_mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
+        claude.route(mentions(name), tool_use("write_scene", code_scene(name, body, prompt)))
     receiver.statuses.extend([500])  # the first delivery fails and is retried
     body = {"prompt": prompt, "webhook_url": receiver.url("/prompt")}
     lesson_id = api.create(alice, body)
@@ -171,7 +163,7 @@ def test_editing_a_scene_re_renders_only_that_scene(
 ) -> None:
     lesson_id = from_prompt["id"]
     instruction = f"make it a yellow star {lesson_id}"
-    claude.route(_mentions(instruction), tool_use("write_scene", code_scene("HttpBeta", STAR)))
+    claude.route(mentions(instruction), tool_use("write_scene", code_scene("HttpBeta", STAR)))
     response = api.call(
         "POST", f"/v1/lessons/{lesson_id}/scenes/2/edits", alice, json={"instruction": instruction}
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.anthropic_server import MessagesServer, tool_use
+from support.anthropic_server import MessagesServer, mentions, tool_use
 from support.lessons import CIRCLE, DOT, SQUARE, STAR, code_scene, plan_input
 from support.webhook_receiver import WebhookReceiver
 
@@ -26,14 +26,6 @@ def _plan_call(prompt: str, also: str = "") -> Any:
         return bool(ex.forced_tool == "plan_lesson" and prompt in text and also in text)
 
     predicate.__name__ = f"plan({prompt!r}, {also!r})"
-    return predicate
-
-
-def _mentions(text: str) -> Any:
-    def predicate(ex: Any) -> bool:
-        return text in ex.last_user_text()
-
-    predicate.__name__ = f"mentions({text!r})"
     return predicate
 
 
@@ -181,7 +173,7 @@ def test_the_edited_plan_is_written_exactly_and_once(
     lesson_id = reviewed["id"]
     reworded = f"Now the square turns into a star {lesson_id}"
     for name, body in (("RevGamma", STAR), ("RevNew", SQUARE), ("RevAlpha", CIRCLE)):
-        claude.route(_mentions(name), tool_use("write_scene", code_scene(name, body, lesson_id)))
+        claude.route(mentions(name), tool_use("write_scene", code_scene(name, body, lesson_id)))
     edited = {
         "title": "Shapes, reviewed",
         "scenes": [  # Gamma first and reworded, a new scene, Alpha last; Beta and Delta deleted
